@@ -1,0 +1,50 @@
+/*
+ * rp-latency-check: pages when a scheduled workflow has not finished within
+ * its latency_min, or has failed. One evaluation of the due batchy checks of
+ * checklist.yaml, then exit with the worst status.
+ */
+#include <stdio.h>
+
+#include "cli.h"
+#include "run.h"
+#include "util.h"
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: rp-latency-check [-nqv] [-f etl.cfg] [-y checklist.yaml] [-c NAME]\n"
+	    "                        [--now TIME] [--json]\n"
+	    "\n"
+	    "Evaluates the batchy latency checks that are due: a workflow whose last\n"
+	    "completion is latency_min or more ago, or whose batch failed, is CRITICAL\n"
+	    "and pages PagerDuty once; warn_pct %% of the limit is a WARNING.\n"
+	    "\n"
+	    "%s"
+	    "\n"
+	    "Exit status: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (the worst check),\n"
+	    "64 usage error, 78 configuration error.\n",
+	    rp_cli_common_help);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct rp_opts o;
+	struct rp_err err;
+
+	if (rp_cli_parse(argc, argv, &o, &err) != 0) {
+		fprintf(stderr, "rp-latency-check: %s\n", err.msg);
+		usage(stderr);
+		return RP_EXIT_USAGE;
+	}
+	if (o.help) {
+		usage(stdout);
+		return RP_EXIT_OK;
+	}
+	if (o.version) {
+		printf("rp-latency-check %s\n", RP_VERSION);
+		return RP_EXIT_OK;
+	}
+	return rp_run("rp-latency-check", RP_CHECK_BATCHY, &o);
+}

@@ -1,0 +1,70 @@
+/*
+ * checklist: checklist.yaml, a mapping from unique check names to settings.
+ *
+ * Every key is validated: a missing key, a key of the wrong type or of the
+ * other kind of check, a duplicate name or key, an alias, or any YAML error
+ * is reported as "file:line: check: key: problem" (RP_EXIT_CONFIG).
+ */
+#ifndef RP_CHECKLIST_H
+#define RP_CHECKLIST_H
+
+#include <stddef.h>
+
+#include "util.h"
+
+enum rp_check_type {
+	RP_CHECK_EMAIL,
+	RP_CHECK_BATCHY
+};
+
+enum rp_match {
+	RP_MATCH_EXACT,
+	RP_MATCH_CONTAINS
+};
+
+#define RP_DEFAULT_WARN_PCT 80
+#define RP_DEFAULT_EMAIL_POLL_SEC 60
+#define RP_CHECK_NAME_MAX 128
+
+struct rp_check {
+	char *name;
+	enum rp_check_type type;
+	int line;                /* where the name stands in the file */
+	char *pd_description;
+	char *pd_service;        /* PagerDuty routing key: never print it */
+	int check_time;          /* minutes after local midnight */
+	long poll_sec;           /* seconds between evaluations */
+	long unknown_after;      /* 0: the configuration's default */
+
+	/* batchy */
+	char *wf_name;
+	long latency_min;
+	long warn_pct;
+
+	/* email */
+	char **senders;
+	size_t nsenders;
+	char **subjects;
+	size_t nsubjects;
+	int delivery_time;       /* minutes after local midnight */
+	enum rp_match subject_match;
+};
+
+struct rp_checklist {
+	char *path;
+	struct rp_check *checks; /* in file order */
+	size_t n;
+};
+
+/* Reads and validates path. Returns 0, or -1 with err. Free cl with
+ * rp_checklist_free() in both cases. */
+int rp_checklist_load(const char *path, struct rp_checklist *cl, struct rp_err *err);
+
+/* The check called name, or NULL. */
+const struct rp_check *rp_checklist_find(const struct rp_checklist *cl, const char *name);
+
+const char *rp_check_type_name(enum rp_check_type t);
+
+void rp_checklist_free(struct rp_checklist *cl);
+
+#endif

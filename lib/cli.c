@@ -1,0 +1,88 @@
+#define _POSIX_C_SOURCE 200809L
+#include "cli.h"
+
+#include <getopt.h>
+#include <string.h>
+
+const char rp_cli_common_help[] =
+    "  -f, --config FILE     etl.cfg to read (default: ./etl.cfg, then\n"
+    "                        /etc/robopager/etl.cfg)\n"
+    "  -y, --checklist FILE  checklist.yaml to read (default: checklist.yaml\n"
+    "                        beside the configuration file)\n"
+    "  -c, --check NAME      evaluate that check now, due or not\n"
+    "  -n, --dry-run         decide and print; send nothing, write nothing\n"
+    "      --now TIME        evaluate as if it were TIME: 2026-11-26T09:30[:00],\n"
+    "                        local unless it ends in Z or +HH:MM (also $RP_NOW)\n"
+    "      --json            one JSON object per check instead of text lines\n"
+    "  -q, --quiet           print nothing for checks that are OK (for cron)\n"
+    "  -v, --verbose         also print checks not due, and debug lines\n"
+    "  -h, --help            print this help and exit\n"
+    "  -V, --version         print the version and exit\n";
+
+int
+rp_cli_parse(int argc, char **argv, struct rp_opts *o, struct rp_err *err)
+{
+	enum { OPT_NOW = 256, OPT_JSON };
+	static const struct option longopts[] = {
+		{"config", required_argument, NULL, 'f'},
+		{"checklist", required_argument, NULL, 'y'},
+		{"check", required_argument, NULL, 'c'},
+		{"dry-run", no_argument, NULL, 'n'},
+		{"now", required_argument, NULL, OPT_NOW},
+		{"json", no_argument, NULL, OPT_JSON},
+		{"quiet", no_argument, NULL, 'q'},
+		{"verbose", no_argument, NULL, 'v'},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0},
+	};
+	int ch;
+
+	memset(o, 0, sizeof(*o));
+	opterr = 0;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, ":f:y:c:nqvhV", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'f':
+			o->config = optarg;
+			break;
+		case 'y':
+			o->checklist = optarg;
+			break;
+		case 'c':
+			o->check = optarg;
+			break;
+		case 'n':
+			o->dry_run = 1;
+			break;
+		case OPT_NOW:
+			o->now = optarg;
+			break;
+		case OPT_JSON:
+			o->json = 1;
+			break;
+		case 'q':
+			o->quiet = 1;
+			break;
+		case 'v':
+			o->verbose = 1;
+			break;
+		case 'h':
+			o->help = 1;
+			break;
+		case 'V':
+			o->version = 1;
+			break;
+		case ':':
+			return rp_err_set(err, RP_EXIT_USAGE, "%s needs an argument",
+			    argv[optind - 1]);
+		default:
+			if (optopt != 0)
+				return rp_err_set(err, RP_EXIT_USAGE, "unknown option -%c", optopt);
+			return rp_err_set(err, RP_EXIT_USAGE, "unknown option %s", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return rp_err_set(err, RP_EXIT_USAGE, "unexpected argument \"%s\"", argv[optind]);
+	return 0;
+}

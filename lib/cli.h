@@ -1,0 +1,31 @@
+/*
+ * cli: the options every Robopager program shares.
+ *   -f/--config FILE  -y/--checklist FILE  -c/--check NAME  -n/--dry-run
+ *   --now TIME  --json  -q/--quiet  -v/--verbose  -h/--help  -V/--version
+ */
+#ifndef RP_CLI_H
+#define RP_CLI_H
+
+#include "util.h"
+
+struct rp_opts {
+	const char *config;      /* NULL: etl.cfg, then /etc/robopager/etl.cfg */
+	const char *checklist;   /* NULL: checklist.yaml beside the config */
+	const char *check;       /* -c: that check, now */
+	const char *now;         /* --now */
+	int dry_run;
+	int json;
+	int quiet;
+	int verbose;
+	int help;
+	int version;
+};
+
+/* Parses argv. Returns 0, or -1 with err (RP_EXIT_USAGE) for a bad option
+ * or a stray argument. */
+int rp_cli_parse(int argc, char **argv, struct rp_opts *o, struct rp_err *err);
+
+/* The lines of --help that describe the shared options. */
+extern const char rp_cli_common_help[];
+
+#endif

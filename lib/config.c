@@ -1,0 +1,325 @@
+#define _POSIX_C_SOURCE 200809L
+#include "config.h"
+
+#include <errno.h>
+#include <ini.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "clock.h"
+
+enum kind { K_STR, K_SECRET, K_LONG, K_BOOL, K_FUNCTIONS, K_URL, K_KEY32 };
+
+struct key {
+	const char *section;
+	const char *name;
+	enum kind kind;
+	size_t off;
+	long min, max;
+};
+
+#define F(m) offsetof(struct rp_config, m)
+static const struct key keys[] = {
+	{"robopager", "heartbeat_service", K_KEY32, F(heartbeat_service), 0, 0},
+	{"robopager", "unknown_after", K_LONG, F(unknown_after), 1, 1000},
+	{"pager_duty", "subdomain", K_STR, F(pd_subdomain), 0, 0},
+	{"pager_duty", "api_access_key", K_SECRET, F(pd_api_access_key), 0, 0},
+	{"pager_duty", "events_url", K_URL, F(events_url), 0, 0},
+	{"pager_duty", "timeout_sec", K_LONG, F(pd_timeout_sec), 1, 300},
+	{"google_apps", "email", K_STR, F(email), 0, 0},
+	{"google_apps", "password", K_SECRET, F(password), 0, 0},
+	{"function_type", "type", K_FUNCTIONS, F(functions), 0, 0},
+	{"batchy", "server", K_STR, F(batchy_server), 0, 0},
+	{"batchy", "port", K_LONG, F(batchy_port), 1, 65535},
+	{"batchy", "timeout_sec", K_LONG, F(batchy_timeout_sec), 1, 300},
+	{"timezone", "timezone", K_STR, F(timezone), 0, 0},
+	{"enable_redis", "enable", K_BOOL, F(redis_enabled), 0, 0},
+	{"redis", "server", K_STR, F(redis_server), 0, 0},
+	{"redis", "port", K_LONG, F(redis_port), 1, 65535},
+	{"redis", "db", K_LONG, F(redis_db), 0, 1000000},
+	{"redis", "password", K_SECRET, F(redis_password), 0, 0},
+	{"redis", "prefix", K_STR, F(redis_prefix), 0, 0},
+	{"redis", "timeout_ms", K_LONG, F(redis_timeout_ms), 10, 600000},
+};
+#undef F
+#define NKEYS (sizeof(keys) / sizeof(keys[0]))
+
+struct parse {
+	struct rp_config *cfg;
+	const char *path;
+	FILE *f;
+	int line;         /* the line inih is working on */
+	int seen[NKEYS];  /* line each key was set on, or 0 */
+	struct rp_err *err;
+	int failed;
+};
+
+static int fail(struct parse *p, const char *section, const char *name,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* Records the first error (inih goes on parsing after one) and returns 0,
+ * which tells inih the line failed. */
+static int
+fail(struct parse *p, const char *section, const char *name, const char *fmt, ...)
+{
+	char what[160];
+	va_list ap;
+
+	if (p->failed++)
+		return 0;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	rp_err_set(p->err, RP_EXIT_CONFIG, "%s:%d: [%s] %s: %s", p->path, p->line,
+	    section, name, what);
+	return 0;
+}
+
+static int
+parse_bool(const char *v, int *out)
+{
+	static const char *yes[] = {"true", "yes", "on", "1"};
+	static const char *no[] = {"false", "no", "off", "0"};
+	size_t i;
+
+	for (i = 0; i < 4; i++) {
+		if (strcasecmp(v, yes[i]) == 0)
+			return *out = 1, 0;
+		if (strcasecmp(v, no[i]) == 0)
+			return *out = 0, 0;
+	}
+	return -1;
+}
+
+static int
+parse_functions(const char *v, unsigned *out)
+{
+	char word[32];
+	const char *p = v;
+
+	*out = 0;
+	while (*p) {
+		size_t n;
+
+		while (*p == ' ' || *p == '\t' || *p == ',')
+			p++;
+		if (*p == '\0')
+			break;
+		n = strcspn(p, " \t,");
+		if (n >= sizeof(word))
+			return -1;
+		memcpy(word, p, n);
+		word[n] = '\0';
+		if (strcasecmp(word, "email") == 0)
+			*out |= RP_FN_EMAIL;
+		else if (strcasecmp(word, "batchy") == 0)
+			*out |= RP_FN_BATCHY;
+		else
+			return -1;
+		p += n;
+	}
+	return *out ? 0 : -1;
+}
+
+static int
+is_key32(const char *v)
+{
+	size_t i;
+
+	for (i = 0; v[i]; i++)
+		if (!((v[i] >= '0' && v[i] <= '9') || (v[i] >= 'a' && v[i] <= 'z') ||
+		      (v[i] >= 'A' && v[i] <= 'Z')))
+			return 0;
+	return i == 32;
+}
+
+static int
+handler(void *user, const char *section, const char *name, const char *value)
+{
+	struct parse *p = user;
+	char *base = (char *)p->cfg;
+	const struct key *k = NULL;
+	size_t i;
+	int known_section = 0;
+
+	for (i = 0; i < NKEYS; i++) {
+		if (strcmp(keys[i].section, section) != 0)
+			continue;
+		known_section = 1;
+		if (strcmp(keys[i].name, name) == 0) {
+			k = &keys[i];
+			break;
+		}
+	}
+	if (!known_section)
+		return fail(p, section, name, "unknown section");
+	if (k == NULL)
+		return fail(p, section, name, "unknown key");
+	if (p->seen[i])
+		return fail(p, section, name, "set twice (first on line %d)", p->seen[i]);
+	p->seen[i] = p->line;
+
+	switch (k->kind) {
+	case K_STR:
+	case K_SECRET:
+	case K_URL:
+	case K_KEY32: {
+		char **dst = (char **)(base + k->off);
+		if (k->kind == K_URL && strncmp(value, "https://", 8) != 0 &&
+		    strncmp(value, "http://", 7) != 0)
+			return fail(p, section, name, "\"%s\" is not an http:// or https:// URL", value);
+		if (k->kind == K_KEY32 && *value != '\0' && !is_key32(value))
+			return fail(p, section, name,
+			    "\"%s\" is not a 32-character integration key", value);
+		if (k->kind == K_SECRET)
+			rp_free_secret(*dst);
+		else
+			free(*dst);
+		*dst = rp_xstrdup(value);
+		break;
+	}
+	case K_LONG: {
+		long v;
+		if (rp_parse_long(value, k->min, k->max, &v) != 0)
+			return fail(p, section, name, "\"%s\" is not a number from %ld to %ld",
+			    value, k->min, k->max);
+		*(long *)(base + k->off) = v;
+		break;
+	}
+	case K_BOOL:
+		if (parse_bool(value, (int *)(base + k->off)) != 0)
+			return fail(p, section, name, "\"%s\" is not True or False", value);
+		break;
+	case K_FUNCTIONS:
+		if (parse_functions(value, (unsigned *)(base + k->off)) != 0)
+			return fail(p, section, name,
+			    "\"%s\" is not a list of email and batchy", value);
+		break;
+	}
+	return 1;
+}
+
+/* fgets for inih that counts lines, so every message can name its line. */
+static char *
+reader(char *str, int num, void *stream)
+{
+	struct parse *p = stream;
+	size_t n;
+
+	if (fgets(str, num, p->f) == NULL)
+		return NULL;
+	p->line++;
+	n = strlen(str);
+	if (n > 0 && str[n - 1] != '\n' && !feof(p->f)) {
+		int c;
+		while ((c = fgetc(p->f)) != EOF && c != '\n')
+			;
+		if (!p->failed++)
+			rp_err_set(p->err, RP_EXIT_CONFIG,
+			    "%s:%d: line longer than %d characters", p->path, p->line, num - 2);
+		str[0] = '\0';
+	}
+	return str;
+}
+
+static char *
+dup_default(char *v, const char *def)
+{
+	return v != NULL ? v : rp_xstrdup(def);
+}
+
+static int
+missing(struct parse *p, const char *section, const char *name, const char *hint)
+{
+	return rp_err_set(p->err, RP_EXIT_CONFIG, "%s: [%s] %s: missing%s", p->path,
+	    section, name, hint);
+}
+
+static int
+line_of(const struct parse *p, const char *section, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NKEYS; i++)
+		if (strcmp(keys[i].section, section) == 0 && strcmp(keys[i].name, name) == 0)
+			return p->seen[i];
+	return 0;
+}
+
+int
+rp_config_load(const char *path, struct rp_config *cfg, struct rp_err *err)
+{
+	struct parse p = {0};
+	struct rp_err zerr;
+	int rc;
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->path = rp_xstrdup(path);
+	cfg->unknown_after = 3;
+	cfg->pd_timeout_sec = 10;
+	cfg->batchy_timeout_sec = 10;
+	cfg->redis_enabled = 1;
+	cfg->redis_port = 6379;
+	cfg->redis_timeout_ms = 2000;
+
+	p.cfg = cfg;
+	p.path = path;
+	p.err = err;
+	if ((p.f = fopen(path, "r")) == NULL)
+		return rp_err_set(err, RP_EXIT_CONFIG, "%s: cannot read: %s", path, strerror(errno));
+	/* Python's configparser, which wrote these files, has no continuation
+	 * lines in the keys we know; an indented line is more likely a mistake. */
+	ini_allow_multiline = 0;
+	rc = ini_parse_stream(reader, &p, handler, &p);
+	fclose(p.f);
+	if (p.failed)
+		return -1;
+	if (rc > 0)
+		return rp_err_set(err, RP_EXIT_CONFIG,
+		    "%s:%d: not a \"[section]\" or \"key = value\" line", path, rc);
+	if (rc < 0)
+		return rp_err_set(err, RP_EXIT_CONFIG, "%s: cannot parse", path);
+
+	if (cfg->timezone == NULL || *cfg->timezone == '\0')
+		return missing(&p, "timezone", "timezone", " (an IANA zone such as America/New_York)");
+	if (rp_clock_set_zone(cfg->timezone, &zerr) != 0)
+		return rp_err_set(err, RP_EXIT_CONFIG, "%s:%d: [timezone] timezone: %s", path,
+		    line_of(&p, "timezone", "timezone"), zerr.msg);
+	if ((cfg->functions & RP_FN_BATCHY) && (cfg->batchy_server == NULL || *cfg->batchy_server == '\0'))
+		return missing(&p, "batchy", "server", " ([function_type] type has batchy)");
+	if ((cfg->functions & RP_FN_BATCHY) && cfg->batchy_port == 0)
+		return missing(&p, "batchy", "port", " ([function_type] type has batchy)");
+	if (cfg->redis_prefix != NULL && *cfg->redis_prefix == '\0')
+		return rp_err_set(err, RP_EXIT_CONFIG, "%s:%d: [redis] prefix: empty", path,
+		    line_of(&p, "redis", "prefix"));
+	if (cfg->functions == 0)
+		cfg->functions = RP_FN_EMAIL | RP_FN_BATCHY;
+	cfg->events_url = dup_default(cfg->events_url, RP_DEFAULT_EVENTS_URL);
+	cfg->redis_server = dup_default(cfg->redis_server, "127.0.0.1");
+	cfg->redis_prefix = dup_default(cfg->redis_prefix, "rp");
+	return 0;
+}
+
+void
+rp_config_free(struct rp_config *cfg)
+{
+	size_t i;
+
+	for (i = 0; i < NKEYS; i++) {
+		char **s;
+		if (keys[i].kind == K_LONG || keys[i].kind == K_BOOL || keys[i].kind == K_FUNCTIONS)
+			continue;
+		s = (char **)((char *)cfg + keys[i].off);
+		if (keys[i].kind == K_SECRET)
+			rp_free_secret(*s);
+		else
+			free(*s);
+		*s = NULL;
+	}
+	free(cfg->path);
+	cfg->path = NULL;
+}

@@ -1,0 +1,71 @@
+/*
+ * config: etl.cfg, the INI file existing Robopager installations have.
+ *
+ * Every key of the file format is listed in config.c; a section or key not
+ * listed there, a bad value or a key set twice is an error reported as
+ * "file:line: [section] key: problem". Secrets (passwords, API keys) are
+ * never quoted in a message and are wiped by rp_config_free().
+ */
+#ifndef RP_CONFIG_H
+#define RP_CONFIG_H
+
+#include "util.h"
+
+/* Bits of [function_type] type. */
+enum {
+	RP_FN_EMAIL = 1 << 0,
+	RP_FN_BATCHY = 1 << 1
+};
+
+#define RP_DEFAULT_EVENTS_URL "https://events.pagerduty.com/v2/enqueue"
+
+struct rp_config {
+	char *path;
+
+	/* [robopager] */
+	char *heartbeat_service;
+	long unknown_after;      /* UNKNOWN evaluations before a page; 3 */
+
+	/* [pager_duty] */
+	char *pd_subdomain;      /* accepted; the Events API needs none */
+	char *pd_api_access_key; /* secret; accepted, unused */
+	char *events_url;
+	long pd_timeout_sec;     /* 10 */
+
+	/* [google_apps] */
+	char *email;
+	char *password;          /* secret, base64 as written in the file */
+
+	/* [function_type] */
+	unsigned functions;      /* RP_FN_* bits */
+
+	/* [batchy] */
+	char *batchy_server;
+	long batchy_port;
+	long batchy_timeout_sec; /* 10 */
+
+	/* [timezone] */
+	char *timezone;
+
+	/* [enable_redis] */
+	int redis_enabled;       /* 1 */
+
+	/* [redis] */
+	char *redis_server;      /* 127.0.0.1 */
+	long redis_port;         /* 6379 */
+	long redis_db;           /* 0 */
+	char *redis_password;    /* secret */
+	char *redis_prefix;      /* rp */
+	long redis_timeout_ms;   /* 2000 */
+};
+
+/* Reads and validates path into cfg (which the caller zeroes or not: it is
+ * overwritten). On success the configured time zone is in force (see
+ * clock.h). Returns 0, or -1 with err (RP_EXIT_CONFIG, or RP_EXIT_CONFIG
+ * too for a file that cannot be read). Free cfg with rp_config_free() in
+ * both cases. */
+int rp_config_load(const char *path, struct rp_config *cfg, struct rp_err *err);
+
+void rp_config_free(struct rp_config *cfg);
+
+#endif

@@ -1,0 +1,248 @@
+#define _POSIX_C_SOURCE 200809L
+#include "eval.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+
+const char *
+rp_act_name(enum rp_act a)
+{
+	static const char *const names[] = {"none", "trigger", "resolve"};
+	return names[a];
+}
+
+static void fact(struct rp_result *r, const char *name, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+fact(struct rp_result *r, const char *name, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (r->nfacts == RP_MAX_FACTS)
+		return;
+	r->facts[r->nfacts].name = name;
+	va_start(ap, fmt);
+	vsnprintf(r->facts[r->nfacts].value, sizeof(r->facts[0].value), fmt, ap);
+	va_end(ap);
+	r->nfacts++;
+}
+
+static void
+fact_time(struct rp_result *r, const char *name, time_t t)
+{
+	char b[RP_UTC_LEN];
+
+	rp_clock_format_utc(t, b);
+	fact(r, name, "%s", b);
+}
+
+/* Whole minutes from a to b, never negative (a clock ahead of ours). */
+static long
+minutes_between(time_t a, time_t b)
+{
+	return b > a ? (long)((b - a) / 60) : 0;
+}
+
+void
+rp_eval_latency(const struct rp_check *c, const struct rp_wf *wf, const char *why,
+    const struct rp_check_state *prev, time_t now, struct rp_result *res)
+{
+	char when[RP_LOCAL_LEN], utc[RP_UTC_LEN];
+	const char *basis = "completion";
+	time_t last = 0;
+	long lat, warn_at;
+
+	memset(res, 0, sizeof(*res));
+	fact(res, "workflow", "%s", c->wf_name);
+	if (wf == NULL) {
+		res->status = RP_UNKNOWN;
+		snprintf(res->summary, sizeof(res->summary), "%s: %s", c->wf_name, why);
+		return;
+	}
+	fact(res, "batchy_status", "%s", rp_wf_status_name(wf->status));
+	if (wf->has_start)
+		fact_time(res, "batch_start", wf->start);
+	if (wf->has_end)
+		fact_time(res, "batch_end", wf->end);
+
+	/* Last completion: this answer's, else the one we remember, else the
+	 * start of the batch (a workflow never seen to finish). */
+	if (wf->status == RP_WF_SUCCESS && wf->has_end)
+		last = wf->end;
+	if (prev != NULL && prev->completion > last)
+		last = prev->completion;
+	res->completion = last;
+	if (last == 0 && wf->has_start) {
+		last = wf->start;
+		basis = "start";
+	}
+	fact(res, "limit_min", "%ld", c->latency_min);
+
+	if (wf->status == RP_WF_FAILURE) {
+		res->status = RP_CRITICAL;
+		if (wf->has_start) {
+			rp_clock_format_local(wf->start, when);
+			rp_clock_format_utc(wf->start, utc);
+			snprintf(res->summary, sizeof(res->summary),
+			    "%s: the batch started %s failed", c->wf_name, when);
+		} else {
+			snprintf(utc, sizeof(utc), "unknown");
+			snprintf(res->summary, sizeof(res->summary), "%s: the batch failed",
+			    c->wf_name);
+		}
+		snprintf(res->episode_key, sizeof(res->episode_key), "%s/failed@%s", c->name, utc);
+		return;
+	}
+	if (last == 0) {
+		res->status = RP_UNKNOWN;
+		snprintf(res->summary, sizeof(res->summary),
+		    "%s: batchy knows no start or completion of this workflow", c->wf_name);
+		return;
+	}
+	lat = minutes_between(last, now);
+	fact_time(res, strcmp(basis, "start") == 0 ? "last_start" : "last_completion", last);
+	fact(res, "latency_min", "%ld", lat);
+	/* warn_pct of the limit, rounded up: 80 % of 60 min warns at 48. */
+	warn_at = (c->latency_min * c->warn_pct + 99) / 100;
+	if (lat >= c->latency_min) {
+		res->status = RP_CRITICAL;
+		rp_clock_format_utc(last, utc);
+		snprintf(res->episode_key, sizeof(res->episode_key), "%s/overdue@%s", c->name, utc);
+	} else if (lat >= warn_at) {
+		res->status = RP_WARNING;
+	} else {
+		res->status = RP_OK;
+	}
+	if (res->status == RP_OK && strcmp(basis, "completion") == 0)
+		snprintf(res->summary, sizeof(res->summary), "%s: completed %ld min ago (limit %ld)",
+		    c->wf_name, lat, c->latency_min);
+	else if (strcmp(basis, "completion") == 0)
+		snprintf(res->summary, sizeof(res->summary),
+		    "%s: no completion for %ld min (limit %ld)", c->wf_name, lat, c->latency_min);
+	else
+		snprintf(res->summary, sizeof(res->summary),
+		    "%s: no completion seen; the batch started %ld min ago (limit %ld)", c->wf_name,
+		    lat, c->latency_min);
+}
+
+static char *
+dup_or_null(const char *s)
+{
+	return s != NULL ? rp_xstrdup(s) : NULL;
+}
+
+static void
+set_str(char **dst, const char *v)
+{
+	free(*dst);
+	*dst = dup_or_null(v);
+}
+
+static struct rp_action *
+add(struct rp_action *acts, size_t *nact, enum rp_act act, int unknown, const char *key)
+{
+	struct rp_action *a = &acts[(*nact)++];
+
+	memset(a, 0, sizeof(*a));
+	a->act = act;
+	a->unknown = unknown;
+	rp_strlcpy(a->dedup_key, key, sizeof(a->dedup_key));
+	return a;
+}
+
+void
+rp_eval_decide(const struct rp_check *c, long unknown_after,
+    const struct rp_check_state *prev, const struct rp_result *res, time_t now,
+    struct rp_check_state *next, struct rp_action *acts, size_t *nact)
+{
+	static const struct rp_check_state none;
+	struct rp_action *a;
+
+	if (prev == NULL)
+		prev = &none;
+	if (c->unknown_after > 0)
+		unknown_after = c->unknown_after;
+	*nact = 0;
+	rp_state_copy(next, prev);
+	next->known = 1;
+	if (!prev->known || prev->status != res->status || prev->since == 0)
+		next->since = now;
+	next->status = res->status;
+	next->last_eval = now;
+	set_str(&next->summary, res->summary);
+	if (res->completion > next->completion)
+		next->completion = res->completion;
+
+	/* UNKNOWN has its own count and page; it leaves the episode alone. */
+	if (res->status == RP_UNKNOWN) {
+		if (next->unknown_count == 0)
+			next->unknown_since = now;
+		next->unknown_count++;
+		if (next->unknown_count >= unknown_after && !next->unknown_sent) {
+			char since[RP_UTC_LEN], local[RP_LOCAL_LEN];
+
+			rp_clock_format_utc(next->unknown_since, since);
+			if (next->unknown_key == NULL)
+				next->unknown_key = rp_xasprintf("%s/unknown@%s", c->name, since);
+			a = add(acts, nact, RP_ACT_TRIGGER, 1, next->unknown_key);
+			a->severity = "error";
+			rp_clock_format_local(next->unknown_since, local);
+			snprintf(a->summary, sizeof(a->summary),
+			    "%s: cannot be evaluated since %s (%ld tries): %s", c->name, local,
+			    next->unknown_count, res->summary);
+		}
+	} else {
+		if (next->unknown_key != NULL && next->unknown_sent)
+			add(acts, nact, RP_ACT_RESOLVE, 1, next->unknown_key);
+		else
+			set_str(&next->unknown_key, NULL);
+		next->unknown_count = 0;
+		next->unknown_since = 0;
+	}
+
+	/* The episode: begins at CRITICAL, stays open through WARNING and
+	 * UNKNOWN, ends at OK. */
+	if (res->status == RP_CRITICAL && next->open_key == NULL) {
+		next->open_key = rp_xstrdup(res->episode_key);
+		next->open_sent = 0;
+		next->episode_start = now;
+	}
+	if (next->open_key != NULL && !next->open_sent && res->status != RP_OK) {
+		a = add(acts, nact, RP_ACT_TRIGGER, 0, next->open_key);
+		a->severity = "critical";
+		snprintf(a->summary, sizeof(a->summary), "%s",
+		    res->status == RP_CRITICAL ? res->summary :
+		    (prev->summary ? prev->summary : res->summary));
+	} else if (next->open_key != NULL && res->status == RP_OK) {
+		if (next->open_sent) {
+			a = add(acts, nact, RP_ACT_RESOLVE, 0, next->open_key);
+			snprintf(a->summary, sizeof(a->summary), "%s", res->summary);
+		} else {
+			/* Never reached PagerDuty: nothing to resolve. */
+			set_str(&next->open_key, NULL);
+			next->episode_start = 0;
+		}
+	}
+}
+
+void
+rp_eval_delivered(struct rp_check_state *next, const struct rp_action *a)
+{
+	if (a->unknown && a->act == RP_ACT_TRIGGER) {
+		next->unknown_sent = 1;
+	} else if (a->unknown && a->act == RP_ACT_RESOLVE) {
+		set_str(&next->unknown_key, NULL);
+		next->unknown_sent = 0;
+	} else if (a->act == RP_ACT_TRIGGER) {
+		next->open_sent = 1;
+	} else if (a->act == RP_ACT_RESOLVE) {
+		set_str(&next->open_key, NULL);
+		next->open_sent = 0;
+		next->episode_start = 0;
+	}
+}

@@ -1,0 +1,71 @@
+/*
+ * eval: the decisions, free of I/O so that they can be tested exactly.
+ *
+ * A check's source gives a result (rp_eval_latency, and one function per
+ * check type); rp_eval_decide() applies the alert rules of DESIGN.md to the
+ * result and the previous state, giving the next state and the PagerDuty
+ * events to send. The next state assumes no event was delivered;
+ * rp_eval_delivered() records each one that was, so an undelivered trigger
+ * or resolve is sent again by the next run.
+ */
+#ifndef RP_EVAL_H
+#define RP_EVAL_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "checklist.h"
+#include "sources.h"
+#include "state.h"
+
+#define RP_SUMMARY_MAX 512
+#define RP_DEDUP_MAX 256
+#define RP_MAX_FACTS 10
+#define RP_MAX_ACTIONS 2
+
+struct rp_fact {
+	const char *name;
+	char value[96];
+};
+
+struct rp_result {
+	enum rp_status status;
+	char summary[RP_SUMMARY_MAX];
+	/* The dedup key of the episode this result would begin (CRITICAL). */
+	char episode_key[RP_DEDUP_MAX];
+	time_t completion;          /* latency: completion to remember, or 0 */
+	struct rp_fact facts[RP_MAX_FACTS]; /* for custom_details and --json */
+	size_t nfacts;
+};
+
+enum rp_act {
+	RP_ACT_NONE,
+	RP_ACT_TRIGGER,
+	RP_ACT_RESOLVE
+};
+
+struct rp_action {
+	enum rp_act act;
+	int unknown;                /* about the UNKNOWN page, not the episode */
+	char dedup_key[RP_DEDUP_MAX];
+	const char *severity;       /* trigger: "critical" or "error" */
+	char summary[RP_SUMMARY_MAX + 128];
+};
+
+/* The result of a latency check. wf is the source's answer, or NULL when
+ * the source failed, with why saying how. */
+void rp_eval_latency(const struct rp_check *c, const struct rp_wf *wf, const char *why,
+    const struct rp_check_state *prev, time_t now, struct rp_result *res);
+
+/* Applies the alert rules. next is overwritten (free it with
+ * rp_state_clear); acts receives up to RP_MAX_ACTIONS events. */
+void rp_eval_decide(const struct rp_check *c, long unknown_after,
+    const struct rp_check_state *prev, const struct rp_result *res, time_t now,
+    struct rp_check_state *next, struct rp_action *acts, size_t *nact);
+
+/* Records in next that a was delivered. */
+void rp_eval_delivered(struct rp_check_state *next, const struct rp_action *a);
+
+const char *rp_act_name(enum rp_act a);
+
+#endif

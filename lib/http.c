@@ -1,0 +1,203 @@
+#define _POSIX_C_SOURCE 200809L
+#include "http.h"
+
+#include <curl/curl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#ifndef RP_VERSION
+#define RP_VERSION "dev"
+#endif
+
+struct xfer {
+	struct rp_http_req *req;
+	CURL *easy;
+	struct curl_slist *headers;
+	int too_big;
+};
+
+int
+rp_http_init(struct rp_err *err)
+{
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		return rp_err_set(err, RP_EXIT_SOFTWARE, "cannot initialise libcurl");
+	return 0;
+}
+
+void
+rp_http_cleanup(void)
+{
+	curl_global_cleanup();
+}
+
+static size_t
+on_body(char *data, size_t size, size_t nmemb, void *user)
+{
+	struct xfer *x = user;
+	size_t n = size * nmemb;
+
+	if (x->req->resp.len + n > x->req->max_bytes) {
+		x->too_big = 1;
+		return 0; /* curl stops with CURLE_WRITE_ERROR */
+	}
+	rp_buf_append(&x->req->resp, data, n);
+	return n;
+}
+
+static size_t
+on_header(char *data, size_t size, size_t nmemb, void *user)
+{
+	struct xfer *x = user;
+	size_t n = size * nmemb;
+	static const char name[] = "retry-after:";
+	char val[32];
+	size_t i, vn;
+	long v;
+
+	if (n <= sizeof(name) - 1 || strncasecmp(data, name, sizeof(name) - 1) != 0)
+		return n;
+	i = sizeof(name) - 1;
+	while (i < n && (data[i] == ' ' || data[i] == '\t'))
+		i++;
+	for (vn = 0; i < n && vn < sizeof(val) - 1 && data[i] != '\r' && data[i] != '\n'; i++)
+		val[vn++] = data[i];
+	val[vn] = '\0';
+	/* Only the delta-seconds form; an HTTP date falls back to our backoff. */
+	if (rp_parse_long(val, 0, 86400, &v) == 0)
+		x->req->retry_after = v;
+	return n;
+}
+
+static int
+setup(struct xfer *x, struct rp_err *err)
+{
+	struct rp_http_req *r = x->req;
+	CURL *c;
+
+	r->status = 0;
+	r->retry_after = -1;
+	r->error[0] = '\0';
+	rp_buf_append(&r->resp, "", 0);
+	if ((c = x->easy = curl_easy_init()) == NULL)
+		return rp_err_set(err, RP_EXIT_SOFTWARE, "cannot create a curl handle");
+	curl_easy_setopt(c, CURLOPT_URL, r->url);
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, r->timeout_ms);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, r->timeout_ms);
+	curl_easy_setopt(c, CURLOPT_USERAGENT, "robopager/" RP_VERSION);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, x);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, x);
+	curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)r->max_bytes);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+	curl_easy_setopt(c, CURLOPT_PRIVATE, x);
+	if (r->body != NULL) {
+		x->headers = curl_slist_append(NULL, "Content-Type: application/json");
+		x->headers = curl_slist_append(x->headers, "Accept: application/json");
+		curl_easy_setopt(c, CURLOPT_HTTPHEADER, x->headers);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, r->body);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(r->body));
+	}
+	return 0;
+}
+
+static void
+finish(struct xfer *x, CURLcode rc)
+{
+	struct rp_http_req *r = x->req;
+
+	if (rc == CURLE_OK) {
+		curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &r->status);
+	} else if (x->too_big || rc == CURLE_FILESIZE_EXCEEDED) {
+		snprintf(r->error, sizeof(r->error), "answer larger than %zu bytes", r->max_bytes);
+	} else if (rc == CURLE_OPERATION_TIMEDOUT) {
+		snprintf(r->error, sizeof(r->error), "no answer within %ld ms", r->timeout_ms);
+	} else {
+		snprintf(r->error, sizeof(r->error), "%s", curl_easy_strerror(rc));
+	}
+}
+
+void
+rp_http_perform(struct rp_http_req *reqs, size_t n, int max_parallel)
+{
+	struct xfer *x = rp_xcalloc(n ? n : 1, sizeof(*x));
+	CURLM *m = curl_multi_init();
+	size_t i, next = 0;
+	int running = 0, active = 0;
+
+	if (m == NULL) {
+		for (i = 0; i < n; i++)
+			snprintf(reqs[i].error, sizeof(reqs[i].error), "cannot start libcurl");
+		free(x);
+		return;
+	}
+	if (max_parallel < 1)
+		max_parallel = 1;
+	for (;;) {
+		CURLMsg *msg;
+		int left;
+
+		while (next < n && active < max_parallel) {
+			struct rp_err err;
+			x[next].req = &reqs[next];
+			if (setup(&x[next], &err) != 0) {
+				rp_strlcpy(reqs[next].error, err.msg, sizeof(reqs[next].error));
+			} else {
+				curl_multi_add_handle(m, x[next].easy);
+				active++;
+			}
+			next++;
+		}
+		if (active == 0)
+			break;
+		curl_multi_perform(m, &running);
+		while ((msg = curl_multi_info_read(m, &left)) != NULL) {
+			struct xfer *done;
+			if (msg->msg != CURLMSG_DONE)
+				continue;
+			curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&done);
+			finish(done, msg->data.result);
+			curl_multi_remove_handle(m, done->easy);
+			curl_easy_cleanup(done->easy);
+			curl_slist_free_all(done->headers);
+			done->easy = NULL;
+			done->headers = NULL;
+			active--;
+		}
+		if (active > 0 && running > 0)
+			curl_multi_poll(m, NULL, 0, 1000, NULL);
+	}
+	curl_multi_cleanup(m);
+	free(x);
+}
+
+void
+rp_http_req_reset(struct rp_http_req *req)
+{
+	rp_buf_free(&req->resp);
+	req->status = 0;
+	req->retry_after = -1;
+	req->error[0] = '\0';
+}
+
+void
+rp_http_escape_segment(struct rp_buf *b, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)s; *p; p++) {
+		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+		    (*p >= '0' && *p <= '9') || *p == '-' || *p == '.' || *p == '_' || *p == '~') {
+			rp_buf_append(b, p, 1);
+		} else {
+			char e[3] = {'%', hex[*p >> 4], hex[*p & 15]};
+			rp_buf_append(b, e, 3);
+		}
+	}
+}

@@ -1,0 +1,42 @@
+/*
+ * http: the libcurl wrapper. Requests run concurrently through curl multi;
+ * every one has a deadline and a cap on the size of its answer, only http
+ * and https are spoken, redirects are not followed, TLS is verified.
+ */
+#ifndef RP_HTTP_H
+#define RP_HTTP_H
+
+#include <stddef.h>
+
+#include "util.h"
+
+struct rp_http_req {
+	/* Filled by the caller; the strings must outlive rp_http_perform(). */
+	const char *url;
+	const char *body;          /* NULL for GET; else POSTed as JSON */
+	long timeout_ms;           /* whole request, connection included */
+	size_t max_bytes;          /* larger answers fail */
+
+	/* Filled by rp_http_perform(). */
+	long status;               /* HTTP status, 0 if none came */
+	struct rp_buf resp;        /* the body, NUL-terminated */
+	long retry_after;          /* seconds of a Retry-After header, or -1 */
+	char error[160];           /* why no status came, "" otherwise */
+};
+
+/* Once per process, before any request. Returns 0 or -1 with err. */
+int rp_http_init(struct rp_err *err);
+void rp_http_cleanup(void);
+
+/* Performs the n requests, at most max_parallel at a time, and returns when
+ * all have ended. Transport failures land in each request's error. */
+void rp_http_perform(struct rp_http_req *reqs, size_t n, int max_parallel);
+
+/* Frees what rp_http_perform() put into req, so it can be performed again. */
+void rp_http_req_reset(struct rp_http_req *req);
+
+/* Appends s to b percent-encoded as one URL path segment (RFC 3986
+ * unreserved characters stay as they are). */
+void rp_http_escape_segment(struct rp_buf *b, const char *s);
+
+#endif

@@ -1,0 +1,171 @@
+#define _POSIX_C_SOURCE 200809L
+#include "output.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+
+static const char *prog = "robopager";
+static int verbose_on;
+
+void
+rp_log_init(const char *program, int verbose)
+{
+	prog = program;
+	verbose_on = verbose;
+}
+
+void
+rp_log(int prio, const char *fmt, ...)
+{
+	const char *js = getenv("JOURNAL_STREAM");
+	struct rp_buf line = {0};
+	char *msg;
+	va_list ap;
+	int n;
+
+	if (prio == RP_LOG_DEBUG && !verbose_on)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	msg = rp_xmalloc((size_t)n + 1);
+	va_start(ap, fmt);
+	vsnprintf(msg, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	/* One line whatever the message holds: a newline from a server's
+	 * answer must not forge a second log line. */
+	for (char *p = msg; *p; p++)
+		if (*p == '\n' || *p == '\r')
+			*p = ' ';
+	if (js != NULL && *js != '\0')
+		rp_buf_printf(&line, "<%d>", prio);
+	rp_buf_printf(&line, "%s: ", prog);
+	rp_buf_utf8(&line, msg);
+	rp_buf_append(&line, "\n", 1);
+	fputs(line.data, stderr);
+	free(msg);
+	rp_buf_free(&line);
+}
+
+static const char *
+outcome_word(const struct rp_pd_result *r)
+{
+	switch (r->outcome) {
+	case RP_PD_DELIVERED:
+		return "sent";
+	case RP_PD_REJECTED:
+		return "refused";
+	default:
+		return "not delivered";
+	}
+}
+
+void
+rp_out_text(FILE *f, const struct rp_report *r)
+{
+	struct rp_buf b = {0};
+	size_t i;
+
+	rp_buf_printf(&b, "%s %s: ", rp_status_name(r->status), r->check);
+	rp_buf_utf8(&b, r->summary);
+	for (i = 0; i < r->nact; i++) {
+		const struct rp_action *a = &r->acts[i];
+		if (r->sent == NULL)
+			rp_buf_printf(&b, " [would %s %s]", rp_act_name(a->act), a->dedup_key);
+		else
+			rp_buf_printf(&b, " [%s %s %s]", rp_act_name(a->act), a->dedup_key,
+			    outcome_word(&r->sent[i]));
+	}
+	rp_buf_append(&b, "\n", 1);
+	fputs(b.data, f);
+	rp_buf_free(&b);
+}
+
+static void
+json_kv(struct rp_buf *b, const char *k, const char *v, int comma)
+{
+	rp_buf_printf(b, "%s\"%s\":\"", comma ? "," : "", k);
+	rp_buf_json_str(b, v);
+	rp_buf_append(b, "\"", 1);
+}
+
+void
+rp_out_json(FILE *f, const struct rp_report *r)
+{
+	struct rp_buf b = {0};
+	char now[RP_UTC_LEN];
+	size_t i;
+
+	rp_clock_format_utc(r->now, now);
+	rp_buf_append(&b, "{", 1);
+	json_kv(&b, "check", r->check, 0);
+	json_kv(&b, "type", r->type, 1);
+	json_kv(&b, "status", rp_status_name(r->status), 1);
+	json_kv(&b, "summary", r->summary, 1);
+	json_kv(&b, "time", now, 1);
+	/* The episode's action first: that is what "action" reports. */
+	json_kv(&b, "action", r->nact ? rp_act_name(r->acts[r->nact - 1].act) : "none", 1);
+	if (r->nact)
+		json_kv(&b, "dedup_key", r->acts[r->nact - 1].dedup_key, 1);
+	rp_buf_append(&b, ",\"actions\":[", 12);
+	for (i = 0; i < r->nact; i++) {
+		rp_buf_append(&b, i ? ",{" : "{", i ? 2 : 1);
+		json_kv(&b, "action", rp_act_name(r->acts[i].act), 0);
+		json_kv(&b, "dedup_key", r->acts[i].dedup_key, 1);
+		json_kv(&b, "page", r->acts[i].unknown ? "unknown" : "episode", 1);
+		if (r->sent == NULL) {
+			json_kv(&b, "delivery", "dry-run", 1);
+		} else {
+			json_kv(&b, "delivery", outcome_word(&r->sent[i]), 1);
+			json_kv(&b, "answer", r->sent[i].message, 1);
+		}
+		rp_buf_append(&b, "}", 1);
+	}
+	rp_buf_append(&b, "],\"details\":{", 13);
+	for (i = 0; i < r->nfacts; i++)
+		json_kv(&b, r->facts[i].name, r->facts[i].value, i > 0);
+	rp_buf_append(&b, "}}\n", 3);
+	fputs(b.data, f);
+	rp_buf_free(&b);
+}
+
+static int
+rank(enum rp_status s)
+{
+	switch (s) {
+	case RP_WARNING:
+		return 1;
+	case RP_UNKNOWN:
+		return 2;
+	case RP_CRITICAL:
+		return 3;
+	default:
+		return 0;
+	}
+}
+
+enum rp_status
+rp_status_worse(enum rp_status a, enum rp_status b)
+{
+	return rank(b) > rank(a) ? b : a;
+}
+
+int
+rp_exit_for(enum rp_status s)
+{
+	switch (s) {
+	case RP_WARNING:
+		return RP_EXIT_WARNING;
+	case RP_CRITICAL:
+		return RP_EXIT_CRITICAL;
+	case RP_UNKNOWN:
+		return RP_EXIT_UNKNOWN;
+	default:
+		return RP_EXIT_OK;
+	}
+}

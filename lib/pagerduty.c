@@ -1,0 +1,212 @@
+#define _POSIX_C_SOURCE 200809L
+#include "pagerduty.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "http.h"
+
+#define PD_SUMMARY_MAX 1024
+#define PD_ANSWER_MAX (64 * 1024)
+
+/* A JSON string of s as valid UTF-8, cut to at most max bytes without
+ * splitting a character. Our strings can hold what a server sent us. */
+static json_t *
+jstr(const char *s, size_t max)
+{
+	struct rp_buf b = {0};
+	json_t *j;
+	size_t n;
+
+	rp_buf_utf8(&b, s);
+	n = b.len;
+	if (n > max) {
+		n = max;
+		while (n > 0 && ((unsigned char)b.data[n] & 0xc0) == 0x80)
+			n--;
+	}
+	j = json_stringn(b.data, n);
+	rp_buf_free(&b);
+	return j;
+}
+
+#define JS(s) jstr((s), 4096)
+
+char *
+rp_pd_event_json(const struct rp_pd_event *ev)
+{
+	json_t *root, *payload, *details;
+	char ts[RP_UTC_LEN];
+	char *out;
+	size_t i;
+
+	root = json_object();
+	json_object_set_new(root, "routing_key", JS(ev->routing_key));
+	json_object_set_new(root, "event_action",
+	    json_string(ev->action == RP_ACT_TRIGGER ? "trigger" : "resolve"));
+	json_object_set_new(root, "dedup_key", JS(ev->dedup_key));
+	if (ev->action == RP_ACT_TRIGGER) {
+		payload = json_object();
+		json_object_set_new(payload, "summary", jstr(ev->summary, PD_SUMMARY_MAX));
+		json_object_set_new(payload, "source", JS(ev->source));
+		json_object_set_new(payload, "severity", JS(ev->severity));
+		rp_clock_format_utc(ev->timestamp, ts);
+		json_object_set_new(payload, "timestamp", json_string(ts));
+		if (ev->component)
+			json_object_set_new(payload, "component", JS(ev->component));
+		if (ev->group)
+			json_object_set_new(payload, "group", JS(ev->group));
+		if (ev->class_name)
+			json_object_set_new(payload, "class", JS(ev->class_name));
+		details = json_object();
+		if (ev->group)
+			json_object_set_new(details, "check", JS(ev->group));
+		if (ev->description)
+			json_object_set_new(details, "description", JS(ev->description));
+		for (i = 0; i < ev->nfacts; i++)
+			json_object_set_new(details, ev->facts[i].name, JS(ev->facts[i].value));
+		json_object_set_new(payload, "custom_details", details);
+		json_object_set_new(root, "payload", payload);
+		json_object_set_new(root, "client", json_string("Robopager"));
+	}
+	out = json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(root);
+	if (out == NULL)
+		abort(); /* Only out of memory (every string above is UTF-8). */
+	return out;
+}
+
+/* PagerDuty's own words from an answer: message, plus errors[0] if any. */
+static void
+answer_message(const char *body, char *msg, size_t len)
+{
+	json_t *root, *m, *errs;
+
+	msg[0] = '\0';
+	if (body == NULL || (root = json_loads(body, 0, NULL)) == NULL)
+		return;
+	m = json_object_get(root, "message");
+	errs = json_object_get(root, "errors");
+	if (json_is_string(m) && json_is_array(errs) && json_is_string(json_array_get(errs, 0)))
+		snprintf(msg, len, "%s: %s", json_string_value(m),
+		    json_string_value(json_array_get(errs, 0)));
+	else if (json_is_string(m))
+		snprintf(msg, len, "%s", json_string_value(m));
+	json_decref(root);
+}
+
+void
+rp_pd_classify(long status, const char *body, const char *transport_error,
+    struct rp_pd_result *res)
+{
+	char words[160];
+
+	res->http_status = status;
+	if (status == 0) {
+		res->outcome = RP_PD_FAILED;
+		snprintf(res->message, sizeof(res->message), "no answer: %s", transport_error);
+		return;
+	}
+	answer_message(body, words, sizeof(words));
+	if (status == 202)
+		res->outcome = RP_PD_DELIVERED;
+	else if (status == 429 || status >= 500 || status == 408)
+		res->outcome = RP_PD_FAILED;
+	else
+		res->outcome = RP_PD_REJECTED; /* 400 and anything else a retry will not fix */
+	snprintf(res->message, sizeof(res->message), "HTTP %ld%s%s", status, words[0] ? ": " : "",
+	    words);
+}
+
+static long
+elapsed_ms(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (long)((t.tv_sec - t0->tv_sec) * 1000 + (t.tv_nsec - t0->tv_nsec) / 1000000);
+}
+
+static void
+sleep_ms(long ms)
+{
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+
+	while (nanosleep(&ts, &ts) != 0)
+		;
+}
+
+void
+rp_pd_send(const struct rp_pd_opts *o, const struct rp_pd_event *evs, size_t n,
+    struct rp_pd_result *res)
+{
+	struct rp_http_req *reqs;
+	char **bodies;
+	size_t *idx, npend, i;
+	struct timespec t0;
+	unsigned seed;
+	long backoff = o->backoff_ms;
+	int attempt;
+
+	if (n == 0)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	seed = (unsigned)t0.tv_nsec ^ (unsigned)getpid();
+	reqs = rp_xcalloc(n, sizeof(*reqs));
+	bodies = rp_xcalloc(n, sizeof(*bodies));
+	idx = rp_xcalloc(n, sizeof(*idx));
+	for (i = 0; i < n; i++) {
+		bodies[i] = rp_pd_event_json(&evs[i]);
+		res[i].outcome = RP_PD_FAILED;
+		res[i].attempts = 0;
+		snprintf(res[i].message, sizeof(res[i].message), "not sent");
+		idx[i] = i;
+	}
+	npend = n;
+	for (attempt = 1; npend > 0; attempt++) {
+		long wait = 0;
+		size_t still = 0;
+
+		for (i = 0; i < npend; i++) {
+			struct rp_http_req *r = &reqs[i];
+			rp_http_req_reset(r);
+			r->url = o->url;
+			r->body = bodies[idx[i]];
+			r->timeout_ms = o->timeout_ms;
+			r->max_bytes = PD_ANSWER_MAX;
+		}
+		rp_http_perform(reqs, npend, 64);
+		for (i = 0; i < npend; i++) {
+			struct rp_pd_result *pr = &res[idx[i]];
+			pr->attempts = attempt;
+			rp_pd_classify(reqs[i].status, reqs[i].resp.data, reqs[i].error, pr);
+			if (pr->outcome != RP_PD_FAILED)
+				continue;
+			if (reqs[i].retry_after * 1000 > wait)
+				wait = reqs[i].retry_after * 1000;
+			idx[still++] = idx[i];
+		}
+		npend = still;
+		if (npend == 0 || attempt >= o->max_attempts)
+			break;
+		/* Exponential backoff with full jitter, at least Retry-After. */
+		if (wait < backoff)
+			wait = backoff / 2 + (long)(rand_r(&seed) % (unsigned)(backoff / 2 + 1));
+		backoff *= 2;
+		if (elapsed_ms(&t0) + wait + o->timeout_ms > o->budget_ms)
+			break;
+		sleep_ms(wait);
+	}
+	for (i = 0; i < n; i++) {
+		rp_http_req_reset(&reqs[i]);
+		free(bodies[i]);
+	}
+	free(reqs);
+	free(bodies);
+	free(idx);
+}

@@ -1,0 +1,69 @@
+/*
+ * pagerduty: the Events API v2 client.
+ *
+ * POST <events_url> with {routing_key, event_action, dedup_key, payload}.
+ * 202 means delivered; 400 means PagerDuty refused the event for good (its
+ * message is kept); 429, 5xx, no answer and timeouts are retried with
+ * exponential backoff and jitter (Retry-After honoured) within a budget, and
+ * whatever is still undelivered is reported so the caller sends it again on
+ * its next run. The routing key goes into the routing_key field only, never
+ * into a summary, a detail or a message.
+ */
+#ifndef RP_PAGERDUTY_H
+#define RP_PAGERDUTY_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "eval.h"
+
+struct rp_pd_event {
+	enum rp_act action;        /* RP_ACT_TRIGGER or RP_ACT_RESOLVE */
+	const char *routing_key;
+	const char *dedup_key;
+	const char *summary;       /* trigger only; cut to 1024 bytes */
+	const char *source;        /* the host */
+	const char *severity;      /* critical, error, warning, info */
+	const char *component;     /* what is watched (a workflow) */
+	const char *group;         /* the check's name */
+	const char *class_name;    /* the check's type */
+	const char *description;   /* pd_description */
+	time_t timestamp;
+	const struct rp_fact *facts;
+	size_t nfacts;
+};
+
+enum rp_pd_outcome {
+	RP_PD_DELIVERED,           /* 202 */
+	RP_PD_REJECTED,            /* 400: never retried */
+	RP_PD_FAILED               /* 429, 5xx, no answer: send again later */
+};
+
+struct rp_pd_result {
+	enum rp_pd_outcome outcome;
+	long http_status;          /* of the last attempt, 0 if none */
+	char message[200];         /* PagerDuty's words, or ours */
+	int attempts;
+};
+
+struct rp_pd_opts {
+	const char *url;
+	long timeout_ms;           /* per attempt */
+	int max_attempts;          /* per event within this run */
+	long backoff_ms;           /* first backoff; doubles each time */
+	long budget_ms;            /* no new attempt starts after this */
+};
+
+/* The JSON body of ev; the caller frees it. */
+char *rp_pd_event_json(const struct rp_pd_event *ev);
+
+/* Classifies an answer into res (outcome, status, message). */
+void rp_pd_classify(long status, const char *body, const char *transport_error,
+    struct rp_pd_result *res);
+
+/* Sends the n events concurrently, retrying as above; res[i] says how each
+ * one ended. */
+void rp_pd_send(const struct rp_pd_opts *o, const struct rp_pd_event *evs, size_t n,
+    struct rp_pd_result *res);
+
+#endif

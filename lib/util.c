@@ -1,0 +1,266 @@
+#define _DEFAULT_SOURCE /* explicit_bzero */
+#include "util.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int
+rp_err_set(struct rp_err *err, int code, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (err == NULL)
+		return -1;
+	err->code = code;
+	va_start(ap, fmt);
+	n = vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		rp_strlcpy(err->msg, "(unformattable error)", sizeof(err->msg));
+	else if ((size_t)n >= sizeof(err->msg))
+		memcpy(err->msg + sizeof(err->msg) - 4, "...", 4);
+	return -1;
+}
+
+static void
+oom(void)
+{
+	static const char m[] = "robopager: out of memory\n";
+	/* The write can fail; we are about to abort either way. */
+	if (fwrite(m, 1, sizeof(m) - 1, stderr) == 0)
+		abort();
+	abort();
+}
+
+void *
+rp_xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+	if (p == NULL)
+		oom();
+	return p;
+}
+
+void *
+rp_xcalloc(size_t nmemb, size_t size)
+{
+	void *p = calloc(nmemb ? nmemb : 1, size ? size : 1);
+	if (p == NULL)
+		oom();
+	return p;
+}
+
+void *
+rp_xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+	if (q == NULL)
+		oom();
+	return q;
+}
+
+char *
+rp_xstrdup(const char *s)
+{
+	return rp_xstrndup(s, strlen(s));
+}
+
+char *
+rp_xstrndup(const char *s, size_t n)
+{
+	char *p = rp_xmalloc(n + 1);
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+char *
+rp_xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *p;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		oom();
+	p = rp_xmalloc((size_t)n + 1);
+	va_start(ap, fmt);
+	vsnprintf(p, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	return p;
+}
+
+void
+rp_free_secret(char *s)
+{
+	if (s == NULL)
+		return;
+	explicit_bzero(s, strlen(s));
+	free(s);
+}
+
+int
+rp_parse_long(const char *s, long min, long max, long *out)
+{
+	char *end;
+	long v;
+
+	if (s == NULL || *s == '\0' || !(*s == '-' || *s == '+' || (*s >= '0' && *s <= '9')))
+		return -1;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int
+rp_strlcpy(char *dst, const char *src, size_t n)
+{
+	size_t len = strlen(src);
+
+	if (n == 0)
+		return -1;
+	if (len < n) {
+		memcpy(dst, src, len + 1);
+		return 0;
+	}
+	memcpy(dst, src, n - 1);
+	dst[n - 1] = '\0';
+	return -1;
+}
+
+static void
+buf_reserve(struct rp_buf *b, size_t n)
+{
+	size_t cap;
+
+	if (b->len + n + 1 <= b->cap)
+		return;
+	cap = b->cap ? b->cap : 64;
+	while (cap < b->len + n + 1)
+		cap *= 2;
+	b->data = rp_xrealloc(b->data, cap);
+	b->cap = cap;
+}
+
+void
+rp_buf_append(struct rp_buf *b, const void *p, size_t n)
+{
+	buf_reserve(b, n);
+	if (n > 0)
+		memcpy(b->data + b->len, p, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+}
+
+void
+rp_buf_printf(struct rp_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		oom();
+	buf_reserve(b, (size_t)n);
+	va_start(ap, fmt);
+	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
+}
+
+void
+rp_buf_free(struct rp_buf *b)
+{
+	free(b->data);
+	b->data = NULL;
+	b->len = b->cap = 0;
+}
+
+/* Length of the valid UTF-8 sequence at s, or 0 if it is not one. */
+static size_t
+utf8_len(const unsigned char *s)
+{
+	unsigned c = s[0];
+	size_t n, i;
+	unsigned long cp;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf) {
+		n = 2;
+		cp = c & 0x1f;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		n = 3;
+		cp = c & 0x0f;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		n = 4;
+		cp = c & 0x07;
+	} else {
+		return 0;
+	}
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
+void
+rp_buf_json_str(struct rp_buf *b, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	while (*p) {
+		size_t n;
+
+		if (*p == '"' || *p == '\\') {
+			char e[2] = {'\\', (char)*p};
+			rp_buf_append(b, e, 2);
+			p++;
+		} else if (*p < 0x20 || *p == 0x7f) {
+			rp_buf_printf(b, "\\u%04x", *p);
+			p++;
+		} else if ((n = utf8_len(p)) == 0) {
+			rp_buf_append(b, "\xef\xbf\xbd", 3);
+			p++;
+		} else {
+			rp_buf_append(b, p, n);
+			p += n;
+		}
+	}
+}
+
+void
+rp_buf_utf8(struct rp_buf *b, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	while (*p) {
+		size_t n = utf8_len(p);
+		if (n == 0) {
+			rp_buf_append(b, "\xef\xbf\xbd", 3);
+			p++;
+		} else {
+			rp_buf_append(b, p, n);
+			p += n;
+		}
+	}
+	rp_buf_append(b, "", 0);
+}
