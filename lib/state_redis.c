@@ -18,25 +18,35 @@ struct rp_store {
 	char *prefix;
 };
 
-/* KEYS: check and lock key of each check, in pairs. ARGV: now, dry, then
- * per check its window (seconds) and whether it is forced. Returns, per
- * check, 1 or 0 for due, then the HGETALL of its record. */
+/*
+ * KEYS: check and lock key of each check, in pairs. ARGV: now, dry, then per
+ * check its window (seconds) and whether it is forced. Returns, per check, 1
+ * or 0 for due, then the HGETALL of its record.
+ *
+ * Due: the window has passed since the last evaluation (a time in the
+ * future by more than a window counts as none: a clock that was wrong).
+ * The lock holds the evaluation time of the run that took it, and is
+ * compared in the same clock as everything else, so runs with --now behave
+ * as real ones; its expiry only collects it.
+ */
 static const char load_script[] =
     "local now = tonumber(ARGV[1])\n"
     "local dry = ARGV[2] == '1'\n"
+    "local function passed(t, w)\n"
+    "  return t == nil or now - t >= w or t > now + w\n"
+    "end\n"
     "local out = {}\n"
     "for i = 1, #KEYS / 2 do\n"
     "  local ck, lk = KEYS[2*i-1], KEYS[2*i]\n"
-    "  local window = tonumber(ARGV[2*i+1])\n"
+    "  local w = tonumber(ARGV[2*i+1])\n"
     "  local due = 0\n"
     "  if ARGV[2*i+2] == '1' then\n"
     "    due = 1\n"
-    "  else\n"
-    "    local last = tonumber(redis.call('HGET', ck, 'last_eval') or '0') or 0\n"
-    "    if now - last >= window then\n"
-    "      if dry or redis.call('SET', lk, now, 'NX', 'PX', window * 1000) then\n"
-    "        due = 1\n"
-    "      end\n"
+    "  elseif passed(tonumber(redis.call('HGET', ck, 'last_eval') or ''), w) and\n"
+    "         passed(tonumber(redis.call('GET', lk) or ''), w) then\n"
+    "    due = 1\n"
+    "    if not dry then\n"
+    "      redis.call('SET', lk, now, 'PX', w * 1000)\n"
     "    end\n"
     "  end\n"
     "  out[#out+1] = due\n"

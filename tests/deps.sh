@@ -1,0 +1,26 @@
+#!/bin/sh
+# Installs the Debian packages that building and testing Robopager need.
+# As root it runs apt-get; otherwise it names what is missing and fails.
+set -eu
+
+PKGS="build-essential pkg-config libcurl4-openssl-dev libyaml-dev libhiredis-dev
+libinih-dev libjansson-dev check redis-server python3 curl tzdata"
+
+missing=""
+for p in $PKGS; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+		missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "robopager: these Debian packages are missing:$missing" >&2
+	echo "robopager: install them with: sudo apt-get install$missing" >&2
+	exit 1
+fi
+echo "robopager: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# The redis-server package starts a system service on 6379; the tests start
+# their own on a private port and do not need it.
+apt-get install -y -qq --no-install-recommends $missing >/dev/null

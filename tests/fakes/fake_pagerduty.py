@@ -1,0 +1,174 @@
+#!/usr/bin/env python3
+"""A stand-in for the PagerDuty Events API v2, for tests on loopback.
+
+It validates every event as PagerDuty documents it (routing_key of 32
+characters, event_action, dedup_key of at most 255 characters, a trigger's
+payload with summary of at most 1024 characters, source and severity),
+answers 202 {"status":"success","message":"Event processed","dedup_key":...}
+or 400 {"status":"invalid event","message":...,"errors":[...]}, and records
+what it got.
+
+Control (for tests, same port):
+  POST /_fail      body: answers to give next, e.g. "429 429 500 slow:3 garbage"
+  POST /_reset     forget events and scripted answers
+  GET  /_events    JSON list of every event received, with the answer given
+  GET  /_log       one line per event: "<http> <action> <dedup_key> <severity> <summary>"
+
+Usage: fake_pagerduty.py PORTFILE   (binds 127.0.0.1 on a free port, writes it)
+"""
+import json
+import os
+import re
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+LOCK = threading.Lock()
+EVENTS = []
+SCRIPT = []
+
+TOP_KEYS = {"routing_key", "event_action", "dedup_key", "payload", "images", "links",
+            "client", "client_url"}
+PAYLOAD_KEYS = {"summary", "source", "severity", "timestamp", "component", "group",
+                "class", "custom_details"}
+ISO = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$")
+
+
+def validate(ev):
+    errors = []
+    if not isinstance(ev, dict):
+        return ["Event object is invalid"]
+    for k in ev:
+        if k not in TOP_KEYS:
+            errors.append("'%s' is not a valid field" % k)
+    rk = ev.get("routing_key")
+    if not isinstance(rk, str) or len(rk) != 32:
+        errors.append("'routing_key' is invalid (must be 32 characters)")
+    action = ev.get("event_action")
+    if action not in ("trigger", "acknowledge", "resolve"):
+        errors.append("'event_action' is invalid (must be one of: trigger, acknowledge, resolve)")
+    dk = ev.get("dedup_key")
+    if dk is not None and (not isinstance(dk, str) or len(dk) > 255 or dk == ""):
+        errors.append("'dedup_key' is invalid (must be a string of at most 255 characters)")
+    if action in ("acknowledge", "resolve") and dk is None:
+        errors.append("'dedup_key' is missing")
+    if action == "trigger":
+        p = ev.get("payload")
+        if not isinstance(p, dict):
+            errors.append("'payload' is missing or not an object")
+        else:
+            for k in p:
+                if k not in PAYLOAD_KEYS:
+                    errors.append("'payload.%s' is not a valid field" % k)
+            s = p.get("summary")
+            if not isinstance(s, str) or not s or len(s) > 1024:
+                errors.append("'payload.summary' is invalid (1 to 1024 characters)")
+            if not isinstance(p.get("source"), str) or not p.get("source"):
+                errors.append("'payload.source' is missing")
+            if p.get("severity") not in ("critical", "error", "warning", "info"):
+                errors.append("'payload.severity' is invalid")
+            ts = p.get("timestamp")
+            if ts is not None and (not isinstance(ts, str) or not ISO.match(ts)):
+                errors.append("'payload.timestamp' is not ISO 8601")
+            cd = p.get("custom_details")
+            if cd is not None and not isinstance(cd, dict):
+                errors.append("'payload.custom_details' must be an object")
+    return errors
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, fmt, *args):
+        pass
+
+    def reply(self, code, body, ctype="application/json", extra=None):
+        data = body if isinstance(body, bytes) else json.dumps(body).encode()
+        self.send_response(code)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(data)))
+        for k, v in (extra or {}).items():
+            self.send_header(k, v)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def body(self):
+        n = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(n)
+
+    def do_GET(self):
+        with LOCK:
+            events = list(EVENTS)
+        if self.path == "/_events":
+            self.reply(200, events)
+        elif self.path == "/_log":
+            lines = []
+            for e in events:
+                ev = e["event"] if isinstance(e["event"], dict) else {}
+                p = ev.get("payload") or {}
+                lines.append("%d %s %s %s %s" % (e["http"], ev.get("event_action"),
+                             ev.get("dedup_key"), p.get("severity", "-"),
+                             p.get("summary", "-")))
+            self.reply(200, ("\n".join(lines) + ("\n" if lines else "")).encode(), "text/plain")
+        else:
+            self.reply(404, {"status": "not found"})
+
+    def do_POST(self):
+        raw = self.body()
+        if self.path == "/_fail":
+            with LOCK:
+                SCRIPT.extend(raw.decode().split())
+            return self.reply(200, {"ok": True})
+        if self.path == "/_reset":
+            with LOCK:
+                EVENTS.clear()
+                SCRIPT.clear()
+            return self.reply(200, {"ok": True})
+        if self.path not in ("/v2/enqueue", "/v2/change/enqueue"):
+            return self.reply(404, {"status": "not found"})
+        with LOCK:
+            step = SCRIPT.pop(0) if SCRIPT else None
+        if step and step.startswith("slow:"):
+            time.sleep(float(step[5:]))
+            step = None
+        try:
+            ev = json.loads(raw)
+        except ValueError:
+            ev = raw.decode(errors="replace")
+        if step == "garbage":
+            self.record(ev, 502)
+            return self.reply(502, b"<html>bad gateway</html>", "text/html")
+        if step in ("429", "500", "502", "503"):
+            self.record(ev, int(step))
+            extra = {"Retry-After": "1"} if step == "429" else None
+            return self.reply(int(step), {"status": "throttled" if step == "429" else "error",
+                                          "message": "injected %s" % step}, extra=extra)
+        if (self.headers.get("Content-Type") or "").split(";")[0] != "application/json":
+            self.record(ev, 400)
+            return self.reply(400, {"status": "invalid event", "message": "Event object is invalid",
+                                    "errors": ["Content-Type must be application/json"]})
+        errors = validate(ev) if self.path == "/v2/enqueue" else []
+        if errors:
+            self.record(ev, 400)
+            return self.reply(400, {"status": "invalid event", "message": "Event object is invalid",
+                                    "errors": errors})
+        self.record(ev, 202)
+        self.reply(202, {"status": "success", "message": "Event processed",
+                         "dedup_key": ev.get("dedup_key") or "generated-key"})
+
+    def record(self, ev, code):
+        with LOCK:
+            EVENTS.append({"path": self.path, "http": code, "event": ev})
+
+
+def main():
+    srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    with open(sys.argv[1] + ".tmp", "w") as f:
+        f.write(str(srv.server_address[1]))
+    os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+    srv.serve_forever()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,123 @@
+# Shared by the integration tests: private servers on free loopback ports in
+# a temporary folder, torn down on exit, and small assertion helpers.
+# Sourced by tests/run-tests.sh; needs TOP set to the source tree.
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/robopager-test.XXXXXX")
+PIDS=""
+PASSED=0
+FAILED=0
+
+teardown() {
+	for p in $PIDS; do kill "$p" 2>/dev/null || true; done
+	for p in $PIDS; do wait "$p" 2>/dev/null || true; done
+	rm -rf "$WORK"
+}
+trap teardown EXIT
+trap 'exit 130' INT TERM
+
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+wait_for() { # wait_for SECONDS COMMAND...
+	local n=$(( $1 * 10 )); shift
+	while [ $n -gt 0 ]; do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.1; n=$((n - 1))
+	done
+	return 1
+}
+
+start_redis() {
+	REDIS_PORT=$(free_port)
+	redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no \
+		--dir "$WORK" --logfile "$WORK/redis.log" --daemonize no &
+	REDIS_PID=$!
+	PIDS="$PIDS $REDIS_PID"
+	wait_for 10 redis-cli -p "$REDIS_PORT" ping || { echo "redis-server did not start" >&2; cat "$WORK/redis.log" >&2; exit 1; }
+	export REDIS_PORT
+}
+
+start_fake() { # start_fake NAME -> sets <NAME>_PORT
+	local name=$1 portfile="$WORK/$1.port"
+	python3 "$TOP/tests/fakes/fake_$name.py" "$portfile" 2>>"$WORK/$name.log" &
+	PIDS="$PIDS $!"
+	wait_for 10 test -s "$portfile" || { echo "fake $name did not start" >&2; exit 1; }
+	eval "$(echo "$name" | tr a-z A-Z)_PORT=$(cat "$portfile")"
+}
+
+pass() { PASSED=$((PASSED + 1)); [ -n "${VERBOSE:-}" ] && echo "  ok   $1"; return 0; }
+fail() {
+	FAILED=$((FAILED + 1))
+	echo "  FAIL $1"
+	shift
+	[ $# -gt 0 ] && printf '       %s\n' "$@"
+	return 0
+}
+
+# expect NAME EXPECTED ACTUAL
+expect() {
+	if [ "$2" = "$3" ]; then pass "$1"; else fail "$1" "expected: $2" "actual:   $3"; fi
+}
+# expect_match NAME REGEX TEXT
+expect_match() {
+	if printf '%s' "$3" | grep -Eq -- "$2"; then pass "$1"; else fail "$1" "expected to match: $2" "actual: $3"; fi
+}
+expect_no_match() {
+	if printf '%s' "$3" | grep -Eq -- "$2"; then fail "$1" "must not match: $2" "actual: $3"; else pass "$1"; fi
+}
+
+# rp PROGRAM ARGS... : runs a built program; sets OUT, ERR, RC.
+rp() {
+	local prog=$1; shift
+	set +e
+	"$TOP/bin/$prog" "$@" >"$WORK/out" 2>"$WORK/err"
+	RC=$?
+	set -e
+	OUT=$(cat "$WORK/out")
+	ERR=$(cat "$WORK/err")
+}
+
+# Fake PagerDuty helpers.
+pd_reset() { curl -s -X POST "http://127.0.0.1:$PAGERDUTY_PORT/_reset" >/dev/null; }
+pd_fail() { curl -s -X POST --data "$*" "http://127.0.0.1:$PAGERDUTY_PORT/_fail" >/dev/null; }
+pd_log() { curl -s "http://127.0.0.1:$PAGERDUTY_PORT/_log"; }
+pd_count() { pd_log | grep -c "^202 $1 " || true; } # delivered events of one action
+pd_events() { curl -s "http://127.0.0.1:$PAGERDUTY_PORT/_events"; }
+
+# Fake batchy helpers: wf_set WF JSON, wf_mode WF MODE.
+wf_set() {
+	curl -s -X PUT --data "$2" "http://127.0.0.1:$BATCHY_PORT/_set/$(python3 -c 'import sys,urllib.parse;print(urllib.parse.quote(sys.argv[1],safe=""))' "$1")" >/dev/null
+}
+wf_mode() { curl -s -X POST --data "$2" "http://127.0.0.1:$BATCHY_PORT/_mode/$1" >/dev/null; }
+
+# write_config FILE PREFIX [extra lines for [redis]]
+write_config() {
+	cat >"$1" <<EOC
+[robopager]
+heartbeat_service = 0123456789abcdef0123456789abcdef
+[pager_duty]
+subdomain = example
+api_access_key = SECRET-API-ACCESS-KEY
+events_url = http://127.0.0.1:$PAGERDUTY_PORT/v2/enqueue
+timeout_sec = 2
+[google_apps]
+email = reports@example.com
+password = cGFzc3dvcmQ=
+[function_type]
+type = email, batchy
+[batchy]
+server = 127.0.0.1
+port = $BATCHY_PORT
+timeout_sec = 2
+[timezone]
+timezone = America/New_York
+[enable_redis]
+enable = True
+[redis]
+server = 127.0.0.1
+port = ${3:-$REDIS_PORT}
+db = 1
+prefix = $2
+EOC
+}

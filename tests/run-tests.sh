@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Runs every test: the Check unit tests, then the integration tests against
+# a private redis-server and the fakes. Ends with "N passed, N failed".
+set -euo pipefail
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+cd "$TOP"
+. tests/lib.sh
+
+start_redis
+start_fake pagerduty
+start_fake batchy
+export RP_TEST_REDIS_PORT=$REDIS_PORT
+
+echo "== unit tests"
+for t in tests/unit/check_*; do
+	case $t in *.c) continue ;; esac
+	set +e
+	out=$("$t" 2>&1)
+	rc=$?
+	set -e
+	echo "$out" | grep -E '^[0-9]+%: Checks' | sed "s|^|$(basename "$t"): |"
+	echo "$out" | grep -vE '^(Running suite|[0-9]+%: Checks)' || true
+	n=$(echo "$out" | sed -nE 's/^[0-9]+%: Checks: ([0-9]+), Failures: ([0-9]+), Errors: ([0-9]+).*/\1 \2 \3/p')
+	if [ -z "$n" ]; then
+		fail "$t" "no Check summary (exit $rc)"
+		continue
+	fi
+	set -- $n
+	PASSED=$((PASSED + $1 - $2 - $3))
+	FAILED=$((FAILED + $2 + $3))
+	[ $rc -eq 0 ] || [ $(($2 + $3)) -gt 0 ] || fail "$t" "exit $rc"
+done
+
+echo "== integration tests"
+for t in tests/integration/test_*.sh; do
+	before=$FAILED
+	. "$t"
+	echo "$(basename "$t"): $([ $FAILED -eq $before ] && echo ok || echo FAILED)"
+done
+
+echo
+echo "tests: $PASSED passed, $FAILED failed"
+[ "$FAILED" -eq 0 ]
