@@ -40,6 +40,23 @@ yerr(struct yp *y, int line, const char *fmt, ...)
 	return rp_err_set(y->err, RP_EXIT_CONFIG, "%s:%d: %s", y->path, line, what);
 }
 
+/* The line holding byte offset off of the file (reader errors give only an
+ * offset: the bytes could not be decoded into lines). */
+static int
+line_at_offset(const char *path, size_t off)
+{
+	FILE *f = fopen(path, "rb");
+	int line = 1, c;
+
+	if (f == NULL)
+		return 0;
+	while (off-- > 0 && (c = fgetc(f)) != EOF)
+		if (c == '\n')
+			line++;
+	fclose(f);
+	return line;
+}
+
 /* Next event, with aliases refused (they are how a small file becomes a huge
  * one) and YAML errors turned into ours. */
 static int
@@ -47,6 +64,8 @@ next(struct yp *y, yaml_event_t *ev)
 {
 	if (!yaml_parser_parse(&y->parser, ev)) {
 		int line = (int)y->parser.problem_mark.line + 1;
+		if (y->parser.error == YAML_READER_ERROR)
+			line = line_at_offset(y->path, y->parser.problem_offset);
 		return yerr(y, line, "YAML: %s%s%s",
 		    y->parser.problem ? y->parser.problem : "syntax error",
 		    y->parser.context ? " " : "", y->parser.context ? y->parser.context : "");
@@ -166,7 +185,7 @@ read_check_items(struct yp *y, const char *check, struct item **out, size_t *nou
 	yaml_event_t ev;
 
 	for (;;) {
-		char *key;
+		char *key = NULL;
 		int line;
 
 		if (next(y, &ev) != 0)
@@ -433,7 +452,7 @@ parse(struct yp *y, struct rp_checklist *cl)
 		struct rp_check *c;
 		struct item *it = NULL;
 		size_t n = 0;
-		char *name;
+		char *name = NULL;
 		int line, rc;
 
 		if (next(y, &ev) != 0)

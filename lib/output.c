@@ -81,6 +81,10 @@ rp_out_text(FILE *f, const struct rp_report *r)
 			rp_buf_printf(&b, " [%s %s %s]", rp_act_name(a->act), a->dedup_key,
 			    outcome_word(&r->sent[i]));
 	}
+	/* One line per check, whatever a server put into the summary. */
+	for (i = 0; i < b.len; i++)
+		if ((unsigned char)b.data[i] < 0x20)
+			b.data[i] = ' ';
 	rp_buf_append(&b, "\n", 1);
 	fputs(b.data, f);
 	rp_buf_free(&b);

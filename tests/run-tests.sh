@@ -9,7 +9,7 @@ cd "$TOP"
 start_redis
 start_fake pagerduty
 start_fake batchy
-export RP_TEST_REDIS_PORT=$REDIS_PORT
+export RP_TEST_REDIS_PORT=$REDIS_PORT RP_TEST_PD_PORT=$PAGERDUTY_PORT RP_TEST_BATCHY_PORT=$BATCHY_PORT
 
 echo "== unit tests"
 for t in tests/unit/check_*; do

@@ -1,0 +1,192 @@
+#define UNIT_NAME "checklist"
+#include <string.h>
+
+#include "checklist.h"
+#include "testutil.h"
+#include "unit.h"
+
+static const char good[] =
+    "nightly_orders_latency:\n"
+    "    type: batchy\n"
+    "    pd_description: \"intraday latency check for orders\"\n"
+    "    pd_service: \"0123456789abcdef0123456789abcdef\"\n"
+    "    wf_name: \"orders_intraday\"\n"
+    "    check_time: \"09:00\"\n"
+    "    poll_sec: 180\n"
+    "    latency_min: 60\n"
+    "unique_email_check_job_name:\n"
+    "    type: email\n"
+    "    pd_description: \"Check whether you are OK\"\n"
+    "    pd_service: 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'\n"
+    "    senders: ['email_address@gmail.com']\n"
+    "    delivery_time: 03:00\n"
+    "    check_time: 03:15\n"
+    "    subjects:\n"
+    "        - \"Great - You look awesome!\"\n"
+    "        - \"Good - You look OK!\"\n";
+
+static const char *
+load_fail(const char *text)
+{
+	static struct rp_err err;
+	struct rp_checklist cl;
+	const char *path = tmpfile_with(text);
+	int rc = rp_checklist_load(path, &cl, &err);
+
+	rp_checklist_free(&cl);
+	unlink(path);
+	ck_assert_int_eq(rc, -1);
+	ck_assert_int_eq(err.code, RP_EXIT_CONFIG);
+	ck_assert_msg(strncmp(err.msg, path, strlen(path)) == 0, "no file name: %s", err.msg);
+	return err.msg + strlen(path);
+}
+
+/* One batchy check with the key line replaced (or added). */
+static const char *
+batchy_with(const char *key_line)
+{
+	static char buf[1024];
+	snprintf(buf, sizeof(buf),
+	    "c:\n"
+	    "    type: batchy\n"
+	    "    pd_description: d\n"
+	    "    pd_service: 0123456789abcdef0123456789abcdef\n"
+	    "    wf_name: w\n"
+	    "    check_time: '09:00'\n"
+	    "    latency_min: 60\n"
+	    "%s\n", key_line);
+	return load_fail(buf);
+}
+
+START_TEST(readme_examples)
+{
+	struct rp_checklist cl;
+	struct rp_err err;
+	const char *path = tmpfile_with(good);
+	const struct rp_check *c;
+
+	ck_assert_msg(rp_checklist_load(path, &cl, &err) == 0, "%s", err.msg);
+	ck_assert_uint_eq(cl.n, 2);
+	c = rp_checklist_find(&cl, "nightly_orders_latency");
+	ck_assert_ptr_nonnull(c);
+	ck_assert_int_eq(c->type, RP_CHECK_BATCHY);
+	ck_assert_int_eq(c->line, 1);
+	ck_assert_str_eq(c->wf_name, "orders_intraday");
+	ck_assert_int_eq(c->check_time, 540);
+	ck_assert_int_eq(c->poll_sec, 180);
+	ck_assert_int_eq(c->latency_min, 60);
+	ck_assert_int_eq(c->warn_pct, 80);
+	c = rp_checklist_find(&cl, "unique_email_check_job_name");
+	ck_assert_ptr_nonnull(c);
+	ck_assert_int_eq(c->type, RP_CHECK_EMAIL);
+	ck_assert_int_eq(c->line, 9);
+	ck_assert_uint_eq(c->nsenders, 1);
+	ck_assert_str_eq(c->senders[0], "email_address@gmail.com");
+	ck_assert_uint_eq(c->nsubjects, 2);
+	ck_assert_str_eq(c->subjects[1], "Good - You look OK!");
+	ck_assert_int_eq(c->delivery_time, 180);
+	ck_assert_int_eq(c->check_time, 195);
+	ck_assert_int_eq(c->poll_sec, 60);
+	ck_assert_int_eq(c->subject_match, RP_MATCH_EXACT);
+	ck_assert_ptr_null(rp_checklist_find(&cl, "nope"));
+	rp_checklist_free(&cl);
+	unlink(path);
+}
+END_TEST
+
+START_TEST(errors)
+{
+	ck_assert_str_eq(batchy_with("    poll_sec: abc"),
+	    ":8: c: poll_sec: \"abc\" is not a whole number of seconds from 1 to 86400");
+	ck_assert_str_eq(batchy_with("    poll_sec: -5"),
+	    ":8: c: poll_sec: \"-5\" is not a whole number of seconds from 1 to 86400");
+	ck_assert_str_eq(batchy_with("    poll_sec: [1, 2]"),
+	    ":8: c: poll_sec: expected a single value, found a list");
+	ck_assert_str_eq(batchy_with("    poll_sec: {a: 1}"),
+	    ":8: c: poll_sec: expected a value or a list, found a mapping");
+	ck_assert_str_eq(batchy_with("    poll_sec: 60\n    warn_pct: 101"),
+	    ":9: c: warn_pct: \"101\" is not a whole number of percent from 1 to 100");
+	ck_assert_str_eq(batchy_with("    poll_sec: 60\n    colour: blue"),
+	    ":9: c: colour: unknown key");
+	ck_assert_str_eq(batchy_with("    poll_sec: 60\n    senders: [a@b]"),
+	    ":9: c: senders: not a key of batchy checks");
+	ck_assert_str_eq(batchy_with("    poll_sec: 60\n    latency_min: 5"),
+	    ":9: c: latency_min: set twice (first on line 7)");
+	ck_assert_str_eq(batchy_with("    poll_sec: 60\n    check_time: 24:00"),
+	    ":9: c: check_time: set twice (first on line 6)");
+	ck_assert_str_eq(batchy_with(""), ":1: c: poll_sec: missing");
+	ck_assert_str_eq(load_fail("c:\n  type: batchy\n  check_time: 7:5\n"),
+	    ":3: c: check_time: \"7:5\" is not a time HH:MM from 00:00 to 23:59");
+	ck_assert_str_eq(load_fail("c:\n  type: batchy\n  pd_service: short\n"),
+	    ":3: c: pd_service: not a 32-character PagerDuty integration key");
+	ck_assert_str_eq(load_fail("c:\n  type: webhook\n"), ":2: c: type: not email or batchy");
+	ck_assert_str_eq(load_fail("c:\n  pd_description: x\n"), ":1: c: type: missing (email or batchy)");
+	ck_assert_str_eq(load_fail("c:\n  type: batchy\n  pd_description: ''\n"),
+	    ":3: c: pd_description: empty");
+}
+END_TEST
+
+START_TEST(structure)
+{
+	char *twice = rp_xasprintf("%s%s", good, "nightly_orders_latency:\n  type: batchy\n");
+
+	ck_assert_str_eq(load_fail(twice),
+	    ":19: nightly_orders_latency: duplicate check name (first on line 1)");
+	free(twice);
+	ck_assert_str_eq(load_fail(""), ":1: no checks (the file is empty)");
+	ck_assert_str_eq(load_fail("# only a comment\n"), ":1: no checks (the file is empty)");
+	ck_assert_str_eq(load_fail("- a\n- b\n"), ":1: expected a mapping of check names to their settings");
+	ck_assert_str_eq(load_fail("c: 5\n"),
+	    ":1: c: expected the check's settings (key: value lines), found a single value");
+	ck_assert_str_eq(load_fail("c:\n  type: [batchy\n"),
+	    ":3: YAML: did not find expected ',' or ']' while parsing a flow sequence");
+	ck_assert_str_eq(load_fail("c:\n  type: &t batchy\n  pd_description: *t\n"),
+	    ":3: YAML aliases (*name) are not supported; write the value out");
+	ck_assert_str_eq(load_fail("c:\n  type: email\n  senders: [[a]]\n"),
+	    ":3: c: senders: list items must be single values, found a list");
+	ck_assert_str_eq(load_fail("a: {type: batchy}\n---\nb: {type: batchy}\n"),
+	    ":1: a: pd_description: missing");
+	ck_assert_str_eq(load_fail("\"two words\":\n  type: batchy\n"),
+	    ":1: \"two words\": a check name is 1 to 128 printable characters without spaces");
+	ck_assert_str_eq(load_fail("c:\n  type: email\n  pd_description: d\n"
+	                           "  pd_service: 0123456789abcdef0123456789abcdef\n"
+	                           "  check_time: 03:15\n  delivery_time: 03:00\n"
+	                           "  senders: []\n  subjects: [x]\n"),
+	    ":7: c: senders: empty list");
+	ck_assert_str_eq(load_fail("c:\n  type: email\n  subject_match: regex\n"),
+	    ":3: c: subject_match: \"regex\" is not exact or contains");
+	ck_assert_str_eq(load_fail("c:\n  type: \xc3\x28\n"),
+	    ":2: YAML: invalid trailing UTF-8 octet");
+}
+END_TEST
+
+START_TEST(documents)
+{
+	ck_assert_str_eq(load_fail("a:\n  type: batchy\n  pd_description: d\n"
+	                           "  pd_service: 0123456789abcdef0123456789abcdef\n"
+	                           "  wf_name: w\n  check_time: '09:00'\n  poll_sec: 1\n"
+	                           "  latency_min: 1\n---\nb: 1\n"),
+	    ":9: only one YAML document is allowed");
+}
+END_TEST
+
+START_TEST(unreadable)
+{
+	struct rp_checklist cl;
+	struct rp_err err;
+
+	ck_assert_int_eq(rp_checklist_load("/nonexistent/checklist.yaml", &cl, &err), -1);
+	ck_assert_str_eq(err.msg, "/nonexistent/checklist.yaml: cannot read: No such file or directory");
+	rp_checklist_free(&cl);
+}
+END_TEST
+
+static void
+add_tests(TCase *tc)
+{
+	tcase_add_test(tc, readme_examples);
+	tcase_add_test(tc, errors);
+	tcase_add_test(tc, structure);
+	tcase_add_test(tc, documents);
+	tcase_add_test(tc, unreadable);
+}

@@ -1,0 +1,279 @@
+#define UNIT_NAME "eval"
+#include <stdio.h>
+#include <string.h>
+
+#include "clock.h"
+#include "eval.h"
+#include "unit.h"
+
+static struct rp_check chk;
+static char name[] = "orders", wf_name[] = "orders_intraday";
+
+static time_t
+at(const char *s)
+{
+	time_t t;
+	ck_assert_int_eq(rp_clock_parse_iso(s, 0, &t), 0);
+	return t;
+}
+
+static void
+setup(void)
+{
+	struct rp_err err;
+
+	ck_assert_int_eq(rp_clock_set_zone("America/New_York", &err), 0);
+	memset(&chk, 0, sizeof(chk));
+	chk.name = name;
+	chk.type = RP_CHECK_BATCHY;
+	chk.wf_name = wf_name;
+	chk.latency_min = 60;
+	chk.warn_pct = 80;
+	chk.poll_sec = 180;
+}
+
+static struct rp_wf
+wf(enum rp_wf_status s, const char *start, const char *end)
+{
+	struct rp_wf w = {s, start != NULL, end != NULL, 0, 0};
+	if (start)
+		w.start = at(start);
+	if (end)
+		w.end = at(end);
+	return w;
+}
+
+START_TEST(latency_levels)
+{
+	struct rp_result r;
+	struct rp_wf w = wf(RP_WF_SUCCESS, "2026-11-26T14:00:00Z", "2026-11-26T14:30:00Z");
+
+	rp_eval_latency(&chk, &w, NULL, NULL, at("2026-11-26T15:17:59Z"), &r);
+	ck_assert_int_eq(r.status, RP_OK);
+	ck_assert_str_eq(r.summary, "orders_intraday: completed 47 min ago (limit 60)");
+	rp_eval_latency(&chk, &w, NULL, NULL, at("2026-11-26T15:18:00Z"), &r);
+	ck_assert_int_eq(r.status, RP_WARNING);
+	ck_assert_str_eq(r.summary, "orders_intraday: no completion for 48 min (limit 60)");
+	rp_eval_latency(&chk, &w, NULL, NULL, at("2026-11-26T15:29:59Z"), &r);
+	ck_assert_int_eq(r.status, RP_WARNING);
+	rp_eval_latency(&chk, &w, NULL, NULL, at("2026-11-26T15:30:00Z"), &r);
+	ck_assert_int_eq(r.status, RP_CRITICAL);
+	ck_assert_str_eq(r.summary, "orders_intraday: no completion for 60 min (limit 60)");
+	ck_assert_str_eq(r.episode_key, "orders/overdue@2026-11-26T14:30:00Z");
+	ck_assert(r.completion == at("2026-11-26T14:30:00Z"));
+	/* No wrap at 24 hours: two days late is two days late. */
+	rp_eval_latency(&chk, &w, NULL, NULL, at("2026-11-28T14:40:00Z"), &r);
+	ck_assert_int_eq(r.status, RP_CRITICAL);
+	ck_assert_str_eq(r.summary, "orders_intraday: no completion for 2890 min (limit 60)");
+	/* A completion in our future (a clock ahead) is 0 minutes, not negative. */
+	rp_eval_latency(&chk, &w, NULL, NULL, at("2026-11-26T14:00:00Z"), &r);
+	ck_assert_int_eq(r.status, RP_OK);
+	ck_assert_str_eq(r.summary, "orders_intraday: completed 0 min ago (limit 60)");
+	/* warn_pct 100: no warning before the limit. */
+	chk.warn_pct = 100;
+	rp_eval_latency(&chk, &w, NULL, NULL, at("2026-11-26T15:29:00Z"), &r);
+	ck_assert_int_eq(r.status, RP_OK);
+}
+END_TEST
+
+START_TEST(latency_across_dst)
+{
+	struct rp_result r;
+	/* 01:00 EDT to 01:30 EST on 2026-11-01 is 90 minutes. */
+	struct rp_wf w = wf(RP_WF_SUCCESS, "2026-11-01T04:00:00Z", "2026-11-01T05:00:00Z");
+
+	chk.latency_min = 120;
+	rp_eval_latency(&chk, &w, NULL, NULL, at("2026-11-01T06:30:00Z"), &r);
+	ck_assert_str_eq(r.summary, "orders_intraday: completed 90 min ago (limit 120)");
+	ck_assert_int_eq(r.status, RP_OK); /* 90 < 96 */
+	rp_eval_latency(&chk, &w, NULL, NULL, at("2026-11-01T06:36:00Z"), &r);
+	ck_assert_int_eq(r.status, RP_WARNING); /* 96 = 80 % of 120 */
+}
+END_TEST
+
+START_TEST(latency_completion_sources)
+{
+	struct rp_result r;
+	struct rp_check_state prev = {0};
+	struct rp_wf running = wf(RP_WF_OPEN, "2026-11-26T15:00:00Z", NULL);
+	struct rp_wf failed = wf(RP_WF_FAILURE, "2026-11-26T15:00:00Z", NULL);
+	struct rp_wf fresh = wf(RP_WF_NEW, NULL, NULL);
+
+	/* Running, nothing remembered: measured from the batch's start. */
+	rp_eval_latency(&chk, &running, NULL, NULL, at("2026-11-26T16:10:00Z"), &r);
+	ck_assert_int_eq(r.status, RP_CRITICAL);
+	ck_assert_str_eq(r.summary,
+	    "orders_intraday: no completion seen; the batch started 70 min ago (limit 60)");
+	ck_assert_str_eq(r.episode_key, "orders/overdue@2026-11-26T15:00:00Z");
+	ck_assert(r.completion == 0);
+	/* Running, with a completion remembered: that one counts. */
+	prev.known = 1;
+	prev.completion = at("2026-11-26T14:50:00Z");
+	rp_eval_latency(&chk, &running, NULL, &prev, at("2026-11-26T15:30:00Z"), &r);
+	ck_assert_int_eq(r.status, RP_OK);
+	ck_assert_str_eq(r.summary, "orders_intraday: completed 40 min ago (limit 60)");
+	/* Failed: CRITICAL at once, keyed by the failed batch's start. */
+	rp_eval_latency(&chk, &failed, NULL, &prev, at("2026-11-26T15:10:00Z"), &r);
+	ck_assert_int_eq(r.status, RP_CRITICAL);
+	ck_assert_str_eq(r.summary, "orders_intraday: the batch started 2026-11-26T10:00:00-05:00 failed");
+	ck_assert_str_eq(r.episode_key, "orders/failed@2026-11-26T15:00:00Z");
+	/* Never ran, nothing known: UNKNOWN. */
+	rp_eval_latency(&chk, &fresh, NULL, NULL, at("2026-11-26T15:10:00Z"), &r);
+	ck_assert_int_eq(r.status, RP_UNKNOWN);
+	/* No answer: UNKNOWN with the reason. */
+	rp_eval_latency(&chk, NULL, "batchy answered HTTP 500", NULL, at("2026-11-26T15:10:00Z"), &r);
+	ck_assert_int_eq(r.status, RP_UNKNOWN);
+	ck_assert_str_eq(r.summary, "orders_intraday: batchy answered HTTP 500");
+}
+END_TEST
+
+/* Drives decide() through a sequence, delivering every event. */
+struct sim {
+	struct rp_check_state st;
+	struct rp_action acts[RP_MAX_ACTIONS];
+	size_t nact;
+};
+
+static void
+step(struct sim *s, enum rp_status status, const char *key, const char *now, int deliver)
+{
+	struct rp_result r = {0};
+	struct rp_check_state next;
+	size_t i;
+
+	r.status = status;
+	snprintf(r.summary, sizeof(r.summary), "%s now", rp_status_name(status));
+	if (key)
+		snprintf(r.episode_key, sizeof(r.episode_key), "%s", key);
+	rp_eval_decide(&chk, 3, &s->st, &r, at(now), &next, s->acts, &s->nact);
+	if (deliver)
+		for (i = 0; i < s->nact; i++)
+			rp_eval_delivered(&next, &s->acts[i]);
+	rp_state_clear(&s->st);
+	s->st = next;
+}
+
+START_TEST(episode)
+{
+	struct sim s = {0};
+
+	step(&s, RP_OK, NULL, "2026-11-26T15:00:00Z", 1);
+	ck_assert_uint_eq(s.nact, 0);
+	ck_assert(s.st.since == at("2026-11-26T15:00:00Z"));
+	step(&s, RP_WARNING, NULL, "2026-11-26T15:03:00Z", 1);
+	ck_assert_uint_eq(s.nact, 0);
+	step(&s, RP_CRITICAL, "orders/overdue@A", "2026-11-26T15:06:00Z", 1);
+	ck_assert_uint_eq(s.nact, 1);
+	ck_assert_int_eq(s.acts[0].act, RP_ACT_TRIGGER);
+	ck_assert_str_eq(s.acts[0].dedup_key, "orders/overdue@A");
+	ck_assert_str_eq(s.acts[0].severity, "critical");
+	ck_assert_str_eq(s.acts[0].summary, "CRITICAL now");
+	/* Still CRITICAL, even with another key computed: the episode's key
+	 * stays and nothing is sent. */
+	step(&s, RP_CRITICAL, "orders/failed@B", "2026-11-26T15:09:00Z", 1);
+	ck_assert_uint_eq(s.nact, 0);
+	ck_assert_str_eq(s.st.open_key, "orders/overdue@A");
+	ck_assert(s.st.since == at("2026-11-26T15:06:00Z"));
+	/* A WARNING keeps the episode open. */
+	step(&s, RP_WARNING, NULL, "2026-11-26T15:12:00Z", 1);
+	ck_assert_uint_eq(s.nact, 0);
+	ck_assert_str_eq(s.st.open_key, "orders/overdue@A");
+	step(&s, RP_OK, NULL, "2026-11-26T15:15:00Z", 1);
+	ck_assert_uint_eq(s.nact, 1);
+	ck_assert_int_eq(s.acts[0].act, RP_ACT_RESOLVE);
+	ck_assert_str_eq(s.acts[0].dedup_key, "orders/overdue@A");
+	ck_assert_ptr_null(s.st.open_key);
+	/* A new episode gets a new key. */
+	step(&s, RP_CRITICAL, "orders/failed@C", "2026-11-26T15:18:00Z", 1);
+	ck_assert_uint_eq(s.nact, 1);
+	ck_assert_str_eq(s.acts[0].dedup_key, "orders/failed@C");
+	rp_state_clear(&s.st);
+}
+END_TEST
+
+START_TEST(undelivered)
+{
+	struct sim s = {0};
+
+	step(&s, RP_CRITICAL, "k@1", "2026-11-26T15:00:00Z", 0);
+	ck_assert_uint_eq(s.nact, 1);
+	ck_assert_int_eq(s.st.open_sent, 0);
+	/* The trigger did not reach PagerDuty: the next run sends it again. */
+	step(&s, RP_CRITICAL, "k@1", "2026-11-26T15:03:00Z", 1);
+	ck_assert_uint_eq(s.nact, 1);
+	ck_assert_int_eq(s.acts[0].act, RP_ACT_TRIGGER);
+	ck_assert_int_eq(s.st.open_sent, 1);
+	/* The resolve fails: kept, and sent again. */
+	step(&s, RP_OK, NULL, "2026-11-26T15:06:00Z", 0);
+	ck_assert_uint_eq(s.nact, 1);
+	ck_assert_str_eq(s.st.open_key, "k@1");
+	step(&s, RP_OK, NULL, "2026-11-26T15:09:00Z", 1);
+	ck_assert_uint_eq(s.nact, 1);
+	ck_assert_int_eq(s.acts[0].act, RP_ACT_RESOLVE);
+	ck_assert_ptr_null(s.st.open_key);
+	step(&s, RP_OK, NULL, "2026-11-26T15:12:00Z", 1);
+	ck_assert_uint_eq(s.nact, 0);
+	/* A trigger that never got through needs no resolve. */
+	step(&s, RP_CRITICAL, "k@2", "2026-11-26T15:15:00Z", 0);
+	step(&s, RP_OK, NULL, "2026-11-26T15:18:00Z", 1);
+	ck_assert_uint_eq(s.nact, 0);
+	ck_assert_ptr_null(s.st.open_key);
+	rp_state_clear(&s.st);
+}
+END_TEST
+
+START_TEST(unknown_persists)
+{
+	struct sim s = {0};
+
+	step(&s, RP_CRITICAL, "k@1", "2026-11-26T15:00:00Z", 1);
+	step(&s, RP_UNKNOWN, NULL, "2026-11-26T15:03:00Z", 1);
+	ck_assert_uint_eq(s.nact, 0);
+	step(&s, RP_UNKNOWN, NULL, "2026-11-26T15:06:00Z", 1);
+	ck_assert_uint_eq(s.nact, 0);
+	step(&s, RP_UNKNOWN, NULL, "2026-11-26T15:09:00Z", 1);
+	ck_assert_uint_eq(s.nact, 1);
+	ck_assert_int_eq(s.acts[0].act, RP_ACT_TRIGGER);
+	ck_assert_int_eq(s.acts[0].unknown, 1);
+	ck_assert_str_eq(s.acts[0].severity, "error");
+	ck_assert_str_eq(s.acts[0].dedup_key, "orders/unknown@2026-11-26T15:03:00Z");
+	ck_assert_str_eq(s.acts[0].summary,
+	    "orders: cannot be evaluated since 2026-11-26T10:03:00-05:00 (3 tries): UNKNOWN now");
+	/* The CRITICAL episode is left open while we cannot see. */
+	ck_assert_str_eq(s.st.open_key, "k@1");
+	step(&s, RP_UNKNOWN, NULL, "2026-11-26T15:12:00Z", 1);
+	ck_assert_uint_eq(s.nact, 0);
+	/* It answers again, OK: both pages resolve. */
+	step(&s, RP_OK, NULL, "2026-11-26T15:15:00Z", 1);
+	ck_assert_uint_eq(s.nact, 2);
+	ck_assert_str_eq(s.acts[0].dedup_key, "orders/unknown@2026-11-26T15:03:00Z");
+	ck_assert_int_eq(s.acts[0].act, RP_ACT_RESOLVE);
+	ck_assert_str_eq(s.acts[1].dedup_key, "k@1");
+	ck_assert_int_eq(s.acts[1].act, RP_ACT_RESOLVE);
+	ck_assert_ptr_null(s.st.unknown_key);
+	ck_assert_int_eq(s.st.unknown_count, 0);
+	/* Two blips with an answer between never page. */
+	step(&s, RP_UNKNOWN, NULL, "2026-11-26T15:18:00Z", 1);
+	step(&s, RP_UNKNOWN, NULL, "2026-11-26T15:21:00Z", 1);
+	step(&s, RP_OK, NULL, "2026-11-26T15:24:00Z", 1);
+	step(&s, RP_UNKNOWN, NULL, "2026-11-26T15:27:00Z", 1);
+	ck_assert_uint_eq(s.nact, 0);
+	/* unknown_after of the check wins over the configuration's. */
+	chk.unknown_after = 1;
+	step(&s, RP_UNKNOWN, NULL, "2026-11-26T15:30:00Z", 1);
+	ck_assert_uint_eq(s.nact, 1);
+	rp_state_clear(&s.st);
+}
+END_TEST
+
+static void
+add_tests(TCase *tc)
+{
+	tcase_add_checked_fixture(tc, setup, NULL);
+	tcase_add_test(tc, latency_levels);
+	tcase_add_test(tc, latency_across_dst);
+	tcase_add_test(tc, latency_completion_sources);
+	tcase_add_test(tc, episode);
+	tcase_add_test(tc, undelivered);
+	tcase_add_test(tc, unknown_persists);
+}

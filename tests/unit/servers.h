@@ -1,0 +1,29 @@
+/* The servers tests/run-tests.sh starts for the unit tests that need one.
+ * A test run without them fails: it does not skip. */
+#ifndef RP_SERVERS_H
+#define RP_SERVERS_H
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+static inline int
+test_port(const char *var)
+{
+	const char *v = getenv(var);
+
+	if (v == NULL || atoi(v) <= 0) /* tests only: the value is ours */
+		ck_abort_msg("%s is not set: run the unit tests through make check", var);
+	return atoi(v);
+}
+
+/* http://127.0.0.1:<port of var><path>, in a static buffer. */
+static inline const char *
+test_url(const char *var, const char *path)
+{
+	static char b[256];
+	snprintf(b, sizeof(b), "http://127.0.0.1:%d%s", test_port(var), path);
+	return b;
+}
+
+#endif

@@ -1,0 +1,29 @@
+/* The main() every Check unit test shares: one suite, one test case, the
+ * tests added by the file's add_tests(). Fork mode unless CK_FORK=no. */
+#ifndef RP_UNIT_H
+#define RP_UNIT_H
+
+#include <check.h>
+#include <stdlib.h>
+
+static void add_tests(TCase *tc);
+
+int
+main(void)
+{
+	Suite *s = suite_create(UNIT_NAME);
+	TCase *tc = tcase_create("core");
+	SRunner *sr;
+	int failed;
+
+	tcase_set_timeout(tc, 30);
+	add_tests(tc);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
+
+#endif
