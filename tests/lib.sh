@@ -100,7 +100,7 @@ heartbeat_service = 0123456789abcdef0123456789abcdef
 subdomain = example
 api_access_key = SECRET-API-ACCESS-KEY
 events_url = http://127.0.0.1:$PAGERDUTY_PORT/v2/enqueue
-timeout_sec = 2
+timeout_sec = 10
 [google_apps]
 email = reports@example.com
 password = cGFzc3dvcmQ=
@@ -109,7 +109,7 @@ type = email, batchy
 [batchy]
 server = 127.0.0.1
 port = $BATCHY_PORT
-timeout_sec = 2
+timeout_sec = 10
 [timezone]
 timezone = America/New_York
 [enable_redis]

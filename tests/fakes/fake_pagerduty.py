@@ -27,6 +27,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 LOCK = threading.Lock()
 EVENTS = []
 SCRIPT = []
+GENERATION = [0]  # bumped by /_reset: requests begun before it are not recorded
 
 TOP_KEYS = {"routing_key", "event_action", "dedup_key", "payload", "images", "links",
             "client", "client_url"}
@@ -124,11 +125,13 @@ class Handler(BaseHTTPRequestHandler):
             with LOCK:
                 EVENTS.clear()
                 SCRIPT.clear()
+                GENERATION[0] += 1
             return self.reply(200, {"ok": True})
         if self.path not in ("/v2/enqueue", "/v2/change/enqueue"):
             return self.reply(404, {"status": "not found"})
         with LOCK:
             step = SCRIPT.pop(0) if SCRIPT else None
+            self.generation = GENERATION[0]
         if step and step.startswith("slow:"):
             time.sleep(float(step[5:]))
             step = None
@@ -159,6 +162,8 @@ class Handler(BaseHTTPRequestHandler):
 
     def record(self, ev, code):
         with LOCK:
+            if self.generation != GENERATION[0]:
+                return
             EVENTS.append({"path": self.path, "http": code, "event": ev})
 
 

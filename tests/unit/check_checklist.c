@@ -170,6 +170,17 @@ START_TEST(documents)
 }
 END_TEST
 
+START_TEST(example_file)
+{
+	struct rp_checklist cl;
+	struct rp_err err;
+
+	ck_assert_msg(rp_checklist_load("examples/checklist.yaml", &cl, &err) == 0, "%s", err.msg);
+	ck_assert_uint_eq(cl.n, 2);
+	rp_checklist_free(&cl);
+}
+END_TEST
+
 START_TEST(unreadable)
 {
 	struct rp_checklist cl;
@@ -188,5 +199,6 @@ add_tests(TCase *tc)
 	tcase_add_test(tc, errors);
 	tcase_add_test(tc, structure);
 	tcase_add_test(tc, documents);
+	tcase_add_test(tc, example_file);
 	tcase_add_test(tc, unreadable);
 }

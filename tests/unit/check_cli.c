@@ -4,7 +4,7 @@
 #include "cli.h"
 #include "unit.h"
 
-/* A writable argv, as main() gets it (leaked: the test process ends). */
+/* A writable argv, as main() gets it; free with unargs(). */
 static char **
 args(const char *const *src)
 {
@@ -17,6 +17,14 @@ args(const char *const *src)
 	for (i = 0; i < n; i++)
 		v[i] = rp_xstrdup(src[i]);
 	return v;
+}
+
+static void
+unargs(char **v)
+{
+	for (size_t i = 0; v[i]; i++)
+		free(v[i]);
+	free(v);
 }
 
 START_TEST(cli)
@@ -48,6 +56,11 @@ START_TEST(cli)
 	ck_assert_int_eq(rp_cli_parse(3, argv5, &o, &err), 0);
 	ck_assert_str_eq(o.config, "z.cfg");
 	ck_assert(o.help && o.version);
+	unargs(argv1);
+	unargs(argv2);
+	unargs(argv3);
+	unargs(argv4);
+	unargs(argv5);
 }
 END_TEST
 

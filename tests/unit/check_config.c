@@ -185,6 +185,18 @@ START_TEST(secret_never_quoted)
 }
 END_TEST
 
+START_TEST(example_file)
+{
+	struct rp_config cfg;
+	struct rp_err err;
+
+	/* The example a new user copies must load as it is. */
+	ck_assert_msg(rp_config_load("examples/etl.cfg", &cfg, &err) == 0, "%s", err.msg);
+	ck_assert_str_eq(cfg.timezone, "America/New_York");
+	rp_config_free(&cfg);
+}
+END_TEST
+
 START_TEST(unreadable)
 {
 	struct rp_config cfg;
@@ -207,5 +219,6 @@ add_tests(TCase *tc)
 	tcase_add_test(tc, errors_values);
 	tcase_add_test(tc, long_line);
 	tcase_add_test(tc, secret_never_quoted);
+	tcase_add_test(tc, example_file);
 	tcase_add_test(tc, unreadable);
 }
