@@ -7,14 +7,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "util.h"
+
 static inline int
 test_port(const char *var)
 {
 	const char *v = getenv(var);
+	long port;
 
-	if (v == NULL || atoi(v) <= 0) /* tests only: the value is ours */
+	if (v == NULL || rp_parse_long(v, 1, 65535, &port) != 0)
 		ck_abort_msg("%s is not set: run the unit tests through make check", var);
-	return atoi(v);
+	return (int)port;
 }
 
 /* http://127.0.0.1:<port of var><path>, in a static buffer. */
