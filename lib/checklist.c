@@ -278,18 +278,6 @@ rp_check_type_name(enum rp_check_type t)
 }
 
 static int
-is_routing_key(const char *v)
-{
-	size_t i;
-
-	for (i = 0; v[i]; i++)
-		if (!((v[i] >= '0' && v[i] <= '9') || (v[i] >= 'a' && v[i] <= 'z') ||
-		      (v[i] >= 'A' && v[i] <= 'Z')))
-			return 0;
-	return i == 32;
-}
-
-static int
 apply(struct yp *y, struct rp_check *c, const struct rule *r, struct item *it)
 {
 	char *base = (char *)c;
@@ -305,7 +293,7 @@ apply(struct yp *y, struct rp_check *c, const struct rule *r, struct item *it)
 	case V_SECRET:
 		if (*v == '\0')
 			return yerr(y, it->line, "%s: %s: empty", c->name, r->key);
-		if (r->kind == V_SECRET && !is_routing_key(v))
+		if (r->kind == V_SECRET && !rp_is_integration_key(v))
 			return yerr(y, it->line,
 			    "%s: %s: not a 32-character PagerDuty integration key", c->name, r->key);
 		*(char **)(base + r->off) = it->values[0];

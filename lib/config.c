@@ -126,18 +126,6 @@ parse_functions(const char *v, unsigned *out)
 }
 
 static int
-is_key32(const char *v)
-{
-	size_t i;
-
-	for (i = 0; v[i]; i++)
-		if (!((v[i] >= '0' && v[i] <= '9') || (v[i] >= 'a' && v[i] <= 'z') ||
-		      (v[i] >= 'A' && v[i] <= 'Z')))
-			return 0;
-	return i == 32;
-}
-
-static int
 handler(void *user, const char *section, const char *name, const char *value)
 {
 	struct parse *p = user;
@@ -172,7 +160,7 @@ handler(void *user, const char *section, const char *name, const char *value)
 		if (k->kind == K_URL && strncmp(value, "https://", 8) != 0 &&
 		    strncmp(value, "http://", 7) != 0)
 			return fail(p, section, name, "\"%s\" is not an http:// or https:// URL", value);
-		if (k->kind == K_KEY32 && *value != '\0' && !is_key32(value))
+		if (k->kind == K_KEY32 && *value != '\0' && !rp_is_integration_key(value))
 			return fail(p, section, name,
 			    "\"%s\" is not a 32-character integration key", value);
 		if (k->kind == K_SECRET)

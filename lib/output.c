@@ -21,34 +21,26 @@ void
 rp_log(int prio, const char *fmt, ...)
 {
 	const char *js = getenv("JOURNAL_STREAM");
-	struct rp_buf line = {0};
-	char *msg;
+	struct rp_buf line = {0}, msg = {0};
 	va_list ap;
-	int n;
 
 	if (prio == RP_LOG_DEBUG && !verbose_on)
 		return;
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	msg = rp_xmalloc((size_t)n + 1);
-	va_start(ap, fmt);
-	vsnprintf(msg, (size_t)n + 1, fmt, ap);
+	rp_buf_vprintf(&msg, fmt, ap);
 	va_end(ap);
 	/* One line whatever the message holds: a newline from a server's
 	 * answer must not forge a second log line. */
-	for (char *p = msg; *p; p++)
+	for (char *p = msg.data; *p; p++)
 		if (*p == '\n' || *p == '\r')
 			*p = ' ';
 	if (js != NULL && *js != '\0')
 		rp_buf_printf(&line, "<%d>", prio);
 	rp_buf_printf(&line, "%s: ", prog);
-	rp_buf_utf8(&line, msg);
+	rp_buf_utf8(&line, msg.data);
 	rp_buf_append(&line, "\n", 1);
 	fputs(line.data, stderr);
-	free(msg);
+	rp_buf_free(&msg);
 	rp_buf_free(&line);
 }
 

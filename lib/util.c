@@ -82,20 +82,13 @@ rp_xstrndup(const char *s, size_t n)
 char *
 rp_xasprintf(const char *fmt, ...)
 {
+	struct rp_buf b = {0};
 	va_list ap;
-	char *p;
-	int n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	rp_buf_vprintf(&b, fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		oom();
-	p = rp_xmalloc((size_t)n + 1);
-	va_start(ap, fmt);
-	vsnprintf(p, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	return p;
+	return b.data;
 }
 
 void
@@ -164,21 +157,41 @@ rp_buf_append(struct rp_buf *b, const void *p, size_t n)
 }
 
 void
-rp_buf_printf(struct rp_buf *b, const char *fmt, ...)
+rp_buf_vprintf(struct rp_buf *b, const char *fmt, va_list ap)
 {
-	va_list ap;
+	va_list ap2;
 	int n;
 
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
+	va_copy(ap2, ap);
+	n = vsnprintf(NULL, 0, fmt, ap2);
+	va_end(ap2);
 	if (n < 0)
 		oom();
 	buf_reserve(b, (size_t)n);
-	va_start(ap, fmt);
 	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
-	va_end(ap);
 	b->len += (size_t)n;
+}
+
+void
+rp_buf_printf(struct rp_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	rp_buf_vprintf(b, fmt, ap);
+	va_end(ap);
+}
+
+int
+rp_is_integration_key(const char *s)
+{
+	size_t i;
+
+	for (i = 0; s[i]; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'z') ||
+		      (s[i] >= 'A' && s[i] <= 'Z')))
+			return 0;
+	return i == 32;
 }
 
 void

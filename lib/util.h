@@ -12,6 +12,7 @@
 #ifndef RP_UTIL_H
 #define RP_UTIL_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 /* Exit statuses: the monitoring-plugin convention plus sysexits. */
@@ -51,6 +52,10 @@ void rp_free_secret(char *s);
  * trailing blanks are refused. Returns 0, or -1 if s is not such a number. */
 int rp_parse_long(const char *s, long min, long max, long *out);
 
+/* Whether s has the shape of a PagerDuty integration (routing) key: 32
+ * letters and digits. */
+int rp_is_integration_key(const char *s);
+
 /* Copies src into dst of size n; returns -1 (dst cut, still terminated) if
  * it did not fit. */
 int rp_strlcpy(char *dst, const char *src, size_t n);
@@ -64,6 +69,8 @@ struct rp_buf {
 void rp_buf_append(struct rp_buf *b, const void *p, size_t n);
 void rp_buf_printf(struct rp_buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+void rp_buf_vprintf(struct rp_buf *b, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
 void rp_buf_free(struct rp_buf *b);
 
 /* Appends s as the body of a JSON string (no quotes), escaping as RFC 8259

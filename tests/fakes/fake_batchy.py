@@ -12,12 +12,12 @@ Control (same port):
 Usage: fake_batchy.py PORTFILE
 """
 import json
-import os
-import sys
 import threading
 import time
 import urllib.parse
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+from fakeserver import serve
 
 LOCK = threading.Lock()
 STATE = {}
@@ -88,13 +88,5 @@ class Handler(BaseHTTPRequestHandler):
         self.reply(200, {"ok": True})
 
 
-def main():
-    srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    with open(sys.argv[1] + ".tmp", "w") as f:
-        f.write(str(srv.server_address[1]))
-    os.rename(sys.argv[1] + ".tmp", sys.argv[1])
-    srv.serve_forever()
-
-
 if __name__ == "__main__":
-    main()
+    serve(Handler)

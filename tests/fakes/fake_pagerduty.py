@@ -17,12 +17,12 @@ Control (for tests, same port):
 Usage: fake_pagerduty.py PORTFILE   (binds 127.0.0.1 on a free port, writes it)
 """
 import json
-import os
 import re
-import sys
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+from fakeserver import serve
 
 LOCK = threading.Lock()
 EVENTS = []
@@ -167,13 +167,5 @@ class Handler(BaseHTTPRequestHandler):
             EVENTS.append({"path": self.path, "http": code, "event": ev})
 
 
-def main():
-    srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    with open(sys.argv[1] + ".tmp", "w") as f:
-        f.write(str(srv.server_address[1]))
-    os.rename(sys.argv[1] + ".tmp", sys.argv[1])
-    srv.serve_forever()
-
-
 if __name__ == "__main__":
-    main()
+    serve(Handler)
