@@ -202,7 +202,8 @@ evaluate(struct run *r)
 			continue;
 		it->evaluated = 1;
 		if (q->status == 0)
-			snprintf(why, sizeof(why), "batchy did not answer: %s", q->error);
+			snprintf(why, sizeof(why), "batchy at %s:%ld did not answer: %s",
+			    r->cfg.batchy_server, r->cfg.batchy_port, q->error);
 		else if (q->status != 200)
 			snprintf(why, sizeof(why), "batchy answered HTTP %ld", q->status);
 		else if (rp_batchy_parse(q->resp.data, q->resp.len, &wf, why, sizeof(why)) == 0)
