@@ -121,3 +121,77 @@ db = 1
 prefix = $2
 EOC
 }
+
+# Dovecot with a throwaway configuration: IMAP on a free loopback port
+# (plain, for most tests) and IMAPS on another with a self-signed
+# certificate made here. One user, "robot", password in $IMAP_PASSWORD.
+# Sets IMAP_PORT, IMAPS_PORT, IMAP_CA (the certificate), MAILDIR.
+IMAP_PASSWORD='s3cret "pass" w0rd'
+start_dovecot() {
+	local d="$WORK/dovecot"
+	mkdir -p "$d/base" "$d/state" "$d/mail"
+	chmod 755 "$WORK" "$d" # dovecot's auth process reads the passwd file
+	IMAP_PORT=$(free_port)
+	IMAPS_PORT=$(free_port)
+	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=localhost" \
+		-addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
+		-keyout "$d/key.pem" -out "$d/cert.pem" >/dev/null 2>&1
+	IMAP_CA="$d/cert.pem"
+	printf 'robot:{PLAIN}%s\n' "$IMAP_PASSWORD" >"$d/passwd"
+	chown dovecot "$d/passwd"
+	chmod 600 "$d/passwd"
+	cat >"$d/dovecot.conf" <<EOD
+protocols = imap
+listen = 127.0.0.1
+base_dir = $d/base
+state_dir = $d/state
+log_path = $d/dovecot.log
+ssl = yes
+ssl_cert = <$d/cert.pem
+ssl_key = <$d/key.pem
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+passdb {
+  driver = passwd-file
+  args = scheme=PLAIN $d/passwd
+}
+userdb {
+  driver = static
+  args = uid=dovecot gid=dovecot home=$d/mail/%u
+}
+mail_location = maildir:~/Maildir
+first_valid_uid = 1
+default_internal_user = dovecot
+default_login_user = dovenull
+service imap-login {
+  inet_listener imap {
+    address = 127.0.0.1
+    port = $IMAP_PORT
+  }
+  inet_listener imaps {
+    address = 127.0.0.1
+    port = $IMAPS_PORT
+    ssl = yes
+  }
+}
+EOD
+	MAILDIR="$d/mail/robot/Maildir"
+	mkdir -p "$MAILDIR/cur" "$MAILDIR/new" "$MAILDIR/tmp"
+	chown -R dovecot:dovecot "$d/mail"
+	/usr/sbin/dovecot -c "$d/dovecot.conf" || { cat "$d/dovecot.log" >&2; exit 1; }
+	wait_for 10 test -s "$d/base/master.pid" || { echo "dovecot did not start" >&2; exit 1; }
+	DOVECOT_PID=$(cat "$d/base/master.pid")
+	PIDS="$PIDS $DOVECOT_PID"
+	wait_for 10 bash -c "exec 3<>/dev/tcp/127.0.0.1/$IMAP_PORT" || { echo "dovecot does not listen" >&2; exit 1; }
+}
+
+# seed_mail FILE-NAME ARRIVAL(ISO, UTC) FLAGS : a message from stdin into the
+# Maildir, with its arrival time (INTERNALDATE: the file's mtime) and flags
+# (maildir letters such as S for seen, F for flagged; empty for new).
+seed_mail() {
+	local name=$1 when=$2 flags=$3 f
+	if [ -z "$flags" ]; then f="$MAILDIR/new/$name"; else f="$MAILDIR/cur/$name:2,$flags"; fi
+	sed 's/$/\r/' >"$f"
+	touch -d "$when" "$f"
+	chown dovecot:dovecot "$f"
+}
