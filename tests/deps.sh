@@ -4,7 +4,7 @@
 set -eu
 
 PKGS="build-essential pkg-config libcurl4-openssl-dev libyaml-dev libhiredis-dev
-libinih-dev libjansson-dev check redis-server python3 curl tzdata"
+libinih-dev libjansson-dev check redis-server dovecot-imapd openssl python3 curl tzdata"
 
 missing=""
 for p in $PKGS; do

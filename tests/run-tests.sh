@@ -9,7 +9,9 @@ cd "$TOP"
 start_redis
 start_fake pagerduty
 start_fake batchy
+start_dovecot
 export RP_TEST_REDIS_PORT=$REDIS_PORT RP_TEST_PD_PORT=$PAGERDUTY_PORT RP_TEST_BATCHY_PORT=$BATCHY_PORT
+export RP_TEST_IMAP_PORT=$IMAP_PORT RP_TEST_IMAP_PASSWORD="$IMAP_PASSWORD"
 
 echo "== unit tests"
 for t in tests/unit/check_*; do
