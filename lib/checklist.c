@@ -230,7 +230,7 @@ fail:
 }
 
 /* The validators. Each takes the item and fills one field of the check. */
-enum vkind { V_STR, V_SECRET, V_TIME, V_LONG, V_LIST, V_TYPE, V_MATCH };
+enum vkind { V_STR, V_SECRET, V_TIME, V_LONG, V_LIST, V_ADDRS, V_TYPE, V_MATCH };
 
 struct rule {
 	const char *key;
@@ -256,7 +256,7 @@ static const struct rule rules[] = {
 	{"latency_min", V_LONG, B(RP_CHECK_BATCHY), B(RP_CHECK_BATCHY), F(latency_min), 1,
 	    525600, "minutes"},
 	{"warn_pct", V_LONG, B(RP_CHECK_BATCHY), 0, F(warn_pct), 1, 100, "percent"},
-	{"senders", V_LIST, B(RP_CHECK_EMAIL), B(RP_CHECK_EMAIL), F(senders), 0, 0, NULL},
+	{"senders", V_ADDRS, B(RP_CHECK_EMAIL), B(RP_CHECK_EMAIL), F(senders), 0, 0, NULL},
 	{"subjects", V_LIST, B(RP_CHECK_EMAIL), B(RP_CHECK_EMAIL), F(subjects), 0, 0, NULL},
 	{"delivery_time", V_TIME, B(RP_CHECK_EMAIL), B(RP_CHECK_EMAIL), F(delivery_time), 0, 0,
 	    NULL},
@@ -277,13 +277,30 @@ rp_check_type_name(enum rp_check_type t)
 	return t == RP_CHECK_EMAIL ? "email" : "batchy";
 }
 
+/* An addr-spec as senders hold it: ASCII, one "@", nothing a person
+ * would put around an address (name, brackets, spaces). */
+static int
+is_address(const char *v)
+{
+	const char *at = strchr(v, '@');
+	size_t i;
+
+	if (at == NULL || at == v || at[1] == '\0' || strchr(at + 1, '@') != NULL)
+		return 0;
+	for (i = 0; v[i]; i++)
+		if ((unsigned char)v[i] <= ' ' || (unsigned char)v[i] >= 0x7f ||
+		    strchr("\"<>(),;:\\[]", v[i]) != NULL)
+			return 0;
+	return i <= 254;
+}
+
 static int
 apply(struct yp *y, struct rp_check *c, const struct rule *r, struct item *it)
 {
 	char *base = (char *)c;
 	const char *v = it->n > 0 ? it->values[0] : "";
 
-	if (r->kind != V_LIST && it->is_list)
+	if (r->kind != V_LIST && r->kind != V_ADDRS && it->is_list)
 		return yerr(y, it->line, "%s: %s: expected a single value, found a list", c->name,
 		    r->key);
 	switch (r->kind) {
@@ -318,16 +335,21 @@ apply(struct yp *y, struct rp_check *c, const struct rule *r, struct item *it)
 			return yerr(y, it->line, "%s: %s: \"%s\" is not exact or contains", c->name,
 			    r->key, v);
 		break;
-	case V_LIST: {
+	case V_LIST:
+	case V_ADDRS: {
 		size_t i, *count = (size_t *)(base + r->off + sizeof(char **));
 
 		/* The count follows its array in struct rp_check. */
 		if (it->n == 0)
 			return yerr(y, it->line, "%s: %s: empty list", c->name, r->key);
-		for (i = 0; i < it->n; i++)
+		for (i = 0; i < it->n; i++) {
 			if (*it->values[i] == '\0')
 				return yerr(y, it->line, "%s: %s: item %zu is empty", c->name, r->key,
 				    i + 1);
+			if (r->kind == V_ADDRS && !is_address(it->values[i]))
+				return yerr(y, it->line, "%s: %s: \"%s\" is not an email address", c->name,
+				    r->key, it->values[i]);
+		}
 		*(char ***)(base + r->off) = it->values;
 		*count = it->n;
 		it->values = NULL;
@@ -387,6 +409,10 @@ build_check(struct yp *y, struct rp_check *c, struct item *it, size_t n)
 		if (i == n)
 			return yerr(y, c->line, "%s: %s: missing", c->name, rules[j].key);
 	}
+	if (c->type == RP_CHECK_EMAIL && c->check_time < c->delivery_time)
+		return yerr(y, c->line, "%s: check_time %02d:%02d is before delivery_time %02d:%02d "
+		    "(both are times of the same day)", c->name, c->check_time / 60,
+		    c->check_time % 60, c->delivery_time / 60, c->delivery_time % 60);
 	if (c->type == RP_CHECK_EMAIL && c->poll_sec == 0)
 		c->poll_sec = RP_DEFAULT_EMAIL_POLL_SEC;
 	if (c->type == RP_CHECK_BATCHY && c->warn_pct == 0)

@@ -1,4 +1,4 @@
-#define _POSIX_C_SOURCE 200809L
+#define _DEFAULT_SOURCE /* explicit_bzero */
 #include "config.h"
 
 #include <errno.h>
@@ -11,8 +11,10 @@
 #include <strings.h>
 
 #include "clock.h"
+#include "mime.h"
 
-enum kind { K_STR, K_SECRET, K_LONG, K_BOOL, K_FUNCTIONS, K_URL, K_KEY32 };
+enum kind { K_STR, K_SECRET, K_B64SECRET, K_LONG, K_BOOL, K_FUNCTIONS, K_URL, K_IMAPURL,
+    K_ASCII, K_KEY32 };
 
 struct key {
 	const char *section;
@@ -31,7 +33,13 @@ static const struct key keys[] = {
 	{"pager_duty", "events_url", K_URL, F(events_url), 0, 0},
 	{"pager_duty", "timeout_sec", K_LONG, F(pd_timeout_sec), 1, 300},
 	{"google_apps", "email", K_STR, F(email), 0, 0},
-	{"google_apps", "password", K_SECRET, F(password), 0, 0},
+	{"google_apps", "password", K_B64SECRET, F(password), 0, 0},
+	{"google_apps", "password_file", K_STR, F(password_file), 0, 0},
+	{"google_apps", "password_env", K_STR, F(password_env), 0, 0},
+	{"google_apps", "imap_url", K_IMAPURL, F(imap_url), 0, 0},
+	{"google_apps", "mailbox", K_ASCII, F(mailbox), 0, 0},
+	{"google_apps", "ca_file", K_STR, F(ca_file), 0, 0},
+	{"google_apps", "timeout_sec", K_LONG, F(imap_timeout_sec), 1, 300},
 	{"function_type", "type", K_FUNCTIONS, F(functions), 0, 0},
 	{"batchy", "server", K_STR, F(batchy_server), 0, 0},
 	{"batchy", "port", K_LONG, F(batchy_port), 1, 65535},
@@ -126,6 +134,27 @@ parse_functions(const char *v, unsigned *out)
 }
 
 static int
+is_ascii(const char *v)
+{
+	for (; *v; v++)
+		if ((unsigned char)*v < 0x20 || (unsigned char)*v >= 0x7f)
+			return 0;
+	return 1;
+}
+
+static int
+is_base64(const char *v)
+{
+	size_t n;
+	char *d = rp_base64_decode(v, strlen(v), &n);
+
+	if (d == NULL)
+		return 0;
+	rp_free_secret(d);
+	return 1;
+}
+
+static int
 handler(void *user, const char *section, const char *name, const char *value)
 {
 	struct parse *p = user;
@@ -154,16 +183,30 @@ handler(void *user, const char *section, const char *name, const char *value)
 	switch (k->kind) {
 	case K_STR:
 	case K_SECRET:
+	case K_B64SECRET:
 	case K_URL:
+	case K_IMAPURL:
+	case K_ASCII:
 	case K_KEY32: {
 		char **dst = (char **)(base + k->off);
 		if (k->kind == K_URL && strncmp(value, "https://", 8) != 0 &&
 		    strncmp(value, "http://", 7) != 0)
 			return fail(p, section, name, "\"%s\" is not an http:// or https:// URL", value);
+		if (k->kind == K_IMAPURL && strncmp(value, "imaps://", 8) != 0 &&
+		    strncmp(value, "imap://", 7) != 0)
+			return fail(p, section, name, "\"%s\" is not an imaps:// or imap:// URL", value);
+		if (k->kind == K_IMAPURL && strchr(value, '@') != NULL)
+			return fail(p, section, name,
+			    "holds a user name; the user is [google_apps] email");
+		if (k->kind == K_ASCII && !is_ascii(value))
+			return fail(p, section, name, "\"%s\" has characters other than ASCII", value);
+		if (k->kind == K_B64SECRET && !is_base64(value))
+			return fail(p, section, name,
+			    "not base64 (write the password base64-encoded, or use password_file)");
 		if (k->kind == K_KEY32 && *value != '\0' && !rp_is_integration_key(value))
 			return fail(p, section, name,
 			    "\"%s\" is not a 32-character integration key", value);
-		if (k->kind == K_SECRET)
+		if (k->kind == K_SECRET || k->kind == K_B64SECRET)
 			rp_free_secret(*dst);
 		else
 			free(*dst);
@@ -253,6 +296,7 @@ rp_config_load(const char *path, struct rp_config *cfg, struct rp_err *err)
 	cfg->redis_enabled = 1;
 	cfg->redis_port = 6379;
 	cfg->redis_timeout_ms = 2000;
+	cfg->imap_timeout_sec = 30;
 
 	p.cfg = cfg;
 	p.path = path;
@@ -284,12 +328,76 @@ rp_config_load(const char *path, struct rp_config *cfg, struct rp_err *err)
 	if (cfg->redis_prefix != NULL && *cfg->redis_prefix == '\0')
 		return rp_err_set(err, RP_EXIT_CONFIG, "%s:%d: [redis] prefix: empty", path,
 		    line_of(&p, "redis", "prefix"));
+	{
+		int sources = (cfg->password != NULL) + (cfg->password_file != NULL) +
+		    (cfg->password_env != NULL);
+		if (sources > 1)
+			return rp_err_set(err, RP_EXIT_CONFIG,
+			    "%s: [google_apps]: set one of password, password_file and password_env",
+			    path);
+	}
 	if (cfg->functions == 0)
 		cfg->functions = RP_FN_EMAIL | RP_FN_BATCHY;
 	cfg->events_url = dup_default(cfg->events_url, RP_DEFAULT_EVENTS_URL);
 	cfg->redis_server = dup_default(cfg->redis_server, "127.0.0.1");
 	cfg->redis_prefix = dup_default(cfg->redis_prefix, "rp");
+	cfg->imap_url = dup_default(cfg->imap_url, RP_DEFAULT_IMAP_URL);
+	cfg->mailbox = dup_default(cfg->mailbox, "INBOX");
 	return 0;
+}
+
+char *
+rp_config_mail_password(const struct rp_config *cfg, struct rp_err *err)
+{
+	size_t n;
+	char *pw;
+
+	if (cfg->password != NULL) {
+		pw = rp_base64_decode(cfg->password, strlen(cfg->password), &n);
+		if (pw == NULL || strlen(pw) != n) {
+			rp_free_secret(pw);
+			rp_err_set(err, RP_EXIT_CONFIG, "%s: [google_apps] password: not base64", cfg->path);
+			return NULL;
+		}
+		return pw;
+	}
+	if (cfg->password_env != NULL) {
+		const char *v = getenv(cfg->password_env);
+		if (v == NULL || *v == '\0') {
+			rp_err_set(err, RP_EXIT_CONFIG,
+			    "%s: [google_apps] password_env: $%s is not set", cfg->path, cfg->password_env);
+			return NULL;
+		}
+		return rp_xstrdup(v);
+	}
+	if (cfg->password_file != NULL) {
+		FILE *f = fopen(cfg->password_file, "r");
+		char buf[4097];
+
+		if (f == NULL) {
+			rp_err_set(err, RP_EXIT_CONFIG, "%s: [google_apps] password_file: %s: %s",
+			    cfg->path, cfg->password_file, strerror(errno));
+			return NULL;
+		}
+		n = fread(buf, 1, sizeof(buf) - 1, f);
+		fclose(f);
+		buf[n] = '\0';
+		/* One trailing newline is the file's, not the password's. */
+		if (n > 0 && buf[n - 1] == '\n')
+			buf[--n] = '\0';
+		if (n > 0 && buf[n - 1] == '\r')
+			buf[--n] = '\0';
+		pw = n > 0 && strlen(buf) == n ? rp_xstrndup(buf, n) : NULL;
+		explicit_bzero(buf, sizeof(buf));
+		if (pw == NULL)
+			rp_err_set(err, RP_EXIT_CONFIG,
+			    "%s: [google_apps] password_file: %s: empty or binary", cfg->path,
+			    cfg->password_file);
+		return pw;
+	}
+	rp_err_set(err, RP_EXIT_CONFIG,
+	    "%s: [google_apps] password: missing (or password_file, password_env)", cfg->path);
+	return NULL;
 }
 
 void
@@ -302,7 +410,7 @@ rp_config_free(struct rp_config *cfg)
 		if (keys[i].kind == K_LONG || keys[i].kind == K_BOOL || keys[i].kind == K_FUNCTIONS)
 			continue;
 		s = (char **)((char *)cfg + keys[i].off);
-		if (keys[i].kind == K_SECRET)
+		if (keys[i].kind == K_SECRET || keys[i].kind == K_B64SECRET)
 			rp_free_secret(*s);
 		else
 			free(*s);

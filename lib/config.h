@@ -18,6 +18,7 @@ enum {
 };
 
 #define RP_DEFAULT_EVENTS_URL "https://events.pagerduty.com/v2/enqueue"
+#define RP_DEFAULT_IMAP_URL "imaps://imap.gmail.com:993"
 
 struct rp_config {
 	char *path;
@@ -35,6 +36,12 @@ struct rp_config {
 	/* [google_apps] */
 	char *email;
 	char *password;          /* secret, base64 as written in the file */
+	char *password_file;     /* or: a file holding the password as it is */
+	char *password_env;      /* or: an environment variable holding it */
+	char *imap_url;          /* imaps://imap.gmail.com:993 */
+	char *mailbox;           /* INBOX */
+	char *ca_file;           /* NULL: the system's trust store */
+	long imap_timeout_sec;   /* 30 */
 
 	/* [function_type] */
 	unsigned functions;      /* RP_FN_* bits */
@@ -65,6 +72,13 @@ struct rp_config {
  * too for a file that cannot be read). Free cfg with rp_config_free() in
  * both cases. */
 int rp_config_load(const char *path, struct rp_config *cfg, struct rp_err *err);
+
+/* The mailbox password, from whichever of [google_apps] password (base64),
+ * password_file or password_env is set. The caller wipes and frees it with
+ * rp_free_secret(). Returns NULL with err (RP_EXIT_CONFIG) if none is set,
+ * or the file or variable cannot be read; the message never holds the
+ * password. */
+char *rp_config_mail_password(const struct rp_config *cfg, struct rp_err *err);
 
 void rp_config_free(struct rp_config *cfg);
 

@@ -5,8 +5,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "clock.h"
+#include "mime.h"
 
 const char *
 rp_act_name(enum rp_act a)
@@ -143,14 +145,21 @@ set_str(char **dst, const char *v)
 	*dst = dup_or_null(v);
 }
 
+const char *
+rp_page_name(enum rp_page p)
+{
+	static const char *const names[] = {"episode", "unknown", "previous"};
+	return names[p];
+}
+
 static struct rp_action *
-add(struct rp_action *acts, size_t *nact, enum rp_act act, int unknown, const char *key)
+add(struct rp_action *acts, size_t *nact, enum rp_act act, enum rp_page page, const char *key)
 {
 	struct rp_action *a = &acts[(*nact)++];
 
 	memset(a, 0, sizeof(*a));
 	a->act = act;
-	a->unknown = unknown;
+	a->page = page;
 	rp_strlcpy(a->dedup_key, key, sizeof(a->dedup_key));
 	return a;
 }
@@ -189,7 +198,7 @@ rp_eval_decide(const struct rp_check *c, long unknown_after,
 			rp_clock_format_utc(next->unknown_since, since);
 			if (next->unknown_key == NULL)
 				next->unknown_key = rp_xasprintf("%s/unknown@%s", c->name, since);
-			a = add(acts, nact, RP_ACT_TRIGGER, 1, next->unknown_key);
+			a = add(acts, nact, RP_ACT_TRIGGER, RP_PAGE_UNKNOWN, next->unknown_key);
 			a->severity = "error";
 			rp_clock_format_local(next->unknown_since, local);
 			snprintf(a->summary, sizeof(a->summary),
@@ -198,11 +207,28 @@ rp_eval_decide(const struct rp_check *c, long unknown_after,
 		}
 	} else {
 		if (next->unknown_key != NULL && next->unknown_sent)
-			add(acts, nact, RP_ACT_RESOLVE, 1, next->unknown_key);
+			add(acts, nact, RP_ACT_RESOLVE, RP_PAGE_UNKNOWN, next->unknown_key);
 		else
 			set_str(&next->unknown_key, NULL);
 		next->unknown_count = 0;
 		next->unknown_since = 0;
+	}
+
+	if (res->success_day[0] != '\0')
+		set_str(&next->success_day, res->success_day);
+
+	/* A daily check failing on a new day: that day is a new episode, and
+	 * the earlier day's incident, if PagerDuty has it, is resolved. */
+	if (res->daily && res->status == RP_CRITICAL && next->open_key != NULL &&
+	    strcmp(next->open_key, res->episode_key) != 0) {
+		if (next->open_sent)
+			set_str(&next->stale_key, next->open_key);
+		set_str(&next->open_key, NULL);
+		next->open_sent = 0;
+	}
+	if (next->stale_key != NULL) {
+		a = add(acts, nact, RP_ACT_RESOLVE, RP_PAGE_STALE, next->stale_key);
+		snprintf(a->summary, sizeof(a->summary), "superseded by a later day");
 	}
 
 	/* The episode: begins at CRITICAL, stays open through WARNING and
@@ -213,14 +239,14 @@ rp_eval_decide(const struct rp_check *c, long unknown_after,
 		next->episode_start = now;
 	}
 	if (next->open_key != NULL && !next->open_sent && res->status != RP_OK) {
-		a = add(acts, nact, RP_ACT_TRIGGER, 0, next->open_key);
+		a = add(acts, nact, RP_ACT_TRIGGER, RP_PAGE_EPISODE, next->open_key);
 		a->severity = "critical";
 		snprintf(a->summary, sizeof(a->summary), "%s",
 		    res->status == RP_CRITICAL ? res->summary :
 		    (prev->summary ? prev->summary : res->summary));
 	} else if (next->open_key != NULL && res->status == RP_OK) {
 		if (next->open_sent) {
-			a = add(acts, nact, RP_ACT_RESOLVE, 0, next->open_key);
+			a = add(acts, nact, RP_ACT_RESOLVE, RP_PAGE_EPISODE, next->open_key);
 			snprintf(a->summary, sizeof(a->summary), "%s", res->summary);
 		} else {
 			/* Never reached PagerDuty: nothing to resolve. */
@@ -233,9 +259,11 @@ rp_eval_decide(const struct rp_check *c, long unknown_after,
 void
 rp_eval_delivered(struct rp_check_state *next, const struct rp_action *a)
 {
-	if (a->unknown && a->act == RP_ACT_TRIGGER) {
+	if (a->page == RP_PAGE_STALE) {
+		set_str(&next->stale_key, NULL);
+	} else if (a->page == RP_PAGE_UNKNOWN && a->act == RP_ACT_TRIGGER) {
 		next->unknown_sent = 1;
-	} else if (a->unknown && a->act == RP_ACT_RESOLVE) {
+	} else if (a->page == RP_PAGE_UNKNOWN && a->act == RP_ACT_RESOLVE) {
 		set_str(&next->unknown_key, NULL);
 		next->unknown_sent = 0;
 	} else if (a->act == RP_ACT_TRIGGER) {
@@ -245,4 +273,126 @@ rp_eval_delivered(struct rp_check_state *next, const struct rp_action *a)
 		next->open_sent = 0;
 		next->episode_start = 0;
 	}
+}
+
+int
+rp_eval_email_done_today(const struct rp_check_state *prev, time_t now)
+{
+	char today[RP_DATE_LEN];
+
+	if (prev == NULL || prev->success_day == NULL)
+		return 0;
+	rp_clock_local_date(now, today);
+	return strcmp(prev->success_day, today) == 0;
+}
+
+static void
+lower(char *s)
+{
+	for (; *s; s++)
+		if (*s >= 'A' && *s <= 'Z')
+			*s = (char)(*s - 'A' + 'a');
+}
+
+static int
+from_sender(const struct rp_check *c, const char *from)
+{
+	char **addrs;
+	size_t n = rp_mime_addresses(from, &addrs), i, j;
+	int found = 0;
+
+	for (i = 0; i < n && !found; i++)
+		for (j = 0; j < c->nsenders && !found; j++)
+			found = strcasecmp(addrs[i], c->senders[j]) == 0;
+	rp_mime_free_list(addrs, n);
+	return found;
+}
+
+/* Whether subject (decoded, normalised) is the expected one. */
+static int
+subject_matches(const struct rp_check *c, const char *subject, const char *expected)
+{
+	char *hay, *needle;
+	int m;
+
+	if (c->subject_match == RP_MATCH_EXACT)
+		return strcmp(subject, expected) == 0;
+	/* contains: case-insensitive for ASCII letters */
+	hay = rp_xstrdup(subject);
+	needle = rp_xstrdup(expected);
+	lower(hay);
+	lower(needle);
+	m = strstr(hay, needle) != NULL;
+	free(hay);
+	free(needle);
+	return m;
+}
+
+void
+rp_eval_email(const struct rp_check *c, const struct rp_imap_msg *msgs, size_t n,
+    const char *why, const struct rp_check_state *prev, time_t now, struct rp_result *res)
+{
+	char today[RP_DATE_LEN], at[16];
+	time_t delivery = rp_clock_today_at(now, c->delivery_time), last = 0;
+	struct rp_buf missing = {0};
+	size_t i, j, nmissing = 0;
+
+	memset(res, 0, sizeof(*res));
+	res->daily = 1;
+	rp_clock_local_date(now, today);
+	snprintf(at, sizeof(at), "%02d:%02d", c->delivery_time / 60, c->delivery_time % 60);
+	snprintf(res->episode_key, sizeof(res->episode_key), "%s/%s", c->name, today);
+	fact(res, "date", "%s", today);
+	fact(res, "delivery_time", "%s", at);
+	fact(res, "expected", "%zu", c->nsubjects);
+	if (rp_eval_email_done_today(prev, now)) {
+		res->status = RP_OK;
+		snprintf(res->summary, sizeof(res->summary),
+		    "all %zu expected emails arrived today (recorded earlier)", c->nsubjects);
+		return;
+	}
+	if (why != NULL) {
+		res->status = RP_UNKNOWN;
+		snprintf(res->summary, sizeof(res->summary), "%s", why);
+		return;
+	}
+	for (j = 0; j < c->nsubjects; j++) {
+		char *want = rp_mime_normalize(c->subjects[j]);
+		int found = 0;
+
+		for (i = 0; i < n; i++) {
+			char *subject;
+			if (msgs[i].arrived < delivery || !from_sender(c, msgs[i].from))
+				continue;
+			subject = rp_mime_decode_header(msgs[i].subject);
+			if (subject_matches(c, subject, want)) {
+				found = 1;
+				if (msgs[i].arrived > last)
+					last = msgs[i].arrived;
+			}
+			free(subject);
+		}
+		if (!found) {
+			rp_buf_printf(&missing, "%s\"%s\"", nmissing ? ", " : "", want);
+			nmissing++;
+		}
+		free(want);
+	}
+	fact(res, "missing", "%zu", nmissing);
+	if (nmissing == 0) {
+		char l[RP_LOCAL_LEN];
+		res->status = RP_OK;
+		rp_strlcpy(res->success_day, today, sizeof(res->success_day));
+		if (last != 0) {
+			rp_clock_format_local(last, l);
+			fact(res, "last_arrival", "%s", l);
+		}
+		snprintf(res->summary, sizeof(res->summary),
+		    "all %zu expected emails arrived after %s", c->nsubjects, at);
+	} else {
+		res->status = RP_CRITICAL;
+		snprintf(res->summary, sizeof(res->summary), "%zu of %zu expected emails missing since %s: %s",
+		    nmissing, c->nsubjects, at, missing.data);
+	}
+	rp_buf_free(&missing);
 }

@@ -15,13 +15,14 @@
 #include <time.h>
 
 #include "checklist.h"
+#include "imap.h"
 #include "sources.h"
 #include "state.h"
 
 #define RP_SUMMARY_MAX 512
 #define RP_DEDUP_MAX 256
 #define RP_MAX_FACTS 10
-#define RP_MAX_ACTIONS 2
+#define RP_MAX_ACTIONS 3
 
 struct rp_fact {
 	const char *name;
@@ -34,6 +35,10 @@ struct rp_result {
 	/* The dedup key of the episode this result would begin (CRITICAL). */
 	char episode_key[RP_DEDUP_MAX];
 	time_t completion;          /* latency: completion to remember, or 0 */
+	/* Email: each local day is an episode of its own; a day that fails
+	 * while an earlier day's incident is open resolves the earlier one. */
+	int daily;
+	char success_day[16];       /* email: the local date to record, or "" */
 	struct rp_fact facts[RP_MAX_FACTS]; /* for custom_details and --json */
 	size_t nfacts;
 };
@@ -44,9 +49,15 @@ enum rp_act {
 	RP_ACT_RESOLVE
 };
 
+enum rp_page {
+	RP_PAGE_EPISODE,            /* the open problem */
+	RP_PAGE_UNKNOWN,            /* the source cannot be read */
+	RP_PAGE_STALE               /* an earlier day's problem */
+};
+
 struct rp_action {
 	enum rp_act act;
-	int unknown;                /* about the UNKNOWN page, not the episode */
+	enum rp_page page;
 	char dedup_key[RP_DEDUP_MAX];
 	const char *severity;       /* trigger: "critical" or "error" */
 	char summary[RP_SUMMARY_MAX + 128];
@@ -56,6 +67,16 @@ struct rp_action {
  * the source failed, with why saying how. */
 void rp_eval_latency(const struct rp_check *c, const struct rp_wf *wf, const char *why,
     const struct rp_check_state *prev, time_t now, struct rp_result *res);
+
+/* Whether an email check already succeeded today (so the mailbox need not
+ * be read again). */
+int rp_eval_email_done_today(const struct rp_check_state *prev, time_t now);
+
+/* The result of an email check from the n messages the search found, or,
+ * when why is not NULL, the reason the mailbox could not be read. prev may
+ * say the check already succeeded today. */
+void rp_eval_email(const struct rp_check *c, const struct rp_imap_msg *msgs, size_t n,
+    const char *why, const struct rp_check_state *prev, time_t now, struct rp_result *res);
 
 /* Applies the alert rules. next is overwritten (free it with
  * rp_state_clear); acts receives up to RP_MAX_ACTIONS events. */
@@ -67,5 +88,6 @@ void rp_eval_decide(const struct rp_check *c, long unknown_after,
 void rp_eval_delivered(struct rp_check_state *next, const struct rp_action *a);
 
 const char *rp_act_name(enum rp_act a);
+const char *rp_page_name(enum rp_page p);
 
 #endif

@@ -94,6 +94,7 @@ void
 rp_out_json(FILE *f, const struct rp_report *r)
 {
 	struct rp_buf b = {0};
+	const struct rp_action *ep;
 	char now[RP_UTC_LEN];
 	size_t i;
 
@@ -104,16 +105,20 @@ rp_out_json(FILE *f, const struct rp_report *r)
 	json_kv(&b, "status", rp_status_name(r->status), 1);
 	json_kv(&b, "summary", r->summary, 1);
 	json_kv(&b, "time", now, 1);
-	/* The episode's action first: that is what "action" reports. */
-	json_kv(&b, "action", r->nact ? rp_act_name(r->acts[r->nact - 1].act) : "none", 1);
-	if (r->nact)
-		json_kv(&b, "dedup_key", r->acts[r->nact - 1].dedup_key, 1);
+	/* "action" reports the episode's event if there is one, else the
+	 * last; "actions" lists them all. */
+	for (i = 0, ep = NULL; i < r->nact; i++)
+		if (ep == NULL || r->acts[i].page == RP_PAGE_EPISODE)
+			ep = &r->acts[i];
+	json_kv(&b, "action", ep ? rp_act_name(ep->act) : "none", 1);
+	if (ep)
+		json_kv(&b, "dedup_key", ep->dedup_key, 1);
 	rp_buf_append(&b, ",\"actions\":[", 12);
 	for (i = 0; i < r->nact; i++) {
 		rp_buf_append(&b, i ? ",{" : "{", i ? 2 : 1);
 		json_kv(&b, "action", rp_act_name(r->acts[i].act), 0);
 		json_kv(&b, "dedup_key", r->acts[i].dedup_key, 1);
-		json_kv(&b, "page", r->acts[i].unknown ? "unknown" : "episode", 1);
+		json_kv(&b, "page", rp_page_name(r->acts[i].page), 1);
 		if (r->sent == NULL) {
 			json_kv(&b, "delivery", "dry-run", 1);
 		} else {

@@ -10,6 +10,7 @@
 #include "config.h"
 #include "eval.h"
 #include "http.h"
+#include "imap.h"
 #include "output.h"
 #include "pagerduty.h"
 #include "sources.h"
@@ -44,6 +45,7 @@ struct run {
 	char host[256];
 	struct item *items;
 	size_t n;
+	char *password;          /* the mailbox's, wiped at the end */
 };
 
 static char *
@@ -188,10 +190,11 @@ fetch_sources(struct run *r)
 }
 
 static void
-evaluate(struct run *r)
+evaluate_batchy(struct run *r)
 {
 	size_t i;
 
+	fetch_sources(r);
 	for (i = 0; i < r->n; i++) {
 		struct item *it = &r->items[i];
 		struct rp_http_req *q = &it->req;
@@ -200,7 +203,6 @@ evaluate(struct run *r)
 
 		if (!it->load.due)
 			continue;
-		it->evaluated = 1;
 		if (q->status == 0)
 			snprintf(why, sizeof(why), "batchy at %s:%ld did not answer: %s",
 			    r->cfg.batchy_server, r->cfg.batchy_port, q->error);
@@ -210,8 +212,85 @@ evaluate(struct run *r)
 			wfp = &wf;
 		rp_eval_latency(it->c, wfp, why, it->load.st.known ? &it->load.st : NULL, r->now,
 		    &it->res);
-		rp_eval_decide(it->c, r->cfg.unknown_after, &it->load.st, &it->res, r->now,
-		    &it->next, it->acts, &it->nact);
+		it->evaluated = 1;
+	}
+}
+
+/* Searches the mailbox for one check and evaluates it. */
+static void
+evaluate_one_email(struct run *r, struct rp_imap *s, struct item *it)
+{
+	struct rp_buf crit = {0};
+	struct rp_imap_msg *msgs = NULL;
+	uint32_t *uids = NULL;
+	size_t nuids = 0, nmsgs = 0;
+	struct rp_err err;
+	time_t delivery = rp_clock_today_at(r->now, it->c->delivery_time);
+
+	if (rp_imap_criteria(&crit, delivery, it->c->senders, it->c->nsenders) != 0) {
+		rp_eval_email(it->c, NULL, 0, "a sender is not ASCII", NULL, r->now, &it->res);
+	} else if (rp_imap_search(s, crit.data, &uids, &nuids, &err) != 0 ||
+	           rp_imap_fetch_headers(s, uids, nuids, &msgs, &nmsgs, &err) != 0) {
+		rp_eval_email(it->c, NULL, 0, err.msg, NULL, r->now, &it->res);
+	} else {
+		rp_eval_email(it->c, msgs, nmsgs, NULL, &it->load.st, r->now, &it->res);
+	}
+	rp_imap_msgs_free(msgs, nmsgs);
+	free(uids);
+	rp_buf_free(&crit);
+}
+
+/* All due email checks of the run share one login. */
+static void
+evaluate_email(struct run *r)
+{
+	struct rp_imap_opts o = {0};
+	struct rp_imap *s = NULL;
+	struct rp_err err;
+	int opened = 0;
+	size_t i;
+
+	for (i = 0; i < r->n; i++) {
+		struct item *it = &r->items[i];
+
+		if (!it->load.due)
+			continue;
+		it->evaluated = 1;
+		if (rp_eval_email_done_today(&it->load.st, r->now)) {
+			rp_eval_email(it->c, NULL, 0, NULL, &it->load.st, r->now, &it->res);
+			continue;
+		}
+		if (!opened) {
+			opened = 1;
+			o.url = r->cfg.imap_url;
+			o.user = r->cfg.email;
+			o.password = r->password;
+			o.ca_file = r->cfg.ca_file;
+			o.timeout_ms = r->cfg.imap_timeout_sec * 1000;
+			s = rp_imap_open(&o, &err);
+			if (s != NULL && rp_imap_examine(s, r->cfg.mailbox, &err) != 0) {
+				rp_imap_close(s);
+				s = NULL;
+			}
+		}
+		if (s == NULL)
+			rp_eval_email(it->c, NULL, 0, err.msg, NULL, r->now, &it->res);
+		else
+			evaluate_one_email(r, s, it);
+	}
+	rp_imap_close(s);
+}
+
+static void
+decide_all(struct run *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++) {
+		struct item *it = &r->items[i];
+		if (it->evaluated)
+			rp_eval_decide(it->c, r->cfg.unknown_after, &it->load.st, &it->res, r->now,
+			    &it->next, it->acts, &it->nact);
 	}
 }
 
@@ -239,7 +318,7 @@ send_events(struct run *r)
 			e->summary = it->acts[j].summary;
 			e->source = r->host;
 			e->severity = it->acts[j].severity;
-			e->component = it->c->wf_name;
+			e->component = it->c->type == RP_CHECK_BATCHY ? it->c->wf_name : r->cfg.mailbox;
 			e->group = it->c->name;
 			e->class_name = rp_check_type_name(it->c->type);
 			e->description = it->c->pd_description;
@@ -377,6 +456,7 @@ run_free(struct run *r)
 		free(r->items[i].url);
 	}
 	free(r->items);
+	rp_free_secret(r->password);
 	rp_store_close(r->store);
 	rp_checklist_free(&r->cl);
 	rp_config_free(&r->cfg);
@@ -407,14 +487,30 @@ rp_run(const char *program, enum rp_check_type type, const struct rp_opts *o)
 		rc = RP_EXIT_CONFIG;
 		goto out;
 	}
+	if (type == RP_CHECK_EMAIL && r.n > 0) {
+		if (r.cfg.email == NULL || *r.cfg.email == '\0') {
+			rp_log(RP_LOG_ERR, "%s: [google_apps] email: missing (the checklist has email "
+			    "checks)", r.cfg.path);
+			rc = RP_EXIT_CONFIG;
+			goto out;
+		}
+		if ((r.password = rp_config_mail_password(&r.cfg, &err)) == NULL) {
+			rp_log(RP_LOG_ERR, "%s", err.msg);
+			rc = RP_EXIT_CONFIG;
+			goto out;
+		}
+	}
 	if (rp_http_init(&err) != 0) {
 		rp_log(RP_LOG_ERR, "%s", err.msg);
 		rc = RP_EXIT_SOFTWARE;
 		goto out;
 	}
 	load_state(&r);
-	fetch_sources(&r);
-	evaluate(&r);
+	if (type == RP_CHECK_BATCHY)
+		evaluate_batchy(&r);
+	else
+		evaluate_email(&r);
+	decide_all(&r);
 	send_events(&r);
 	worst = print_all(&r);
 	rc = rp_exit_for(worst);

@@ -32,6 +32,7 @@ rp_state_clear(struct rp_check_state *st)
 	free(st->summary);
 	free(st->open_key);
 	free(st->unknown_key);
+	free(st->stale_key);
 	free(st->success_day);
 	memset(st, 0, sizeof(*st));
 }
@@ -49,5 +50,6 @@ rp_state_copy(struct rp_check_state *dst, const struct rp_check_state *src)
 	dst->summary = dup_or_null(src->summary);
 	dst->open_key = dup_or_null(src->open_key);
 	dst->unknown_key = dup_or_null(src->unknown_key);
+	dst->stale_key = dup_or_null(src->stale_key);
 	dst->success_day = dup_or_null(src->success_day);
 }

@@ -39,6 +39,7 @@ struct rp_check_state {
 	char *open_key;          /* its dedup key, NULL if none */
 	int open_sent;           /* its trigger reached PagerDuty */
 	time_t episode_start;
+	char *stale_key;         /* an earlier day's episode still to resolve */
 
 	/* UNKNOWN: how long the source has been unusable, and its own page. */
 	long unknown_count;

@@ -179,6 +179,8 @@ fill_state(struct rp_check_state *st, redisReply *h)
 			st->unknown_count = x;
 		else if (strcmp(f, "unknown_since") == 0)
 			parse_time(v, &st->unknown_since);
+		else if (strcmp(f, "stale_key") == 0)
+			st->stale_key = rp_xstrdup(v);
 		else if (strcmp(f, "unknown_key") == 0)
 			st->unknown_key = rp_xstrdup(v);
 		else if (strcmp(f, "unknown_sent") == 0)
@@ -361,6 +363,7 @@ rp_store_save(struct rp_store *s, const char *const *names,
 		field_long(&a, "episode_start", (long)st->episode_start);
 		field_long(&a, "unknown_count", st->unknown_count);
 		field_long(&a, "unknown_since", (long)st->unknown_since);
+		field(&a, "stale_key", st->stale_key);
 		field(&a, "unknown_key", st->unknown_key);
 		field_long(&a, "unknown_sent", st->unknown_sent);
 		field_long(&a, "completion", (long)st->completion);

@@ -160,6 +160,10 @@ userdb {
   args = uid=dovecot gid=dovecot home=$d/mail/%u
 }
 mail_location = maildir:~/Maildir
+namespace inbox {
+  inbox = yes
+  separator = /
+}
 first_valid_uid = 1
 default_internal_user = dovecot
 default_login_user = dovenull
@@ -178,19 +182,24 @@ EOD
 	MAILDIR="$d/mail/robot/Maildir"
 	mkdir -p "$MAILDIR/cur" "$MAILDIR/new" "$MAILDIR/tmp"
 	chown -R dovecot:dovecot "$d/mail"
-	/usr/sbin/dovecot -c "$d/dovecot.conf" || { cat "$d/dovecot.log" >&2; exit 1; }
+	# In Tokyo's zone, so INTERNALDATE comes with +0900 and the offset must
+	# be honoured.
+	TZ=Asia/Tokyo /usr/sbin/dovecot -c "$d/dovecot.conf" || { cat "$d/dovecot.log" >&2; exit 1; }
 	wait_for 10 test -s "$d/base/master.pid" || { echo "dovecot did not start" >&2; exit 1; }
 	DOVECOT_PID=$(cat "$d/base/master.pid")
 	PIDS="$PIDS $DOVECOT_PID"
 	wait_for 10 bash -c "exec 3<>/dev/tcp/127.0.0.1/$IMAP_PORT" || { echo "dovecot does not listen" >&2; exit 1; }
 }
 
-# seed_mail FILE-NAME ARRIVAL(ISO, UTC) FLAGS : a message from stdin into the
-# Maildir, with its arrival time (INTERNALDATE: the file's mtime) and flags
-# (maildir letters such as S for seen, F for flagged; empty for new).
+# seed_mail FILE-NAME ARRIVAL FLAGS [FOLDER] : a message from stdin into the
+# Maildir (or its folder, such as ".[Gmail].All Mail"), with its arrival
+# time (INTERNALDATE: the file's mtime; ARRIVAL as touch -d takes it) and
+# flags (maildir letters such as S for seen, F for flagged; empty for new).
 seed_mail() {
-	local name=$1 when=$2 flags=$3 f
-	if [ -z "$flags" ]; then f="$MAILDIR/new/$name"; else f="$MAILDIR/cur/$name:2,$flags"; fi
+	local name=$1 when=$2 flags=$3 dir="$MAILDIR${4:+/$4}" f
+	mkdir -p "$dir/cur" "$dir/new" "$dir/tmp"
+	chown -R dovecot:dovecot "$dir"
+	if [ -z "$flags" ]; then f="$dir/new/$name"; else f="$dir/cur/$name:2,$flags"; fi
 	sed 's/$/\r/' >"$f"
 	touch -d "$when" "$f"
 	chown dovecot:dovecot "$f"

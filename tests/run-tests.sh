@@ -35,9 +35,9 @@ done
 
 echo "== integration tests"
 for t in tests/integration/test_*.sh; do
-	before=$FAILED
+	failed_before_file=$FAILED
 	. "$t"
-	echo "$(basename "$t"): $([ $FAILED -eq $before ] && echo ok || echo FAILED)"
+	echo "$(basename "$t"): $([ $FAILED -eq $failed_before_file ] && echo ok || echo FAILED)"
 done
 
 echo

@@ -234,7 +234,7 @@ START_TEST(unknown_persists)
 	step(&s, RP_UNKNOWN, NULL, "2026-11-26T15:09:00Z", 1);
 	ck_assert_uint_eq(s.nact, 1);
 	ck_assert_int_eq(s.acts[0].act, RP_ACT_TRIGGER);
-	ck_assert_int_eq(s.acts[0].unknown, 1);
+	ck_assert_int_eq(s.acts[0].page, RP_PAGE_UNKNOWN);
 	ck_assert_str_eq(s.acts[0].severity, "error");
 	ck_assert_str_eq(s.acts[0].dedup_key, "orders/unknown@2026-11-26T15:03:00Z");
 	ck_assert_str_eq(s.acts[0].summary,
@@ -266,10 +266,105 @@ START_TEST(unknown_persists)
 }
 END_TEST
 
+START_TEST(email_results)
+{
+	static char n[] = "vendor", s1[] = "reports@vendor.example", s2[] = "b@other.example";
+	static char j1[] = "Daily report", j2[] = "R\xc3\xa9sum\xc3\xa9";
+	static char *senders[] = {s1, s2}, *subjects[] = {j1, j2};
+	struct rp_check c = {0};
+	struct rp_result r;
+	struct rp_check_state prev = {0};
+	struct rp_imap_msg m[4];
+	static char f1[] = "\"V\" <REPORTS@vendor.example>", f2[] = "eve@evil.example";
+	static char u1[] = "Daily  report", u2[] = "=?UTF-8?B?UsOpc3Vtw6k=?=";
+	time_t now = at("2026-11-26T08:20:00Z"); /* 03:20 EST */
+
+	c.name = n;
+	c.type = RP_CHECK_EMAIL;
+	c.senders = senders;
+	c.nsenders = 2;
+	c.subjects = subjects;
+	c.nsubjects = 2;
+	c.delivery_time = 180;
+	c.check_time = 195;
+	m[0] = (struct rp_imap_msg){1, at("2026-11-26T08:05:00Z"), f1, u1};
+	m[1] = (struct rp_imap_msg){2, at("2026-11-26T07:59:59Z"), f1, u2}; /* too early */
+	m[2] = (struct rp_imap_msg){3, at("2026-11-26T08:06:00Z"), f2, u2}; /* wrong sender */
+	rp_eval_email(&c, m, 3, NULL, NULL, now, &r);
+	ck_assert_int_eq(r.status, RP_CRITICAL);
+	ck_assert_str_eq(r.summary, "1 of 2 expected emails missing since 03:00: \"R\xc3\xa9sum\xc3\xa9\"");
+	ck_assert_str_eq(r.episode_key, "vendor/2026-11-26");
+	ck_assert_str_eq(r.success_day, "");
+	ck_assert(r.daily);
+	m[3] = (struct rp_imap_msg){4, at("2026-11-26T08:00:00Z"), s2, u2}; /* at delivery_time */
+	rp_eval_email(&c, m, 4, NULL, NULL, now, &r);
+	ck_assert_int_eq(r.status, RP_OK);
+	ck_assert_str_eq(r.summary, "all 2 expected emails arrived after 03:00");
+	ck_assert_str_eq(r.success_day, "2026-11-26");
+	/* contains: any case, part of the subject. */
+	memcpy(j1, "ILY REP\0", 8); /* "Daily report" contains "ily rep" */
+	c.subject_match = RP_MATCH_CONTAINS;
+	rp_eval_email(&c, m, 4, NULL, NULL, now, &r);
+	ck_assert_int_eq(r.status, RP_OK);
+	/* Already succeeded today: OK without messages; yesterday's does not count. */
+	prev.success_day = rp_xstrdup("2026-11-26");
+	rp_eval_email(&c, NULL, 0, NULL, &prev, now, &r);
+	ck_assert_int_eq(r.status, RP_OK);
+	ck_assert(rp_eval_email_done_today(&prev, now));
+	ck_assert(!rp_eval_email_done_today(&prev, at("2026-11-27T08:20:00Z")));
+	rp_eval_email(&c, NULL, 0, "IMAP down", &prev, at("2026-11-27T08:20:00Z"), &r);
+	ck_assert_int_eq(r.status, RP_UNKNOWN);
+	ck_assert_str_eq(r.summary, "IMAP down");
+	rp_state_clear(&prev);
+}
+END_TEST
+
+START_TEST(daily_episodes)
+{
+	struct sim s = {0};
+	struct rp_result r = {0};
+	struct rp_check_state next;
+
+	/* Day 1 fails and pages. */
+	r.status = RP_CRITICAL;
+	r.daily = 1;
+	snprintf(r.episode_key, sizeof(r.episode_key), "vendor/2026-11-26");
+	rp_eval_decide(&chk, 3, &s.st, &r, at("2026-11-26T08:20:00Z"), &next, s.acts, &s.nact);
+	ck_assert_uint_eq(s.nact, 1);
+	rp_eval_delivered(&next, &s.acts[0]);
+	rp_state_clear(&s.st);
+	s.st = next;
+	/* Day 2 fails too: its own trigger, and day 1 resolved. */
+	snprintf(r.episode_key, sizeof(r.episode_key), "vendor/2026-11-27");
+	rp_eval_decide(&chk, 3, &s.st, &r, at("2026-11-27T08:20:00Z"), &next, s.acts, &s.nact);
+	ck_assert_uint_eq(s.nact, 2);
+	ck_assert_int_eq(s.acts[0].act, RP_ACT_RESOLVE);
+	ck_assert_int_eq(s.acts[0].page, RP_PAGE_STALE);
+	ck_assert_str_eq(s.acts[0].dedup_key, "vendor/2026-11-26");
+	ck_assert_int_eq(s.acts[1].act, RP_ACT_TRIGGER);
+	ck_assert_str_eq(s.acts[1].dedup_key, "vendor/2026-11-27");
+	/* The resolve fails: kept and sent again next run; the trigger went. */
+	rp_eval_delivered(&next, &s.acts[1]);
+	rp_state_clear(&s.st);
+	s.st = next;
+	ck_assert_str_eq(s.st.stale_key, "vendor/2026-11-26");
+	rp_eval_decide(&chk, 3, &s.st, &r, at("2026-11-27T08:21:00Z"), &next, s.acts, &s.nact);
+	ck_assert_uint_eq(s.nact, 1);
+	ck_assert_int_eq(s.acts[0].page, RP_PAGE_STALE);
+	rp_eval_delivered(&next, &s.acts[0]);
+	ck_assert_ptr_null(next.stale_key);
+	ck_assert_str_eq(next.open_key, "vendor/2026-11-27");
+	rp_state_clear(&s.st);
+	rp_state_clear(&next);
+}
+END_TEST
+
 static void
 add_tests(TCase *tc)
 {
 	tcase_add_checked_fixture(tc, setup, NULL);
+	tcase_add_test(tc, email_results);
+	tcase_add_test(tc, daily_episodes);
 	tcase_add_test(tc, latency_levels);
 	tcase_add_test(tc, latency_across_dst);
 	tcase_add_test(tc, latency_completion_sources);
