@@ -7,7 +7,6 @@
 
 #include "cli.h"
 #include "run.h"
-#include "util.h"
 
 static void
 usage(FILE *f)
@@ -30,21 +29,5 @@ usage(FILE *f)
 int
 main(int argc, char **argv)
 {
-	struct rp_opts o;
-	struct rp_err err;
-
-	if (rp_cli_parse(argc, argv, &o, &err) != 0) {
-		fprintf(stderr, "rp-latency-check: %s\n", err.msg);
-		usage(stderr);
-		return RP_EXIT_USAGE;
-	}
-	if (o.help) {
-		usage(stdout);
-		return RP_EXIT_OK;
-	}
-	if (o.version) {
-		printf("rp-latency-check %s\n", RP_VERSION);
-		return RP_EXIT_OK;
-	}
-	return rp_run("rp-latency-check", RP_CHECK_BATCHY, &o);
+	return rp_run_main(argc, argv, "rp-latency-check", RP_CHECK_BATCHY, usage);
 }

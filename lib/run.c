@@ -16,6 +16,10 @@
 #include "sources.h"
 #include "state.h"
 
+#ifndef RP_VERSION
+#define RP_VERSION "dev"
+#endif
+
 #define MAX_PARALLEL 64
 
 /* Everything about one check in this run. */
@@ -522,4 +526,27 @@ rp_run(const char *program, enum rp_check_type type, const struct rp_opts *o)
 out:
 	run_free(&r);
 	return rc;
+}
+
+int
+rp_run_main(int argc, char **argv, const char *program, enum rp_check_type type,
+    void (*usage)(FILE *))
+{
+	struct rp_opts o;
+	struct rp_err err;
+
+	if (rp_cli_parse(argc, argv, &o, &err) != 0) {
+		fprintf(stderr, "%s: %s\n", program, err.msg);
+		usage(stderr);
+		return RP_EXIT_USAGE;
+	}
+	if (o.help) {
+		usage(stdout);
+		return RP_EXIT_OK;
+	}
+	if (o.version) {
+		printf("%s %s\n", program, RP_VERSION);
+		return RP_EXIT_OK;
+	}
+	return rp_run(program, type, &o);
 }
