@@ -185,3 +185,21 @@ expect "password_env unset: configuration error" 78 "$RC"
 expect_match "password_env unset: says which" 'password_env: \$RP_TEST_MAILPW is not set' "$ERR"
 rp rp-email-check -f "$ECFG" -y "$ECL" -c nightly_orders_latency
 expect "a latency check given to rp-email-check: usage error" 64 "$RC"
+
+# A server that accepts the connection and never answers: UNKNOWN within
+# timeout_sec, not a hang.
+SILENT_PORT=$(free_port)
+python3 -c 'import socket,sys,time
+s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(8)
+conns=[]
+while True:
+    c,_=s.accept(); conns.append(c)' "$SILENT_PORT" &
+PIDS="$PIDS $!"
+wait_for 5 bash -c "exec 3<>/dev/tcp/127.0.0.1/$SILENT_PORT"
+SIL="$WORK/silent.cfg"
+write_email_config "$SIL" "imap://127.0.0.1:$SILENT_PORT" INBOX
+sed -i 's/^timeout_sec = 5$/timeout_sec = 1/' "$SIL"
+rp rp-email-check -f "$SIL" -y "$ECL" -c vendor_reports --now 2026-11-30T03:20
+expect "silent server: UNKNOWN" 3 "$RC"
+expect "silent server: no answer within the timeout" "UNKNOWN vendor_reports: IMAP imap://127.0.0.1:$SILENT_PORT: no answer within 1000 ms" "$OUT"
