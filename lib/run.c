@@ -4,6 +4,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "clock.h"
@@ -62,6 +65,20 @@ default_checklist(const char *config)
 	return rp_xasprintf("%.*s/checklist.yaml", (int)(slash - config), config);
 }
 
+/* A configuration that holds a secret should be readable by its owner
+ * only; say so on every run until it is. */
+static void
+warn_if_readable(const struct rp_config *cfg)
+{
+	struct stat st;
+
+	if (cfg->password == NULL && cfg->pd_api_access_key == NULL && cfg->redis_password == NULL)
+		return;
+	if (stat(cfg->path, &st) == 0 && (st.st_mode & 077) != 0)
+		rp_log(RP_LOG_WARNING, "%s holds a password or key and is readable by others; "
+		    "run: chmod 600 %s", cfg->path, cfg->path);
+}
+
 static int
 load_files(struct run *r)
 {
@@ -77,6 +94,7 @@ load_files(struct run *r)
 		rp_log(RP_LOG_ERR, "%s", err.msg);
 		return err.code;
 	}
+	warn_if_readable(&r->cfg);
 	clpath = o->checklist ? rp_xstrdup(o->checklist) : default_checklist(cfgpath);
 	rc = rp_checklist_load(clpath, &r->cl, &err);
 	free(clpath);
@@ -534,7 +552,11 @@ rp_run_main(int argc, char **argv, const char *program, enum rp_check_type type,
 {
 	struct rp_opts o;
 	struct rp_err err;
+	struct rlimit none = {0, 0};
 
+	/* We hold a mailbox password and PagerDuty keys: no core files. */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	setrlimit(RLIMIT_CORE, &none);
 	if (rp_cli_parse(argc, argv, &o, &err) != 0) {
 		fprintf(stderr, "%s: %s\n", program, err.msg);
 		usage(stderr);

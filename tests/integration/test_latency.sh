@@ -202,3 +202,11 @@ expect "help: exit 0" 0 "$RC"
 expect_match "help: on stdout" '^usage: rp-latency-check' "$OUT"
 rp rp-latency-check -V
 expect "version" "rp-latency-check 0.1.0" "$OUT"
+
+# A configuration holding secrets that others can read draws a warning.
+chmod 644 "$CFG"
+rp rp-latency-check -f "$CFG" -y "$CL" --now 2026-11-30T08:00
+expect_match "permissions: a readable config is named, with the fix" "$CFG holds a password or key and is readable by others; run: chmod 600 $CFG" "$ERR"
+chmod 600 "$CFG"
+rp rp-latency-check -f "$CFG" -y "$CL" --now 2026-11-30T08:00
+expect "permissions: 600 is quiet" "" "$ERR"
