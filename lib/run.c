@@ -80,7 +80,7 @@ warn_if_readable(const struct rp_config *cfg)
 }
 
 static int
-load_files(struct run *r)
+load_files(struct run *r, int warn)
 {
 	const struct rp_opts *o = r->o;
 	const char *cfgpath = o->config;
@@ -94,7 +94,8 @@ load_files(struct run *r)
 		rp_log(RP_LOG_ERR, "%s", err.msg);
 		return err.code;
 	}
-	warn_if_readable(&r->cfg);
+	if (warn)
+		warn_if_readable(&r->cfg);
 	clpath = o->checklist ? rp_xstrdup(o->checklist) : default_checklist(cfgpath);
 	rc = rp_checklist_load(clpath, &r->cl, &err);
 	free(clpath);
@@ -499,7 +500,7 @@ rp_run(const char *program, enum rp_check_type type, const struct rp_opts *o)
 	rp_log_init(program, o->verbose);
 	if (gethostname(r.host, sizeof(r.host) - 1) != 0)
 		rp_strlcpy(r.host, "unknown-host", sizeof(r.host));
-	if ((rc = load_files(&r)) != 0)
+	if ((rc = load_files(&r, 1)) != 0)
 		goto out;
 	if ((rc = select_checks(&r, type)) != 0)
 		goto out;
@@ -547,8 +548,7 @@ out:
 }
 
 int
-rp_run_main(int argc, char **argv, const char *program, enum rp_check_type type,
-    void (*usage)(FILE *))
+rp_run_main(int argc, char **argv, const char *program, int type, void (*usage)(FILE *))
 {
 	struct rp_opts o;
 	struct rp_err err;
@@ -570,5 +570,52 @@ rp_run_main(int argc, char **argv, const char *program, enum rp_check_type type,
 		printf("%s %s\n", program, RP_VERSION);
 		return RP_EXIT_OK;
 	}
-	return rp_run(program, type, &o);
+	if (type == RP_RUN_ALL)
+		return rp_run_all(&o);
+	return rp_run(program, (enum rp_check_type)type, &o);
+}
+
+/* The worse of two exit statuses: errors (64 and up) first, then
+ * CRITICAL, UNKNOWN, WARNING, OK. */
+static int
+worse_exit(int a, int b)
+{
+	static const int rank[] = {0, 1, 3, 2}; /* OK WARNING CRITICAL UNKNOWN */
+
+	if (a >= RP_EXIT_USAGE || b >= RP_EXIT_USAGE)
+		return a > b ? a : b;
+	return rank[b] > rank[a] ? b : a;
+}
+
+int
+rp_run_all(const struct rp_opts *o)
+{
+	struct run r;
+	int rc = RP_EXIT_OK, types;
+
+	memset(&r, 0, sizeof(r));
+	r.o = o;
+	rp_log_init("robopager", o->verbose);
+	if ((rc = load_files(&r, 0)) != 0)
+		goto out;
+	if (o->check != NULL) {
+		const struct rp_check *c = rp_checklist_find(&r.cl, o->check);
+		if (c == NULL) {
+			rp_log(RP_LOG_ERR, "%s: no check named \"%s\"", r.cl.path, o->check);
+			rc = RP_EXIT_USAGE;
+			goto out;
+		}
+		types = c->type == RP_CHECK_EMAIL ? RP_FN_EMAIL : RP_FN_BATCHY;
+	} else {
+		types = (int)r.cfg.functions;
+	}
+	run_free(&r);
+	if (types & RP_FN_BATCHY)
+		rc = worse_exit(rc, rp_run("rp-latency-check", RP_CHECK_BATCHY, o));
+	if (types & RP_FN_EMAIL)
+		rc = worse_exit(rc, rp_run("rp-email-check", RP_CHECK_EMAIL, o));
+	return rc;
+out:
+	run_free(&r);
+	return rc;
 }

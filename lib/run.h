@@ -17,10 +17,19 @@
  * status (0-3, 64, 78, 70). program names the run in state and logs. */
 int rp_run(const char *program, enum rp_check_type type, const struct rp_opts *o);
 
-/* The whole main() of a checking program: parses the shared options
- * (usage() prints the program's help to the stream it is given), answers
- * -h and -V, and runs. Returns the exit status. */
-int rp_run_main(int argc, char **argv, const char *program, enum rp_check_type type,
-    void (*usage)(FILE *));
+/* The earlier tool's command line: with o->check, that check through the
+ * program of its type; without, every program [function_type] enables, one
+ * after the other. Returns the worst exit status (a usage or configuration
+ * error wins over any check status). */
+int rp_run_all(const struct rp_opts *o);
+
+/* For rp_run_main(): run as rp_run_all() does. */
+#define RP_RUN_ALL (-1)
+
+/* The whole main() of a program: parses the shared options (usage()
+ * prints the program's help to the stream it is given), answers -h and -V,
+ * and runs the checks of type (an enum rp_check_type, or RP_RUN_ALL).
+ * Returns the exit status. */
+int rp_run_main(int argc, char **argv, const char *program, int type, void (*usage)(FILE *));
 
 #endif

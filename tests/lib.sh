@@ -204,3 +204,18 @@ seed_mail() {
 	touch -d "$when" "$f"
 	chown dovecot:dovecot "$f"
 }
+
+# write_email_config FILE IMAP_URL MAILBOX [extra [google_apps] line]: the
+# test configuration with the Dovecot user's mailbox.
+write_email_config() { # FILE IMAP_URL MAILBOX [extra google_apps lines]
+	write_config "$1" em
+	python3 - "$1" "$2" "$3" "$IMAP_PASSWORD" "${4:-}" <<'EOP'
+import base64, sys
+path, url, mailbox, pw, extra = sys.argv[1:6]
+text = open(path).read()
+old = "email = reports@example.com\npassword = cGFzc3dvcmQ=\n"
+new = "email = robot\npassword = %s\nimap_url = %s\nmailbox = %s\ntimeout_sec = 5\n%s" % (
+    base64.b64encode(pw.encode()).decode(), url, mailbox, extra + "\n" if extra else "")
+open(path, "w").write(text.replace(old, new))
+EOP
+}

@@ -1,0 +1,34 @@
+/*
+ * robopager: the earlier Python tool's command line, as one-shot runs.
+ * With -c NAME it evaluates that check through the program of its type;
+ * without, it runs every program that [function_type] enables, and exits
+ * with the worst status.
+ */
+#include <stdio.h>
+
+#include "cli.h"
+#include "run.h"
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: robopager [-nqv] [-f etl.cfg] [-y checklist.yaml] [-c NAME]\n"
+	    "                 [--now TIME] [--json]\n"
+	    "\n"
+	    "Runs the checks of checklist.yaml once: with -c, that check now, through\n"
+	    "rp-latency-check or rp-email-check as its type says; without, every due\n"
+	    "check of each type that [function_type] type enables.\n"
+	    "\n"
+	    "%s"
+	    "\n"
+	    "Exit status: the worst of the programs run: 0 OK, 1 WARNING, 2 CRITICAL,\n"
+	    "3 UNKNOWN; 64 usage error, 78 configuration error.\n",
+	    rp_cli_common_help);
+}
+
+int
+main(int argc, char **argv)
+{
+	return rp_run_main(argc, argv, "robopager", RP_RUN_ALL, usage);
+}
