@@ -293,3 +293,24 @@ rp_clock_now(const char *override, time_t *out, struct rp_err *err)
 		    what, override);
 	return 0;
 }
+
+int
+rp_clock_parse_duration(const char *s, long max, long *out)
+{
+	static const char units[] = "smhd";
+	static const long secs[] = {1, 60, 3600, 86400};
+	char num[16];
+	size_t n = strlen(s);
+	const char *u;
+	long v;
+
+	if (n < 2 || n - 1 >= sizeof(num) || (u = strchr(units, s[n - 1])) == NULL)
+		return -1;
+	memcpy(num, s, n - 1);
+	num[n - 1] = '\0';
+	if (num[0] < '0' || num[0] > '9' || rp_parse_long(num, 1, max, &v) != 0 ||
+	    v > max / secs[u - units])
+		return -1;
+	*out = v * secs[u - units];
+	return 0;
+}

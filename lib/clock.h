@@ -55,6 +55,10 @@ void rp_clock_format_local(time_t t, char *buf);
  * are dropped. Returns 0 or -1. */
 int rp_clock_parse_iso(const char *s, int naive_local, time_t *out);
 
+/* Parses a duration "45s", "30m", "2h" or "1d" (a whole number and one
+ * unit) into seconds, at most max. Returns 0 or -1. */
+int rp_clock_parse_duration(const char *s, long max, long *out);
+
 /* Now: the override (from --now) if given, else $RP_NOW if set, else the
  * system clock. A bad override fails with err (RP_EXIT_USAGE). */
 int rp_clock_now(const char *override, time_t *out, struct rp_err *err);

@@ -52,6 +52,8 @@ outcome_word(const struct rp_pd_result *r)
 		return "sent";
 	case RP_PD_REJECTED:
 		return "refused";
+	case RP_PD_HELD:
+		return "held: silenced";
 	default:
 		return "not delivered";
 	}

@@ -36,7 +36,8 @@ struct rp_pd_event {
 enum rp_pd_outcome {
 	RP_PD_DELIVERED,           /* 202 */
 	RP_PD_REJECTED,            /* 400: never retried */
-	RP_PD_FAILED               /* 429, 5xx, no answer: send again later */
+	RP_PD_FAILED,              /* 429, 5xx, no answer: send again later */
+	RP_PD_HELD                 /* not sent: the check is silenced */
 };
 
 struct rp_pd_result {

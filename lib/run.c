@@ -55,8 +55,16 @@ struct run {
 	char *password;          /* the mailbox's, wiped at the end */
 };
 
-static char *
-default_checklist(const char *config)
+const char *
+rp_default_config(const char *given)
+{
+	if (given != NULL)
+		return given;
+	return access("etl.cfg", F_OK) == 0 ? "etl.cfg" : "/etc/robopager/etl.cfg";
+}
+
+char *
+rp_default_checklist(const char *config)
 {
 	const char *slash = strrchr(config, '/');
 
@@ -83,20 +91,18 @@ static int
 load_files(struct run *r, int warn)
 {
 	const struct rp_opts *o = r->o;
-	const char *cfgpath = o->config;
+	const char *cfgpath = rp_default_config(o->config);
 	char *clpath;
 	struct rp_err err;
 	int rc;
 
-	if (cfgpath == NULL)
-		cfgpath = access("etl.cfg", F_OK) == 0 ? "etl.cfg" : "/etc/robopager/etl.cfg";
 	if (rp_config_load(cfgpath, &r->cfg, &err) != 0) {
 		rp_log(RP_LOG_ERR, "%s", err.msg);
 		return err.code;
 	}
 	if (warn)
 		warn_if_readable(&r->cfg);
-	clpath = o->checklist ? rp_xstrdup(o->checklist) : default_checklist(cfgpath);
+	clpath = o->checklist ? rp_xstrdup(o->checklist) : rp_default_checklist(cfgpath);
 	rc = rp_checklist_load(clpath, &r->cl, &err);
 	free(clpath);
 	if (rc != 0) {
@@ -317,6 +323,12 @@ decide_all(struct run *r)
 	}
 }
 
+static int
+held(const struct run *r, const struct item *it, const struct rp_action *a)
+{
+	return a->act == RP_ACT_TRIGGER && it->load.silenced_until > r->now;
+}
+
 static void
 send_events(struct run *r)
 {
@@ -334,7 +346,13 @@ send_events(struct run *r)
 	for (i = 0, n = 0; i < r->n; i++) {
 		struct item *it = &r->items[i];
 		for (j = 0; j < it->nact; j++) {
-			struct rp_pd_event *e = &evs[n++];
+			struct rp_pd_event *e;
+			/* A silenced check pages nobody; its trigger stays undelivered,
+			 * so the run after the silence sends it if the problem is
+			 * still there. Resolves still go out. */
+			if (held(r, it, &it->acts[j]))
+				continue;
+			e = &evs[n++];
 			e->action = it->acts[j].act;
 			e->routing_key = it->c->pd_service;
 			e->dedup_key = it->acts[j].dedup_key;
@@ -358,16 +376,24 @@ send_events(struct run *r)
 	rp_pd_send(&po, evs, n, res);
 	for (i = 0, n = 0; i < r->n; i++) {
 		struct item *it = &r->items[i];
-		for (j = 0; j < it->nact; j++, n++) {
-			it->sent[j] = res[n];
-			if (res[n].outcome == RP_PD_DELIVERED) {
+		for (j = 0; j < it->nact; j++) {
+			if (held(r, it, &it->acts[j])) {
+				char until[RP_LOCAL_LEN];
+				rp_clock_format_local(it->load.silenced_until, until);
+				it->sent[j].outcome = RP_PD_HELD;
+				snprintf(it->sent[j].message, sizeof(it->sent[j].message),
+				    "silenced until %s", until);
+				continue;
+			}
+			it->sent[j] = res[n++];
+			if (it->sent[j].outcome == RP_PD_DELIVERED) {
 				rp_eval_delivered(&it->next, &it->acts[j]);
 				continue;
 			}
 			r->trouble = 1;
 			rp_log(RP_LOG_ERR, "PagerDuty %s %s: %s: %s", rp_act_name(it->acts[j].act),
-			    it->acts[j].dedup_key, res[n].outcome == RP_PD_REJECTED ? "refused" :
-			    "not delivered, the next run sends it again", res[n].message);
+			    it->acts[j].dedup_key, it->sent[j].outcome == RP_PD_REJECTED ? "refused" :
+			    "not delivered, the next run sends it again", it->sent[j].message);
 		}
 	}
 	free(evs);

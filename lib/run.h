@@ -17,6 +17,12 @@
  * status (0-3, 64, 78, 70). program names the run in state and logs. */
 int rp_run(const char *program, enum rp_check_type type, const struct rp_opts *o);
 
+/* The configuration to read: given, else ./etl.cfg if there is one, else
+ * /etc/robopager/etl.cfg. */
+const char *rp_default_config(const char *given);
+/* checklist.yaml beside the configuration; the caller frees it. */
+char *rp_default_checklist(const char *config);
+
 /* The earlier tool's command line: with o->check, that check through the
  * program of its type; without, every program [function_type] enables, one
  * after the other. Returns the worst exit status (a usage or configuration

@@ -8,6 +8,8 @@
  *   <prefix>:lock:<name>       SET NX PX: one evaluation per poll window
  *   <prefix>:alert:<dedup_key> hash, what was sent to PagerDuty and its answer
  *   <prefix>:run:<program>     hash, how each program last ran
+ *   <prefix>:silence:<name>    hash, a silence (until, reason, by, set_at);
+ *                              it expires when the silence ends
  * A run reads in one round trip (rp_store_load) and writes in one
  * (rp_store_save), whatever the number of checks.
  */
@@ -74,7 +76,16 @@ struct rp_load {
 	long poll_sec;           /* in */
 	int force;               /* in: evaluate whatever the time (-c) */
 	int due;                 /* out: evaluate now (the lock is ours) */
+	time_t silenced_until;   /* out: triggers are held until then, or 0 */
 	struct rp_check_state st; /* out */
+};
+
+struct rp_silence {
+	char *name;
+	time_t until;
+	time_t set_at;
+	char *reason;
+	char *by;
 };
 
 struct rp_alert_rec {
@@ -115,6 +126,16 @@ int rp_store_load(struct rp_store *s, struct rp_load *reqs, size_t n, time_t now
 int rp_store_save(struct rp_store *s, const char *const *names,
     const struct rp_check_state *states, size_t n, const struct rp_alert_rec *alerts,
     size_t nalerts, const struct rp_run_rec *run, struct rp_err *err);
+
+/* Silences: set one (replacing any), clear one (0, or 1 if there was
+ * none), or list them all (sorted by name; free with rp_silences_free). The
+ * key expires ttl seconds from now, so a silence ends by itself. */
+int rp_store_silence_set(struct rp_store *s, const struct rp_silence *si, long ttl,
+    struct rp_err *err);
+int rp_store_silence_clear(struct rp_store *s, const char *name, struct rp_err *err);
+int rp_store_silence_list(struct rp_store *s, struct rp_silence **out, size_t *n,
+    struct rp_err *err);
+void rp_silences_free(struct rp_silence *v, size_t n);
 
 void rp_store_close(struct rp_store *s);
 

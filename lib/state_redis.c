@@ -19,9 +19,10 @@ struct rp_store {
 };
 
 /*
- * KEYS: check and lock key of each check, in pairs. ARGV: now, dry, then per
- * check its window (seconds) and whether it is forced. Returns, per check, 1
- * or 0 for due, then the HGETALL of its record.
+ * KEYS: check, lock and silence key of each check, in threes. ARGV: now,
+ * dry, then per check its window (seconds) and whether it is forced.
+ * Returns, per check, 1 or 0 for due, the HGETALL of its record, and the
+ * end of its silence ("" if none).
  *
  * Due: the window has passed since the last evaluation (a time in the
  * future by more than a window counts as none: a clock that was wrong).
@@ -36,8 +37,8 @@ static const char load_script[] =
     "  return t == nil or now - t >= w or t > now + w\n"
     "end\n"
     "local out = {}\n"
-    "for i = 1, #KEYS / 2 do\n"
-    "  local ck, lk = KEYS[2*i-1], KEYS[2*i]\n"
+    "for i = 1, #KEYS / 3 do\n"
+    "  local ck, lk, sk = KEYS[3*i-2], KEYS[3*i-1], KEYS[3*i]\n"
     "  local w = tonumber(ARGV[2*i+1])\n"
     "  local due = 0\n"
     "  if ARGV[2*i+2] == '1' then\n"
@@ -51,6 +52,7 @@ static const char load_script[] =
     "  end\n"
     "  out[#out+1] = due\n"
     "  out[#out+1] = redis.call('HGETALL', ck)\n"
+    "  out[#out+1] = redis.call('HGET', sk, 'until') or ''\n"
     "end\n"
     "return out\n";
 
@@ -266,14 +268,15 @@ rp_store_load(struct rp_store *s, struct rp_load *reqs, size_t n, time_t now, in
 		return 0;
 	arg(&a, "EVAL");
 	arg(&a, load_script);
-	argf(&a, (long)(2 * n));
+	argf(&a, (long)(3 * n));
 	for (i = 0; i < n; i++) {
-		char *k = rp_xasprintf("%s:check:%s", s->prefix, reqs[i].name);
-		arg(&a, k);
-		free(k);
-		k = rp_xasprintf("%s:lock:%s", s->prefix, reqs[i].name);
-		arg(&a, k);
-		free(k);
+		static const char *const kinds[] = {"check", "lock", "silence"};
+		size_t j;
+		for (j = 0; j < 3; j++) {
+			char *k = rp_xasprintf("%s:%s:%s", s->prefix, kinds[j], reqs[i].name);
+			arg(&a, k);
+			free(k);
+		}
 	}
 	argf(&a, (long)now);
 	arg(&a, dry ? "1" : "0");
@@ -290,14 +293,18 @@ rp_store_load(struct rp_store *s, struct rp_load *reqs, size_t n, time_t now, in
 	argv_free(&a);
 	if (reply_err(s, r, "reading state", err) != 0)
 		goto out;
-	if (r->type != REDIS_REPLY_ARRAY || r->elements != 2 * n) {
+	if (r->type != REDIS_REPLY_ARRAY || r->elements != 3 * n) {
 		rp_err_set(err, RP_EXIT_UNKNOWN, "redis: reading state: unexpected answer");
 		goto out;
 	}
 	for (i = 0; i < n; i++) {
-		reqs[i].due = r->element[2 * i]->type == REDIS_REPLY_INTEGER &&
-		    r->element[2 * i]->integer == 1;
-		fill_state(&reqs[i].st, r->element[2 * i + 1]);
+		redisReply *su = r->element[3 * i + 2];
+		reqs[i].due = r->element[3 * i]->type == REDIS_REPLY_INTEGER &&
+		    r->element[3 * i]->integer == 1;
+		fill_state(&reqs[i].st, r->element[3 * i + 1]);
+		reqs[i].silenced_until = 0;
+		if (su->type == REDIS_REPLY_STRING && su->str != NULL)
+			parse_time(su->str, &reqs[i].silenced_until);
 	}
 	rc = 0;
 out:
@@ -438,4 +445,144 @@ rp_store_save(struct rp_store *s, const char *const *names,
 		freeReplyObject(r);
 	}
 	return rc;
+}
+
+int
+rp_store_silence_set(struct rp_store *s, const struct rp_silence *si, long ttl,
+    struct rp_err *err)
+{
+	struct argv a = {0};
+	char *key = rp_xasprintf("%s:silence:%s", s->prefix, si->name);
+	const char **v;
+	redisReply *r;
+	size_t i;
+	int rc = 0;
+
+	redisAppendCommand(s->c, "MULTI");
+	redisAppendCommand(s->c, "DEL %s", key);
+	arg(&a, "HSET");
+	arg(&a, key);
+	arg(&a, "until");
+	argf(&a, (long)si->until);
+	arg(&a, "set_at");
+	argf(&a, (long)si->set_at);
+	field(&a, "reason", si->reason);
+	field(&a, "by", si->by);
+	v = argv_words(&a);
+	redisAppendCommandArgv(s->c, (int)a.n, v, NULL);
+	free(v);
+	argv_free(&a);
+	expire(s, key, ttl);
+	redisAppendCommand(s->c, "EXEC");
+	for (i = 0; i < 5; i++) {
+		void *p = NULL;
+		if (redisGetReply(s->c, &p) != REDIS_OK) {
+			rc = rp_err_set(err, RP_EXIT_UNKNOWN, "redis: %s", s->c->errstr);
+			break;
+		}
+		r = p;
+		if (r->type == REDIS_REPLY_ERROR && rc == 0)
+			rc = rp_err_set(err, RP_EXIT_UNKNOWN, "redis: %.*s", (int)r->len, r->str);
+		freeReplyObject(r);
+	}
+	free(key);
+	return rc;
+}
+
+int
+rp_store_silence_clear(struct rp_store *s, const char *name, struct rp_err *err)
+{
+	char *key = rp_xasprintf("%s:silence:%s", s->prefix, name);
+	redisReply *r = redisCommand(s->c, "DEL %s", key);
+	int rc;
+
+	free(key);
+	if (reply_err(s, r, "clearing a silence", err) != 0) {
+		if (r)
+			freeReplyObject(r);
+		return -1;
+	}
+	rc = r->type == REDIS_REPLY_INTEGER && r->integer == 1 ? 0 : 1;
+	freeReplyObject(r);
+	return rc;
+}
+
+static int
+cmp_silence(const void *a, const void *b)
+{
+	return strcmp(((const struct rp_silence *)a)->name, ((const struct rp_silence *)b)->name);
+}
+
+int
+rp_store_silence_list(struct rp_store *s, struct rp_silence **out, size_t *n,
+    struct rp_err *err)
+{
+	char *pattern = rp_xasprintf("%s:silence:*", s->prefix);
+	size_t plen = strlen(pattern) - 1, i;
+	struct rp_silence *v = NULL;
+	char cursor[32] = "0";
+	redisReply *r;
+
+	*n = 0;
+	do {
+		r = redisCommand(s->c, "SCAN %s MATCH %s COUNT 1000", cursor, pattern);
+		if (reply_err(s, r, "listing silences", err) != 0 || r->type != REDIS_REPLY_ARRAY ||
+		    r->elements != 2) {
+			if (r)
+				freeReplyObject(r);
+			free(pattern);
+			rp_silences_free(v, *n);
+			*n = 0;
+			return -1;
+		}
+		rp_strlcpy(cursor, r->element[0]->str ? r->element[0]->str : "0", sizeof(cursor));
+		for (i = 0; i < r->element[1]->elements; i++) {
+			const char *key = r->element[1]->element[i]->str;
+			redisReply *h = redisCommand(s->c, "HGETALL %s", key);
+			struct rp_silence si = {0};
+			size_t j;
+
+			if (h == NULL || h->type != REDIS_REPLY_ARRAY || h->elements == 0) {
+				if (h)
+					freeReplyObject(h);
+				continue; /* expired between SCAN and HGETALL */
+			}
+			si.name = rp_xstrdup(key + plen);
+			for (j = 0; j + 1 < h->elements; j += 2) {
+				const char *f = h->element[j]->str, *val = h->element[j + 1]->str;
+				if (f == NULL || val == NULL)
+					continue;
+				if (strcmp(f, "until") == 0)
+					parse_time(val, &si.until);
+				else if (strcmp(f, "set_at") == 0)
+					parse_time(val, &si.set_at);
+				else if (strcmp(f, "reason") == 0)
+					si.reason = rp_xstrdup(val);
+				else if (strcmp(f, "by") == 0)
+					si.by = rp_xstrdup(val);
+			}
+			freeReplyObject(h);
+			v = rp_xrealloc(v, (*n + 1) * sizeof(*v));
+			v[(*n)++] = si;
+		}
+		freeReplyObject(r);
+	} while (strcmp(cursor, "0") != 0);
+	free(pattern);
+	if (*n > 1)
+		qsort(v, *n, sizeof(*v), cmp_silence);
+	*out = v;
+	return 0;
+}
+
+void
+rp_silences_free(struct rp_silence *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(v[i].name);
+		free(v[i].reason);
+		free(v[i].by);
+	}
+	free(v);
 }

@@ -192,9 +192,32 @@ START_TEST(now)
 }
 END_TEST
 
+START_TEST(durations)
+{
+	long v;
+
+	ck_assert_int_eq(rp_clock_parse_duration("45s", 86400, &v), 0);
+	ck_assert_int_eq(v, 45);
+	ck_assert_int_eq(rp_clock_parse_duration("30m", 86400, &v), 0);
+	ck_assert_int_eq(v, 1800);
+	ck_assert_int_eq(rp_clock_parse_duration("2h", 86400, &v), 0);
+	ck_assert_int_eq(v, 7200);
+	ck_assert_int_eq(rp_clock_parse_duration("1d", 86400, &v), 0);
+	ck_assert_int_eq(v, 86400);
+	ck_assert_int_eq(rp_clock_parse_duration("2d", 86400, &v), -1);
+	ck_assert_int_eq(rp_clock_parse_duration("0m", 86400, &v), -1);
+	ck_assert_int_eq(rp_clock_parse_duration("-5m", 86400, &v), -1);
+	ck_assert_int_eq(rp_clock_parse_duration("5", 86400, &v), -1);
+	ck_assert_int_eq(rp_clock_parse_duration("m", 86400, &v), -1);
+	ck_assert_int_eq(rp_clock_parse_duration("1.5h", 86400, &v), -1);
+	ck_assert_int_eq(rp_clock_parse_duration("99999999999999999d", 86400, &v), -1);
+}
+END_TEST
+
 static void
 add_tests(TCase *tc)
 {
+	tcase_add_test(tc, durations);
 	tcase_add_test(tc, hhmm);
 	tcase_add_test(tc, civil);
 	tcase_add_test(tc, iso);
