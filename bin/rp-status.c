@@ -1,0 +1,60 @@
+/*
+ * rp-status: one row per check from the checklist and the state store:
+ * status, since when, last evaluation, last completion or success, silence,
+ * open incident. Read-only.
+ */
+#include <stdio.h>
+#include <sys/prctl.h>
+
+#include "cli.h"
+#include "status.h"
+#include "util.h"
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: rp-status [-f etl.cfg] [-y checklist.yaml] [-c NAME] [--json] [--now TIME]\n"
+	    "\n"
+	    "Prints one row per check: name, type, status (NEVER if not evaluated yet),\n"
+	    "since when, last evaluation, last completion (latency) or last day of\n"
+	    "success (email), silenced until, open incident. Reads the state store\n"
+	    "only: nothing is evaluated, sent or written.\n"
+	    "\n"
+	    "  -f, --config FILE     etl.cfg to read (default: ./etl.cfg, then\n"
+	    "                        /etc/robopager/etl.cfg)\n"
+	    "  -y, --checklist FILE  checklist.yaml to read (default: checklist.yaml\n"
+	    "                        beside the configuration file)\n"
+	    "  -c, --check NAME      only that check\n"
+	    "      --json            one JSON object per check\n"
+	    "      --now TIME        as if it were TIME (also $RP_NOW)\n"
+	    "  -h, --help            print this help and exit\n"
+	    "  -V, --version         print the version and exit\n"
+	    "\n"
+	    "Exit status: 0 printed, 3 state store unreachable, 64 usage error,\n"
+	    "78 configuration error.\n");
+}
+
+int
+main(int argc, char **argv)
+{
+	struct rp_opts o;
+	struct rp_err err;
+
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	if (rp_cli_parse(argc, argv, &o, &err) != 0 || o.dry_run || o.quiet) {
+		fprintf(stderr, "rp-status: %s\n", o.dry_run || o.quiet ?
+		    "-n and -q mean nothing here" : err.msg);
+		usage(stderr);
+		return RP_EXIT_USAGE;
+	}
+	if (o.help) {
+		usage(stdout);
+		return RP_EXIT_OK;
+	}
+	if (o.version) {
+		printf("rp-status %s\n", RP_VERSION);
+		return RP_EXIT_OK;
+	}
+	return rp_status_run(&o, stdout);
+}

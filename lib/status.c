@@ -1,0 +1,192 @@
+#define _POSIX_C_SOURCE 200809L
+#include "status.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "checklist.h"
+#include "clock.h"
+#include "config.h"
+#include "output.h"
+#include "run.h"
+#include "state.h"
+
+/* "2026-11-26 09:30" local, or "-" for none. */
+static void
+when(time_t t, char *buf, size_t n)
+{
+	char l[RP_LOCAL_LEN];
+
+	if (t == 0) {
+		snprintf(buf, n, "-");
+		return;
+	}
+	rp_clock_format_local(t, l);
+	snprintf(buf, n, "%.10s %.5s", l, l + 11);
+}
+
+static void
+json_time(struct rp_buf *b, const char *k, time_t t)
+{
+	char l[RP_LOCAL_LEN];
+
+	if (t == 0) {
+		rp_buf_printf(b, ",\"%s\":null", k);
+		return;
+	}
+	rp_clock_format_local(t, l);
+	rp_buf_printf(b, ",\"%s\":\"%s\"", k, l);
+}
+
+static void
+json_str(struct rp_buf *b, const char *k, const char *v)
+{
+	if (v == NULL) {
+		rp_buf_printf(b, ",\"%s\":null", k);
+		return;
+	}
+	rp_buf_printf(b, ",\"%s\":\"", k);
+	rp_buf_json_str(b, v);
+	rp_buf_append(b, "\"", 1);
+}
+
+static const char *
+status_word(const struct rp_check_state *st)
+{
+	return st->known ? rp_status_name(st->status) : "NEVER";
+}
+
+static void
+row_json(FILE *out, const struct rp_check *c, const struct rp_load *l, time_t now)
+{
+	const struct rp_check_state *st = &l->st;
+	struct rp_buf b = {0};
+
+	rp_buf_append(&b, "{\"check\":\"", 10);
+	rp_buf_json_str(&b, c->name);
+	rp_buf_printf(&b, "\",\"type\":\"%s\",\"status\":\"%s\"", rp_check_type_name(c->type),
+	    status_word(st));
+	json_str(&b, "summary", st->summary);
+	json_time(&b, "since", st->since);
+	json_time(&b, "last_evaluation", st->last_eval);
+	if (c->type == RP_CHECK_BATCHY)
+		json_time(&b, "last_completion", st->completion);
+	else
+		json_str(&b, "last_success_day", st->success_day);
+	json_str(&b, "incident", st->open_key);
+	rp_buf_printf(&b, ",\"incident_delivered\":%s", st->open_key && st->open_sent ? "true" : "false");
+	json_str(&b, "unknown_incident", st->unknown_key);
+	rp_buf_printf(&b, ",\"unknown_count\":%ld", st->unknown_count);
+	json_time(&b, "silenced_until", l->silenced_until > now ? l->silenced_until : 0);
+	rp_buf_append(&b, "}\n", 2);
+	fputs(b.data, out);
+	rp_buf_free(&b);
+}
+
+static void
+row_text(FILE *out, const struct rp_check *c, const struct rp_load *l, time_t now, int w)
+{
+	const struct rp_check_state *st = &l->st;
+	char since[24], last[24], done[24], sil[24];
+	struct rp_buf inc = {0};
+
+	when(st->since, since, sizeof(since));
+	when(st->last_eval, last, sizeof(last));
+	if (c->type == RP_CHECK_BATCHY)
+		when(st->completion, done, sizeof(done));
+	else
+		snprintf(done, sizeof(done), "%s", st->success_day ? st->success_day : "-");
+	when(l->silenced_until > now ? l->silenced_until : 0, sil, sizeof(sil));
+	if (st->open_key)
+		rp_buf_printf(&inc, "%s%s", st->open_key, st->open_sent ? "" : " (not yet delivered)");
+	if (st->unknown_key)
+		rp_buf_printf(&inc, "%s%s%s", inc.len ? ", " : "", st->unknown_key,
+		    st->unknown_sent ? "" : " (not yet delivered)");
+	else if (st->unknown_count > 0)
+		rp_buf_printf(&inc, "%sunknown %ld time%s in a row", inc.len ? ", " : "",
+		    st->unknown_count, st->unknown_count == 1 ? "" : "s");
+	fprintf(out, "%-*s  %-6s  %-8s  %-16s  %-16s  %-16s  %-16s  %s\n", w, c->name,
+	    rp_check_type_name(c->type), status_word(st), since, last, done, sil,
+	    inc.len ? inc.data : "-");
+	rp_buf_free(&inc);
+}
+
+int
+rp_status_run(const struct rp_opts *o, FILE *out)
+{
+	const char *cfgpath = rp_default_config(o->config);
+	struct rp_config cfg;
+	struct rp_checklist cl = {0};
+	struct rp_store *st = NULL;
+	struct rp_load *l = NULL;
+	const struct rp_check **cs = NULL;
+	struct rp_err err;
+	char *clpath = NULL;
+	size_t i, n = 0;
+	int rc = RP_EXIT_OK, w = 5;
+	time_t now;
+
+	rp_log_init("rp-status", o->verbose);
+	if (rp_config_load(cfgpath, &cfg, &err) != 0 || rp_clock_now(o->now, &now, &err) != 0) {
+		rp_log(RP_LOG_ERR, "%s", err.msg);
+		rc = err.code;
+		goto out;
+	}
+	clpath = o->checklist ? rp_xstrdup(o->checklist) : rp_default_checklist(cfgpath);
+	if (rp_checklist_load(clpath, &cl, &err) != 0) {
+		rp_log(RP_LOG_ERR, "%s", err.msg);
+		rc = err.code;
+		goto out;
+	}
+	cs = rp_xcalloc(cl.n, sizeof(*cs));
+	l = rp_xcalloc(cl.n, sizeof(*l));
+	for (i = 0; i < cl.n; i++) {
+		if (o->check != NULL && strcmp(o->check, cl.checks[i].name) != 0)
+			continue;
+		cs[n] = &cl.checks[i];
+		l[n].name = cl.checks[i].name;
+		l[n].poll_sec = cl.checks[i].poll_sec;
+		l[n].force = 1; /* read only: no due test, no lock */
+		if ((int)strlen(cl.checks[i].name) > w)
+			w = (int)strlen(cl.checks[i].name);
+		n++;
+	}
+	if (o->check != NULL && n == 0) {
+		rp_log(RP_LOG_ERR, "%s: no check named \"%s\"", clpath, o->check);
+		rc = RP_EXIT_USAGE;
+		goto out;
+	}
+	if (!cfg.redis_enabled) {
+		rp_log(RP_LOG_ERR, "%s: [enable_redis] enable is False: there is no state to show",
+		    cfgpath);
+		rc = RP_EXIT_CONFIG;
+		goto out;
+	}
+	st = rp_store_open(cfg.redis_server, cfg.redis_port, cfg.redis_password, cfg.redis_db,
+	    cfg.redis_prefix, cfg.redis_timeout_ms, &err);
+	if (st == NULL || rp_store_load(st, l, n, now, 1, &err) != 0) {
+		rp_log(RP_LOG_ERR, "%s", err.msg);
+		rc = RP_EXIT_UNKNOWN;
+		goto out;
+	}
+	if (!o->json)
+		fprintf(out, "%-*s  %-6s  %-8s  %-16s  %-16s  %-16s  %-16s  %s\n", w, "CHECK", "TYPE",
+		    "STATUS", "SINCE", "LAST EVALUATION", "LAST DONE", "SILENCED UNTIL",
+		    "INCIDENT");
+	for (i = 0; i < n; i++) {
+		if (o->json)
+			row_json(out, cs[i], &l[i], now);
+		else
+			row_text(out, cs[i], &l[i], now, w);
+	}
+out:
+	for (i = 0; i < n; i++)
+		rp_state_clear(&l[i].st);
+	free(l);
+	free(cs);
+	free(clpath);
+	rp_store_close(st);
+	rp_checklist_free(&cl);
+	rp_config_free(&cfg);
+	return rc;
+}

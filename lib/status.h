@@ -1,0 +1,17 @@
+/*
+ * status: what rp-status prints. Read-only: one round trip to the state
+ * store, no lock taken, nothing written, no source asked.
+ */
+#ifndef RP_STATUS_H
+#define RP_STATUS_H
+
+#include <stdio.h>
+
+#include "cli.h"
+
+/* One row per check of the checklist (or only o->check), as text or, with
+ * o->json, one JSON object per line. Returns the exit status: 0, 3 when
+ * the state store cannot be read, 64 or 78. */
+int rp_status_run(const struct rp_opts *o, FILE *out);
+
+#endif

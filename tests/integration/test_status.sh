@@ -1,0 +1,75 @@
+# rp-status: every state a check can be in, as text and JSON.
+# Sourced by tests/run-tests.sh (see tests/lib.sh for the helpers).
+
+TCFG="$WORK/status.cfg"
+TCL="$WORK/status.yaml"
+write_config "$TCFG" st
+chmod 600 "$TCFG"
+: >"$TCL"
+for c in never ok warn crit pending unknown silenced; do
+	cat >>"$TCL" <<EOC
+st_$c:
+    type: batchy
+    pd_description: "status $c"
+    pd_service: "0123456789abcdef0123456789abcdef"
+    wf_name: "st_$c"
+    check_time: "09:00"
+    poll_sec: 60
+    latency_min: 60
+EOC
+done
+cat >>"$TCL" <<'EOC'
+st_mail:
+    type: email
+    pd_description: "status mail"
+    pd_service: "0123456789abcdef0123456789abcdef"
+    senders: [a@st.example]
+    delivery_time: "09:00"
+    check_time: "09:30"
+    subjects: [x]
+EOC
+lc() { rp rp-latency-check -f "$TCFG" -y "$TCL" --now 2026-12-03T10:00 -c "$@"; }
+done_at() { printf '{"status":"success","batch_start":"2026-12-03T14:00:00","batch_end":"%s"}' "$1"; }
+pd_reset
+wf_set st_ok "$(done_at 2026-12-03T14:50:00)"
+wf_set st_warn "$(done_at 2026-12-03T14:10:00)"
+wf_set st_crit "$(done_at 2026-12-03T13:30:00)"
+wf_set st_pending '{"status":"failure","batch_start":"2026-12-03T14:40:00","batch_end":null}'
+wf_mode st_unknown 500
+wf_set st_silenced '{"status":"failure","batch_start":"2026-12-03T14:45:00","batch_end":null}'
+lc st_ok; lc st_warn; lc st_crit
+pd_fail 500 500 500
+lc st_pending
+lc st_unknown
+rp rp-silence -f "$TCFG" -y "$TCL" --now 2026-12-03T09:55 st_silenced 1h maintenance
+lc st_silenced
+
+rp rp-status -f "$TCFG" -y "$TCL" --now 2026-12-03T10:01
+expect "status: exit 0" 0 "$RC"
+row() { printf '%s\n' "$OUT" | grep "^$1 " | tr -s ' '; }
+expect_match "status: header" '^CHECK +TYPE +STATUS +SINCE +LAST EVALUATION +LAST DONE +SILENCED UNTIL +INCIDENT$' "$(printf '%s\n' "$OUT" | head -n 1)"
+expect "status: never evaluated" "st_never batchy NEVER - - - - -" "$(row st_never)"
+expect "status: OK with its last completion" "st_ok batchy OK 2026-12-03 10:00 2026-12-03 10:00 2026-12-03 09:50 - -" "$(row st_ok)"
+expect "status: WARNING" "st_warn batchy WARNING 2026-12-03 10:00 2026-12-03 10:00 2026-12-03 09:10 - -" "$(row st_warn)"
+expect "status: CRITICAL with its incident" "st_crit batchy CRITICAL 2026-12-03 10:00 2026-12-03 10:00 2026-12-03 08:30 - st_crit/overdue@2026-12-03T13:30:00Z" "$(row st_crit)"
+expect "status: an incident not yet delivered" "st_pending batchy CRITICAL 2026-12-03 10:00 2026-12-03 10:00 - - st_pending/failed@2026-12-03T14:40:00Z (not yet delivered)" "$(row st_pending)"
+expect "status: UNKNOWN counted" "st_unknown batchy UNKNOWN 2026-12-03 10:00 2026-12-03 10:00 - - unknown 1 time in a row" "$(row st_unknown)"
+expect "status: silenced until" "st_silenced batchy CRITICAL 2026-12-03 10:00 2026-12-03 10:00 - 2026-12-03 10:55 st_silenced/failed@2026-12-03T14:45:00Z (not yet delivered)" "$(row st_silenced)"
+expect "status: email check never evaluated" "st_mail email NEVER - - - - -" "$(row st_mail)"
+
+rp rp-status -f "$TCFG" -y "$TCL" --now 2026-12-03T10:01 --json -c st_silenced
+expect "status --json -c: one object" 1 "$(printf '%s\n' "$OUT" | wc -l)"
+expect_match "status --json: the facts" '^\{"check":"st_silenced","type":"batchy","status":"CRITICAL","summary":"st_silenced: the batch started 2026-12-03T09:45:00-05:00 failed","since":"2026-12-03T10:00:00-05:00","last_evaluation":"2026-12-03T10:00:00-05:00","last_completion":null,"incident":"st_silenced/failed@2026-12-03T14:45:00Z","incident_delivered":false,"unknown_incident":null,"unknown_count":0,"silenced_until":"2026-12-03T10:55:00-05:00"\}$' "$OUT"
+rp rp-status -f "$TCFG" -y "$TCL" --json
+expect "status --json: one object per check" 8 "$(printf '%s\n' "$OUT" | python3 -c 'import json,sys; print(sum(1 for l in sys.stdin if json.loads(l)["check"]))')"
+
+# Read-only: nothing written, no lock taken.
+before=$(redis-cli -p "$REDIS_PORT" -n 1 --scan --pattern 'st:*' | sort | md5sum)
+rp rp-status -f "$TCFG" -y "$TCL"
+expect "status: writes nothing" "$before" "$(redis-cli -p "$REDIS_PORT" -n 1 --scan --pattern 'st:*' | sort | md5sum)"
+rp rp-status -f "$TCFG" -y "$TCL" -c nope
+expect "status: unknown check is a usage error" 64 "$RC"
+DOWN2="$WORK/status-down.cfg"
+write_config "$DOWN2" st "$(free_port)"
+rp rp-status -f "$DOWN2" -y "$TCL"
+expect "status: no Redis, exit 3" 3 "$RC"
