@@ -14,7 +14,13 @@
 #include "mime.h"
 
 enum kind { K_STR, K_SECRET, K_B64SECRET, K_LONG, K_BOOL, K_FUNCTIONS, K_URL, K_IMAPURL,
-    K_ASCII, K_KEY32 };
+    K_ASCII, K_KEY32, K_WORD };
+
+/* The words K_WORD keys take, by the key's min field. */
+static const char *const words[][4] = {
+	{"change", "trigger", "none", NULL},  /* heartbeat_mode */
+	{"GET", "POST", NULL, NULL},          /* heartbeat_method */
+};
 
 struct key {
 	const char *section;
@@ -28,6 +34,11 @@ struct key {
 static const struct key keys[] = {
 	{"robopager", "heartbeat_service", K_KEY32, F(heartbeat_service), 0, 0},
 	{"robopager", "unknown_after", K_LONG, F(unknown_after), 1, 1000},
+	{"robopager", "heartbeat_mode", K_WORD, F(heartbeat_mode), 0, 0},
+	{"robopager", "heartbeat_url", K_URL, F(heartbeat_url), 0, 0},
+	{"robopager", "heartbeat_method", K_WORD, F(heartbeat_method), 1, 0},
+	{"robopager", "stale_after_sec", K_LONG, F(stale_after_sec), 60, 604800},
+	{"robopager", "max_undelivered", K_LONG, F(max_undelivered), 0, 100000},
 	{"pager_duty", "subdomain", K_STR, F(pd_subdomain), 0, 0},
 	{"pager_duty", "api_access_key", K_SECRET, F(pd_api_access_key), 0, 0},
 	{"pager_duty", "events_url", K_URL, F(events_url), 0, 0},
@@ -143,6 +154,15 @@ is_ascii(const char *v)
 }
 
 static int
+is_word(const char *v, const char *const *w)
+{
+	for (; *w != NULL; w++)
+		if (strcmp(v, *w) == 0)
+			return 1;
+	return 0;
+}
+
+static int
 is_base64(const char *v)
 {
 	size_t n;
@@ -187,6 +207,7 @@ handler(void *user, const char *section, const char *name, const char *value)
 	case K_URL:
 	case K_IMAPURL:
 	case K_ASCII:
+	case K_WORD:
 	case K_KEY32: {
 		char **dst = (char **)(base + k->off);
 		if (k->kind == K_URL && strncmp(value, "https://", 8) != 0 &&
@@ -198,6 +219,9 @@ handler(void *user, const char *section, const char *name, const char *value)
 		if (k->kind == K_IMAPURL && strchr(value, '@') != NULL)
 			return fail(p, section, name,
 			    "holds a user name; the user is [google_apps] email");
+		if (k->kind == K_WORD && !is_word(value, words[k->min]))
+			return fail(p, section, name, "\"%s\" is not one of %s", value,
+			    k->min == 0 ? "change, trigger, none" : "GET, POST");
 		if (k->kind == K_ASCII && !is_ascii(value))
 			return fail(p, section, name, "\"%s\" has characters other than ASCII", value);
 		if (k->kind == K_B64SECRET && !is_base64(value))
@@ -297,6 +321,7 @@ rp_config_load(const char *path, struct rp_config *cfg, struct rp_err *err)
 	cfg->redis_port = 6379;
 	cfg->redis_timeout_ms = 2000;
 	cfg->imap_timeout_sec = 30;
+	cfg->max_undelivered = 5;
 
 	p.cfg = cfg;
 	p.path = path;
@@ -343,6 +368,8 @@ rp_config_load(const char *path, struct rp_config *cfg, struct rp_err *err)
 	cfg->redis_prefix = dup_default(cfg->redis_prefix, "rp");
 	cfg->imap_url = dup_default(cfg->imap_url, RP_DEFAULT_IMAP_URL);
 	cfg->mailbox = dup_default(cfg->mailbox, "INBOX");
+	cfg->heartbeat_mode = dup_default(cfg->heartbeat_mode, "change");
+	cfg->heartbeat_method = dup_default(cfg->heartbeat_method, "GET");
 	return 0;
 }
 

@@ -26,6 +26,11 @@ struct rp_config {
 	/* [robopager] */
 	char *heartbeat_service;
 	long unknown_after;      /* UNKNOWN evaluations before a page; 3 */
+	char *heartbeat_mode;    /* change (default), trigger, none */
+	char *heartbeat_url;     /* called after each healthy heartbeat */
+	char *heartbeat_method;  /* GET (default) or POST */
+	long stale_after_sec;    /* 0: 3 x the largest poll_sec, at least 600 */
+	long max_undelivered;    /* undelivered events before unhealthy; 5 */
 
 	/* [pager_duty] */
 	char *pd_subdomain;      /* accepted; the Events API needs none */

@@ -13,7 +13,7 @@
 const char *
 rp_act_name(enum rp_act a)
 {
-	static const char *const names[] = {"none", "trigger", "resolve"};
+	static const char *const names[] = {"none", "trigger", "resolve", "change"};
 	return names[a];
 }
 

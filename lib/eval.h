@@ -46,7 +46,8 @@ struct rp_result {
 enum rp_act {
 	RP_ACT_NONE,
 	RP_ACT_TRIGGER,
-	RP_ACT_RESOLVE
+	RP_ACT_RESOLVE,
+	RP_ACT_CHANGE               /* a PagerDuty change event (pages nobody) */
 };
 
 enum rp_page {

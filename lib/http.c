@@ -97,7 +97,10 @@ setup(struct xfer *x, struct rp_err *err)
 	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
 	curl_easy_setopt(c, CURLOPT_PRIVATE, x);
 	if (r->body != NULL) {
-		x->headers = curl_slist_append(NULL, "Content-Type: application/json");
+		char ct[96];
+		snprintf(ct, sizeof(ct), "Content-Type: %s",
+		    r->body_type ? r->body_type : "application/json");
+		x->headers = curl_slist_append(NULL, ct);
 		x->headers = curl_slist_append(x->headers, "Accept: application/json");
 		curl_easy_setopt(c, CURLOPT_HTTPHEADER, x->headers);
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, r->body);

@@ -13,7 +13,8 @@
 struct rp_http_req {
 	/* Filled by the caller; the strings must outlive rp_http_perform(). */
 	const char *url;
-	const char *body;          /* NULL for GET; else POSTed as JSON */
+	const char *body;          /* NULL for GET; else POSTed */
+	const char *body_type;     /* its Content-Type; NULL: application/json */
 	long timeout_ms;           /* whole request, connection included */
 	size_t max_bytes;          /* larger answers fail */
 

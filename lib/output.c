@@ -69,7 +69,10 @@ rp_out_text(FILE *f, const struct rp_report *r)
 	rp_buf_utf8(&b, r->summary);
 	for (i = 0; i < r->nact; i++) {
 		const struct rp_action *a = &r->acts[i];
-		if (r->sent == NULL)
+		if (a->act == RP_ACT_CHANGE)
+			rp_buf_printf(&b, " [change event %s]", r->sent ? outcome_word(&r->sent[i]) :
+			    "would be sent");
+		else if (r->sent == NULL)
 			rp_buf_printf(&b, " [would %s %s]", rp_act_name(a->act), a->dedup_key);
 		else
 			rp_buf_printf(&b, " [%s %s %s]", rp_act_name(a->act), a->dedup_key,

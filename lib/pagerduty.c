@@ -47,6 +47,19 @@ rp_pd_event_json(const struct rp_pd_event *ev)
 
 	root = json_object();
 	json_object_set_new(root, "routing_key", JS(ev->routing_key));
+	if (ev->action == RP_ACT_CHANGE) {
+		payload = json_object();
+		json_object_set_new(payload, "summary", jstr(ev->summary, PD_SUMMARY_MAX));
+		json_object_set_new(payload, "source", JS(ev->source));
+		rp_clock_format_utc(ev->timestamp, ts);
+		json_object_set_new(payload, "timestamp", json_string(ts));
+		details = json_object();
+		for (i = 0; i < ev->nfacts; i++)
+			json_object_set_new(details, ev->facts[i].name, JS(ev->facts[i].value));
+		json_object_set_new(payload, "custom_details", details);
+		json_object_set_new(root, "payload", payload);
+		goto dump;
+	}
 	json_object_set_new(root, "event_action",
 	    json_string(ev->action == RP_ACT_TRIGGER ? "trigger" : "resolve"));
 	json_object_set_new(root, "dedup_key", JS(ev->dedup_key));
@@ -74,11 +87,21 @@ rp_pd_event_json(const struct rp_pd_event *ev)
 		json_object_set_new(root, "payload", payload);
 		json_object_set_new(root, "client", json_string("Robopager"));
 	}
+dump:
 	out = json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(root);
 	if (out == NULL)
 		abort(); /* Only out of memory (every string above is UTF-8). */
 	return out;
+}
+
+char *
+rp_pd_change_url(const char *events_url)
+{
+	const char *p = strstr(events_url, "://");
+	size_t n = p ? (size_t)(p - events_url) + 3 + strcspn(p + 3, "/?#") : strlen(events_url);
+
+	return rp_xasprintf("%.*s/v2/change/enqueue", (int)n, events_url);
 }
 
 /* PagerDuty's own words from an answer: message, plus errors[0] if any. */

@@ -18,7 +18,7 @@
 #include "eval.h"
 
 struct rp_pd_event {
-	enum rp_act action;        /* RP_ACT_TRIGGER or RP_ACT_RESOLVE */
+	enum rp_act action;        /* RP_ACT_TRIGGER, RP_ACT_RESOLVE, RP_ACT_CHANGE */
 	const char *routing_key;
 	const char *dedup_key;
 	const char *summary;       /* trigger only; cut to 1024 bytes */
@@ -55,7 +55,13 @@ struct rp_pd_opts {
 	long budget_ms;            /* no new attempt starts after this */
 };
 
-/* The JSON body of ev; the caller frees it. */
+/* The URL of change events: the scheme and host of events_url with the
+ * path /v2/change/enqueue. The caller frees it. */
+char *rp_pd_change_url(const char *events_url);
+
+/* The JSON body of ev (a change event when ev->action is RP_ACT_CHANGE:
+ * routing_key and payload {summary, source, timestamp, custom_details});
+ * the caller frees it. */
 char *rp_pd_event_json(const struct rp_pd_event *ev);
 
 /* Classifies an answer into res (outcome, status, message). */

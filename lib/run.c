@@ -435,8 +435,10 @@ save_state(struct run *r, int exit_status)
 	}
 	run.program = r->program;
 	run.host = r->host;
-	run.start = r->start;
-	run.end = time(NULL);
+	/* In the run's clock (--now included), so rp-heartbeat compares like
+	 * with like. */
+	run.start = r->now;
+	run.end = r->now + (time(NULL) - r->start);
 	run.exit_status = exit_status;
 	run.evaluated = k;
 	if (rp_store_save(r->store, names, states, k, alerts, na, &run, &err) != 0) {

@@ -127,6 +127,18 @@ int rp_store_save(struct rp_store *s, const char *const *names,
     const struct rp_check_state *states, size_t n, const struct rp_alert_rec *alerts,
     size_t nalerts, const struct rp_run_rec *run, struct rp_err *err);
 
+/* A run record as read back. */
+struct rp_run_info {
+	time_t start, end;         /* 0: never ran (or the record expired) */
+	int exit_status;
+	long evaluated;
+	char host[256];
+};
+
+/* Reads the run records of the n programs in one round trip. */
+int rp_store_runs(struct rp_store *s, const char *const *programs, size_t n,
+    struct rp_run_info *out, struct rp_err *err);
+
 /* Silences: set one (replacing any), clear one (0, or 1 if there was
  * none), or list them all (sorted by name; free with rp_silences_free). The
  * key expires ttl seconds from now, so a silence ends by itself. */

@@ -586,3 +586,47 @@ rp_silences_free(struct rp_silence *v, size_t n)
 	}
 	free(v);
 }
+
+int
+rp_store_runs(struct rp_store *s, const char *const *programs, size_t n,
+    struct rp_run_info *out, struct rp_err *err)
+{
+	size_t i, j;
+	int rc = 0;
+
+	for (i = 0; i < n; i++) {
+		char *key = rp_xasprintf("%s:run:%s", s->prefix, programs[i]);
+		redisAppendCommand(s->c, "HGETALL %s", key);
+		free(key);
+	}
+	for (i = 0; i < n; i++) {
+		void *p = NULL;
+		redisReply *h;
+
+		memset(&out[i], 0, sizeof(out[i]));
+		if (redisGetReply(s->c, &p) != REDIS_OK)
+			return rp_err_set(err, RP_EXIT_UNKNOWN, "redis: reading run records: %s",
+			    s->c->errstr);
+		h = p;
+		if (h->type == REDIS_REPLY_ERROR && rc == 0)
+			rc = rp_err_set(err, RP_EXIT_UNKNOWN, "redis: %.*s", (int)h->len, h->str);
+		for (j = 0; h->type == REDIS_REPLY_ARRAY && j + 1 < h->elements; j += 2) {
+			const char *f = h->element[j]->str, *v = h->element[j + 1]->str;
+			long x;
+			if (f == NULL || v == NULL)
+				continue;
+			if (strcmp(f, "start") == 0)
+				parse_time(v, &out[i].start);
+			else if (strcmp(f, "end") == 0)
+				parse_time(v, &out[i].end);
+			else if (strcmp(f, "host") == 0)
+				rp_strlcpy(out[i].host, v, sizeof(out[i].host));
+			else if (strcmp(f, "exit") == 0 && rp_parse_long(v, 0, 255, &x) == 0)
+				out[i].exit_status = (int)x;
+			else if (strcmp(f, "evaluated") == 0 && rp_parse_long(v, 0, 100000000, &x) == 0)
+				out[i].evaluated = x;
+		}
+		freeReplyObject(h);
+	}
+	return rc;
+}

@@ -8,11 +8,20 @@ answers 202 {"status":"success","message":"Event processed","dedup_key":...}
 or 400 {"status":"invalid event","message":...,"errors":[...]}, and records
 what it got.
 
+Change events (POST /v2/change/enqueue) are validated as PagerDuty documents
+them too: routing_key, payload.summary of at most 1024 characters, optional
+source, timestamp and custom_details, no event_action.
+
+A dead man's switch stand-in: any GET or POST to /ping/... answers 200 and
+is recorded.
+
 Control (for tests, same port):
   POST /_fail      body: answers to give next, e.g. "429 429 500 slow:3 garbage"
   POST /_reset     forget events and scripted answers
   GET  /_events    JSON list of every event received, with the answer given
   GET  /_log       one line per event: "<http> <action> <dedup_key> <severity> <summary>"
+                   (action "change" for change events)
+  GET  /_pings     one line per ping: "<method> <path> <body>"
 
 Usage: fake_pagerduty.py PORTFILE   (binds 127.0.0.1 on a free port, writes it)
 """
@@ -27,6 +36,7 @@ from fakeserver import serve
 LOCK = threading.Lock()
 EVENTS = []
 SCRIPT = []
+PINGS = []
 GENERATION = [0]  # bumped by /_reset: requests begun before it are not recorded
 
 TOP_KEYS = {"routing_key", "event_action", "dedup_key", "payload", "images", "links",
@@ -34,6 +44,31 @@ TOP_KEYS = {"routing_key", "event_action", "dedup_key", "payload", "images", "li
 PAYLOAD_KEYS = {"summary", "source", "severity", "timestamp", "component", "group",
                 "class", "custom_details"}
 ISO = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$")
+
+
+def validate_change(ev):
+    errors = []
+    if not isinstance(ev, dict):
+        return ["Event object is invalid"]
+    for k in ev:
+        if k not in ("routing_key", "payload", "links"):
+            errors.append("'%s' is not a valid field" % k)
+    rk = ev.get("routing_key")
+    if not isinstance(rk, str) or len(rk) != 32:
+        errors.append("'routing_key' is invalid (must be 32 characters)")
+    p = ev.get("payload")
+    if not isinstance(p, dict):
+        return errors + ["'payload' is missing or not an object"]
+    for k in p:
+        if k not in ("summary", "source", "timestamp", "custom_details"):
+            errors.append("'payload.%s' is not a valid field" % k)
+    s = p.get("summary")
+    if not isinstance(s, str) or not s or len(s) > 1024:
+        errors.append("'payload.summary' is invalid (1 to 1024 characters)")
+    ts = p.get("timestamp")
+    if ts is not None and (not isinstance(ts, str) or not ISO.match(ts)):
+        errors.append("'payload.timestamp' is not ISO 8601")
+    return errors
 
 
 def validate(ev):
@@ -101,6 +136,12 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self):
         with LOCK:
             events = list(EVENTS)
+        if self.path.startswith("/ping/"):
+            return self.ping(b"")
+        if self.path == "/_pings":
+            with LOCK:
+                text = "".join("%s %s %s\n" % p for p in PINGS)
+            return self.reply(200, text.encode(), "text/plain")
         if self.path == "/_events":
             self.reply(200, events)
         elif self.path == "/_log":
@@ -108,7 +149,8 @@ class Handler(BaseHTTPRequestHandler):
             for e in events:
                 ev = e["event"] if isinstance(e["event"], dict) else {}
                 p = ev.get("payload") or {}
-                lines.append("%d %s %s %s %s" % (e["http"], ev.get("event_action"),
+                action = "change" if e["path"] == "/v2/change/enqueue" else ev.get("event_action")
+                lines.append("%d %s %s %s %s" % (e["http"], action,
                              ev.get("dedup_key"), p.get("severity", "-"),
                              p.get("summary", "-")))
             self.reply(200, ("\n".join(lines) + ("\n" if lines else "")).encode(), "text/plain")
@@ -117,6 +159,8 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_POST(self):
         raw = self.body()
+        if self.path.startswith("/ping/"):
+            return self.ping(raw)
         if self.path == "/_fail":
             with LOCK:
                 SCRIPT.extend(raw.decode().split())
@@ -125,6 +169,7 @@ class Handler(BaseHTTPRequestHandler):
             with LOCK:
                 EVENTS.clear()
                 SCRIPT.clear()
+                PINGS.clear()
                 GENERATION[0] += 1
             return self.reply(200, {"ok": True})
         if self.path not in ("/v2/enqueue", "/v2/change/enqueue"):
@@ -151,14 +196,21 @@ class Handler(BaseHTTPRequestHandler):
             self.record(ev, 400)
             return self.reply(400, {"status": "invalid event", "message": "Event object is invalid",
                                     "errors": ["Content-Type must be application/json"]})
-        errors = validate(ev) if self.path == "/v2/enqueue" else []
+        errors = validate(ev) if self.path == "/v2/enqueue" else validate_change(ev)
         if errors:
             self.record(ev, 400)
             return self.reply(400, {"status": "invalid event", "message": "Event object is invalid",
                                     "errors": errors})
         self.record(ev, 202)
+        if self.path == "/v2/change/enqueue":
+            return self.reply(202, {"status": "success", "message": "Change event processed"})
         self.reply(202, {"status": "success", "message": "Event processed",
                          "dedup_key": ev.get("dedup_key") or "generated-key"})
+
+    def ping(self, body):
+        with LOCK:
+            PINGS.append((self.command, self.path, body.decode(errors="replace")))
+        self.reply(200, b"OK", "text/plain")
 
     def record(self, ev, code):
         with LOCK:

@@ -1,0 +1,338 @@
+#define _POSIX_C_SOURCE 200809L
+#include "heartbeat.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "checklist.h"
+#include "clock.h"
+#include "config.h"
+#include "eval.h"
+#include "http.h"
+#include "output.h"
+#include "pagerduty.h"
+#include "run.h"
+#include "state.h"
+
+#define MIN_STALE_SEC 600
+
+struct hb {
+	const struct rp_opts *o;
+	struct rp_config cfg;
+	struct rp_checklist cl;
+	int cl_ok;
+	struct rp_store *store;
+	time_t now, start;
+	char host[128];           /* HOST_NAME_MAX is 64 */
+	struct rp_buf problems;   /* "; "-separated, empty when healthy */
+	size_t checks;            /* configured in the checklist */
+	size_t undelivered;
+};
+
+static void problem(struct hb *h, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+problem(struct hb *h, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (h->problems.len > 0)
+		rp_buf_append(&h->problems, "; ", 2);
+	va_start(ap, fmt);
+	rp_buf_vprintf(&h->problems, fmt, ap);
+	va_end(ap);
+}
+
+/* The programs to watch, with the largest poll_sec of their checks. */
+static void
+check_runs(struct hb *h)
+{
+	static const char *const progs[] = {"rp-latency-check", "rp-email-check"};
+	static const unsigned fns[] = {RP_FN_BATCHY, RP_FN_EMAIL};
+	static const enum rp_check_type types[] = {RP_CHECK_BATCHY, RP_CHECK_EMAIL};
+	struct rp_run_info info[2];
+	struct rp_err err;
+	size_t i, j;
+
+	if (rp_store_runs(h->store, progs, 2, info, &err) != 0) {
+		problem(h, "%s", err.msg);
+		return;
+	}
+	for (i = 0; i < 2; i++) {
+		long poll = 0, limit;
+		size_t n = 0;
+
+		if (!(h->cfg.functions & fns[i]))
+			continue;
+		for (j = 0; j < h->cl.n; j++) {
+			if (h->cl.checks[j].type != types[i])
+				continue;
+			n++;
+			if (h->cl.checks[j].poll_sec > poll)
+				poll = h->cl.checks[j].poll_sec;
+		}
+		if (n == 0)
+			continue;
+		limit = h->cfg.stale_after_sec ? h->cfg.stale_after_sec :
+		    (3 * poll > MIN_STALE_SEC ? 3 * poll : MIN_STALE_SEC);
+		if (info[i].start == 0)
+			problem(h, "%s has not run (limit %ld min)", progs[i], limit / 60);
+		else if (h->now - info[i].start > limit)
+			problem(h, "%s last ran %ld min ago (limit %ld min)", progs[i],
+			    (long)(h->now - info[i].start) / 60, limit / 60);
+	}
+}
+
+/* Events waiting for PagerDuty: triggers not yet delivered (silenced ones
+ * are held on purpose and do not count) and resolves not yet delivered. */
+static void
+check_undelivered(struct hb *h)
+{
+	struct rp_load *l = rp_xcalloc(h->cl.n ? h->cl.n : 1, sizeof(*l));
+	struct rp_err err;
+	size_t i;
+
+	for (i = 0; i < h->cl.n; i++) {
+		l[i].name = h->cl.checks[i].name;
+		l[i].poll_sec = h->cl.checks[i].poll_sec;
+		l[i].force = 1;
+	}
+	if (rp_store_load(h->store, l, h->cl.n, h->now, 1, &err) != 0) {
+		problem(h, "%s", err.msg);
+	} else {
+		for (i = 0; i < h->cl.n; i++) {
+			const struct rp_check_state *st = &l[i].st;
+			int silenced = l[i].silenced_until > h->now;
+			if (st->open_key && !st->open_sent && st->status != RP_OK && !silenced)
+				h->undelivered++;
+			if (st->open_key && st->open_sent && st->status == RP_OK)
+				h->undelivered++; /* a resolve not yet taken */
+			if (st->unknown_key && !st->unknown_sent && !silenced)
+				h->undelivered++;
+			if (st->stale_key)
+				h->undelivered++;
+		}
+		if (h->undelivered >= (size_t)h->cfg.max_undelivered && h->cfg.max_undelivered > 0)
+			problem(h, "%zu events wait for PagerDuty (limit %ld)", h->undelivered,
+			    h->cfg.max_undelivered);
+	}
+	for (i = 0; i < h->cl.n; i++)
+		rp_state_clear(&l[i].st);
+	free(l);
+}
+
+/* Calls heartbeat_url: GET, or POST with the summary as the body. */
+static int
+ping(struct hb *h, const char *summary, char *why, size_t whylen)
+{
+	struct rp_http_req q = {0};
+	int ok;
+
+	q.url = h->cfg.heartbeat_url;
+	q.body = strcmp(h->cfg.heartbeat_method, "POST") == 0 ? summary : NULL;
+	q.body_type = "text/plain";
+	q.timeout_ms = 10000;
+	q.max_bytes = 64 * 1024;
+	rp_http_perform(&q, 1, 1);
+	ok = q.status >= 200 && q.status < 300;
+	if (!ok && q.status == 0)
+		snprintf(why, whylen, "%s", q.error);
+	else if (!ok)
+		snprintf(why, whylen, "HTTP %ld", q.status);
+	rp_http_req_reset(&q);
+	return ok ? 0 : -1;
+}
+
+int
+rp_heartbeat_run(const struct rp_opts *o)
+{
+	struct hb h;
+	struct rp_err err;
+	struct rp_check self = {0};
+	struct rp_load self_load = {0};
+	struct rp_result res = {0};
+	struct rp_check_state next = {0};
+	struct rp_action acts[RP_MAX_ACTIONS];
+	struct rp_pd_event evs[RP_MAX_ACTIONS + 1];
+	struct rp_pd_result sent[RP_MAX_ACTIONS + 1];
+	struct rp_fact facts[3];
+	struct rp_report rep = {0};
+	size_t nact = 0, nev = 0, i;
+	char *clpath = NULL, *change_url = NULL, *self_name = NULL;
+	char why[200];
+	int rc = RP_EXIT_OK, healthy, trouble = 0;
+	const char *cfgpath = rp_default_config(o->config);
+
+	memset(&h, 0, sizeof(h));
+	h.o = o;
+	h.start = time(NULL);
+	rp_log_init("rp-heartbeat", o->verbose);
+	rp_buf_append(&h.problems, "", 0);
+	if (gethostname(h.host, sizeof(h.host) - 1) != 0)
+		rp_strlcpy(h.host, "unknown-host", sizeof(h.host));
+	if (rp_config_load(cfgpath, &h.cfg, &err) != 0 || rp_clock_now(o->now, &h.now, &err) != 0) {
+		/* Without a configuration there is nobody to tell but cron. */
+		rp_log(RP_LOG_ERR, "%s", err.msg);
+		rc = err.code;
+		goto out;
+	}
+	if (rp_http_init(&err) != 0) {
+		rp_log(RP_LOG_ERR, "%s", err.msg);
+		rc = RP_EXIT_SOFTWARE;
+		goto out;
+	}
+	clpath = o->checklist ? rp_xstrdup(o->checklist) : rp_default_checklist(cfgpath);
+	if (rp_checklist_load(clpath, &h.cl, &err) != 0)
+		problem(&h, "%s", err.msg);
+	h.checks = h.cl.n;
+	if (!h.cfg.redis_enabled) {
+		problem(&h, "[enable_redis] enable is False: runs cannot be watched");
+	} else if ((h.store = rp_store_open(h.cfg.redis_server, h.cfg.redis_port,
+	                h.cfg.redis_password, h.cfg.redis_db, h.cfg.redis_prefix,
+	                h.cfg.redis_timeout_ms, &err)) == NULL) {
+		problem(&h, "state store unreachable (%s)", err.msg);
+	} else {
+		check_runs(&h);
+		check_undelivered(&h);
+	}
+	healthy = h.problems.len == 0;
+
+	/* The unhealthy page is an episode like a check's: one trigger with a
+	 * key stable per host, resolved when healthy again. */
+	self_name = rp_xasprintf("robopager-heartbeat/%s", h.host);
+	self.name = self_name;
+	self.type = RP_CHECK_BATCHY;
+	self.unknown_after = 1000;
+	if (h.store != NULL) {
+		self_load.name = self_name;
+		self_load.poll_sec = 60;
+		self_load.force = 1;
+		if (rp_store_load(h.store, &self_load, 1, h.now, 1, &err) != 0)
+			trouble = 1;
+	}
+	res.status = healthy ? RP_OK : RP_CRITICAL;
+	rp_strlcpy(res.episode_key, self_name, sizeof(res.episode_key));
+	if (healthy)
+		snprintf(res.summary, sizeof(res.summary),
+		    "robopager alive on %s: %zu of %zu checks configured", h.host, h.checks, h.checks);
+	else
+		snprintf(res.summary, sizeof(res.summary), "robopager unhealthy on %s: %s", h.host,
+		    h.problems.data);
+	rp_strlcpy(facts[0].value, h.host, sizeof(facts[0].value));
+	facts[0].name = "host";
+	snprintf(facts[1].value, sizeof(facts[1].value), "%zu", h.checks);
+	facts[1].name = "checks";
+	snprintf(facts[2].value, sizeof(facts[2].value), "%zu", h.undelivered);
+	facts[2].name = "undelivered";
+	rp_eval_decide(&self, 1000, &self_load.st, &res, h.now, &next, acts, &nact);
+	if (healthy && strcmp(h.cfg.heartbeat_mode, "none") != 0 && nact < RP_MAX_ACTIONS) {
+		struct rp_action *a = &acts[nact++];
+		memset(a, 0, sizeof(*a));
+		a->page = RP_PAGE_EPISODE;
+		if (strcmp(h.cfg.heartbeat_mode, "change") == 0) {
+			a->act = RP_ACT_CHANGE;
+			snprintf(a->dedup_key, sizeof(a->dedup_key), "-");
+		} else {
+			/* The earlier tool's behaviour: an info incident. */
+			a->act = RP_ACT_TRIGGER;
+			a->severity = "info";
+			snprintf(a->dedup_key, sizeof(a->dedup_key), "robopager-alive/%s", h.host);
+		}
+		snprintf(a->summary, sizeof(a->summary), "%s", res.summary);
+	}
+	for (i = 0; i < nact; i++) {
+		struct rp_pd_event *e = &evs[nev++];
+		memset(e, 0, sizeof(*e));
+		e->action = acts[i].act;
+		e->routing_key = h.cfg.heartbeat_service;
+		e->dedup_key = acts[i].dedup_key;
+		e->summary = acts[i].summary[0] ? acts[i].summary : res.summary;
+		e->source = h.host;
+		e->severity = acts[i].severity ? acts[i].severity : "critical";
+		e->component = "robopager";
+		e->group = "robopager";
+		e->class_name = "heartbeat";
+		e->timestamp = h.now;
+		e->facts = facts;
+		e->nfacts = 3;
+	}
+	if (h.cfg.heartbeat_service == NULL || *h.cfg.heartbeat_service == '\0') {
+		if (nev > 0)
+			rp_log(RP_LOG_WARNING, "[robopager] heartbeat_service is not set: nothing sent");
+		nev = 0;
+		nact = 0;
+	} else if (!o->dry_run && nev > 0) {
+		struct rp_pd_opts po;
+		size_t k;
+		po.url = h.cfg.events_url;
+		po.timeout_ms = h.cfg.pd_timeout_sec * 1000;
+		po.max_attempts = 3;
+		po.backoff_ms = 500;
+		po.budget_ms = 3 * po.timeout_ms + 5000;
+		change_url = rp_pd_change_url(h.cfg.events_url);
+		for (k = 0; k < nev; k++) {
+			struct rp_pd_opts one = po;
+			if (evs[k].action == RP_ACT_CHANGE)
+				one.url = change_url;
+			rp_pd_send(&one, &evs[k], 1, &sent[k]);
+			if (sent[k].outcome == RP_PD_DELIVERED) {
+				if (acts[k].act != RP_ACT_CHANGE && strncmp(acts[k].dedup_key,
+				        "robopager-alive/", 16) != 0)
+					rp_eval_delivered(&next, &acts[k]);
+			} else {
+				trouble = 1;
+				rp_log(RP_LOG_ERR, "PagerDuty %s: %s", rp_act_name(acts[k].act),
+				    sent[k].message);
+			}
+		}
+	}
+	if (healthy && h.cfg.heartbeat_url != NULL && !o->dry_run &&
+	    ping(&h, res.summary, why, sizeof(why)) != 0) {
+		trouble = 1;
+		rp_log(RP_LOG_ERR, "heartbeat_url: %s", why);
+	}
+	rc = healthy ? RP_EXIT_OK : RP_EXIT_CRITICAL;
+	if (trouble && healthy)
+		rc = RP_EXIT_UNKNOWN;
+	if (h.store != NULL && !o->dry_run) {
+		const char *name = self_name;
+		struct rp_run_rec run = {"rp-heartbeat", h.host, h.now,
+		    h.now + (time(NULL) - h.start), rc, 1};
+		if (rp_store_save(h.store, &name, &next, 1, NULL, 0, &run, &err) != 0) {
+			rp_log(RP_LOG_ERR, "%s", err.msg);
+			if (healthy)
+				rc = RP_EXIT_UNKNOWN;
+		}
+	}
+	rep.check = "robopager";
+	rep.type = "heartbeat";
+	rep.status = res.status;
+	rep.summary = res.summary;
+	rep.now = h.now;
+	rep.acts = acts;
+	rep.sent = o->dry_run ? NULL : sent;
+	rep.nact = nact;
+	rep.facts = facts;
+	rep.nfacts = 3;
+	if (!(o->quiet && healthy)) {
+		if (o->json)
+			rp_out_json(stdout, &rep);
+		else
+			rp_out_text(stdout, &rep);
+	}
+	rp_http_cleanup();
+out:
+	rp_state_clear(&self_load.st);
+	rp_state_clear(&next);
+	free(self_name);
+	free(change_url);
+	free(clpath);
+	rp_buf_free(&h.problems);
+	rp_store_close(h.store);
+	rp_checklist_free(&h.cl);
+	rp_config_free(&h.cfg);
+	return rc;
+}

@@ -1,0 +1,92 @@
+# rp-heartbeat: a stopped program pages, its return resolves; change events,
+# info triggers and pings as configured; undelivered events and a dead
+# Redis make it unhealthy. Sourced by tests/run-tests.sh.
+
+HCFG="$WORK/heartbeat.cfg"
+HCL="$WORK/heartbeat.yaml"
+HOST=$(hostname)
+write_config "$HCFG" hb
+sed -i "s/^type = email, batchy$/type = batchy/; s|^\[robopager\]$|[robopager]\nheartbeat_url = http://127.0.0.1:$PAGERDUTY_PORT/ping/robopager|" "$HCFG"
+chmod 600 "$HCFG"
+cat >"$HCL" <<'EOC'
+hb_flow_latency:
+    type: batchy
+    pd_description: "heartbeat test"
+    pd_service: "abcdefabcdefabcdefabcdefabcdef12"
+    wf_name: "hb_flow"
+    check_time: "09:00"
+    poll_sec: 60
+    latency_min: 60
+EOC
+hb() { rp rp-heartbeat -f "$HCFG" -y "$HCL" "$@"; }
+lat_hb() { rp rp-latency-check -f "$HCFG" -y "$HCL" "$@"; }
+pings() { curl -s "http://127.0.0.1:$PAGERDUTY_PORT/_pings"; }
+wf_set hb_flow '{"status":"success","batch_start":"2026-12-04T14:00:00","batch_end":"2026-12-04T14:50:00"}'
+pd_reset
+
+hb --now 2026-12-04T10:00
+expect "never ran: unhealthy" 2 "$RC"
+expect "never ran: says which program" "CRITICAL robopager: robopager unhealthy on $HOST: rp-latency-check has not run (limit 10 min) [trigger robopager-heartbeat/$HOST sent]" "$OUT"
+expect "never ran: one trigger on heartbeat_service" "202 trigger robopager-heartbeat/$HOST critical" "$(pd_log | cut -d' ' -f1-4)"
+expect "never ran: the routing key is heartbeat_service" '"0123456789abcdef0123456789abcdef"' "$(pd_events | python3 -c 'import json,sys; print(json.dumps(json.load(sys.stdin)[-1]["event"]["routing_key"]))')"
+expect "unhealthy: no ping" "" "$(pings)"
+
+lat_hb --now 2026-12-04T10:01
+hb --now 2026-12-04T10:02
+expect "ran: healthy" 0 "$RC"
+expect "ran: resolves and sends a change event" "202 resolve robopager-heartbeat/$HOST
+202 change None" "$(pd_log | tail -n 2 | cut -d' ' -f1-3)"
+expect "ran: the change event says alive" "robopager alive on $HOST: 1 of 1 checks configured" "$(pd_events | python3 -c 'import json,sys; print(json.load(sys.stdin)[-1]["event"]["payload"]["summary"])')"
+expect "ran: heartbeat_url called (GET)" "GET /ping/robopager" "$(pings | cut -d' ' -f1-2)"
+
+# The program stops: 15 minutes without a run pages, once.
+pd_reset
+hb --now 2026-12-04T10:16
+expect "stopped: unhealthy" 2 "$RC"
+expect_match "stopped: says how long" "rp-latency-check last ran 15 min ago \(limit 10 min\)" "$OUT"
+hb --now 2026-12-04T10:17
+expect "stopped: still, no second trigger" 1 "$(pd_log | grep -c trigger)"
+lat_hb --now 2026-12-04T10:18
+hb --now 2026-12-04T10:19
+expect "back: resolved" "202 resolve robopager-heartbeat/$HOST" "$(pd_log | grep resolve | cut -d' ' -f1-3)"
+
+# heartbeat_mode trigger (the earlier tool's info incident), none, POST pings.
+pd_reset
+sed -i "s|^\[robopager\]$|[robopager]\nheartbeat_mode = trigger\nheartbeat_method = POST|" "$HCFG"
+hb --now 2026-12-04T10:20
+expect "mode trigger: an info incident" "202 trigger robopager-alive/$HOST info" "$(pd_log | cut -d' ' -f1-4)"
+expect "POST ping: with the summary" "POST /ping/robopager robopager alive on $HOST: 1 of 1 checks configured" "$(pings)"
+pd_reset
+sed -i "s/^heartbeat_mode = trigger$/heartbeat_mode = none/" "$HCFG"
+hb --now 2026-12-04T10:21
+expect "mode none: nothing to PagerDuty" "" "$(pd_log)"
+expect "mode none: still pings" 1 "$(pings | wc -l)"
+sed -i "s/^heartbeat_mode = none$/heartbeat_mode = sometimes/" "$HCFG"
+hb --now 2026-12-04T10:21
+expect "bad mode: configuration error" 78 "$RC"
+expect_match "bad mode: names the key" '\[robopager\] heartbeat_mode: "sometimes" is not one of change, trigger, none' "$ERR"
+sed -i "s/^heartbeat_mode = sometimes$/heartbeat_mode = change\nmax_undelivered = 1/" "$HCFG"
+
+# Undelivered events pile up: unhealthy.
+pd_reset
+wf_set hb_flow '{"status":"failure","batch_start":"2026-12-04T15:00:00","batch_end":null}'
+pd_fail 500 500 500
+lat_hb --now 2026-12-04T10:25
+hb --now 2026-12-04T10:26
+expect "undelivered: unhealthy" 2 "$RC"
+expect_match "undelivered: says how many" '1 events wait for PagerDuty \(limit 1\)' "$OUT"
+rp rp-silence -f "$HCFG" -y "$HCL" --now 2026-12-04T10:26 hb_flow_latency 1h
+hb --now 2026-12-04T10:27
+expect "silenced triggers do not count as undelivered" 0 "$RC"
+
+# Redis gone: unhealthy, and PagerDuty still hears it.
+pd_reset
+HDOWN="$WORK/heartbeat-down.cfg"
+sed "s/^port = $REDIS_PORT$/port = $(free_port)/" "$HCFG" >"$HDOWN"
+chmod 600 "$HDOWN"
+rp rp-heartbeat -f "$HDOWN" -y "$HCL" --now 2026-12-04T10:30
+expect "redis down: unhealthy" 2 "$RC"
+expect_match "redis down: says so" 'state store unreachable' "$OUT"
+expect "redis down: the trigger goes out" "202 trigger robopager-heartbeat/$HOST" "$(pd_log | cut -d' ' -f1-3)"
+hb --now 2026-12-04T10:31 -n
+expect_match "dry run: would send" '\[change event would be sent\]|\[would ' "$OUT"
