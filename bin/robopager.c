@@ -27,8 +27,14 @@ usage(FILE *f)
 	    rp_cli_common_help);
 }
 
+static int
+body(const struct rp_opts *o)
+{
+	return rp_run_all(o);
+}
+
 int
 main(int argc, char **argv)
 {
-	return rp_run_main(argc, argv, "robopager", RP_RUN_ALL, usage);
+	return rp_cli_main(argc, argv, "robopager", usage, 0, body);
 }

@@ -27,8 +27,14 @@ usage(FILE *f)
 	    rp_cli_common_help);
 }
 
+static int
+body(const struct rp_opts *o)
+{
+	return rp_run("rp-email-check", RP_CHECK_EMAIL, o);
+}
+
 int
 main(int argc, char **argv)
 {
-	return rp_run_main(argc, argv, "rp-email-check", RP_CHECK_EMAIL, usage);
+	return rp_cli_main(argc, argv, "rp-email-check", usage, 0, body);
 }

@@ -5,11 +5,9 @@
  * call to an outside dead man's switch.
  */
 #include <stdio.h>
-#include <sys/prctl.h>
 
 #include "cli.h"
 #include "heartbeat.h"
-#include "util.h"
 
 static void
 usage(FILE *f)
@@ -42,25 +40,14 @@ usage(FILE *f)
 	    "be delivered, 64 usage error, 78 configuration error.\n");
 }
 
+static int
+body(const struct rp_opts *o)
+{
+	return rp_heartbeat_run(o);
+}
+
 int
 main(int argc, char **argv)
 {
-	struct rp_opts o;
-	struct rp_err err;
-
-	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-	if (rp_cli_parse(argc, argv, &o, &err) != 0 || o.check != NULL) {
-		fprintf(stderr, "rp-heartbeat: %s\n", o.check ? "-c means nothing here" : err.msg);
-		usage(stderr);
-		return RP_EXIT_USAGE;
-	}
-	if (o.help) {
-		usage(stdout);
-		return RP_EXIT_OK;
-	}
-	if (o.version) {
-		printf("rp-heartbeat %s\n", RP_VERSION);
-		return RP_EXIT_OK;
-	}
-	return rp_heartbeat_run(&o);
+	return rp_cli_main(argc, argv, "rp-heartbeat", usage, RP_CLI_NO_CHECK, body);
 }

@@ -26,8 +26,14 @@ usage(FILE *f)
 	    rp_cli_common_help);
 }
 
+static int
+body(const struct rp_opts *o)
+{
+	return rp_run("rp-latency-check", RP_CHECK_BATCHY, o);
+}
+
 int
 main(int argc, char **argv)
 {
-	return rp_run_main(argc, argv, "rp-latency-check", RP_CHECK_BATCHY, usage);
+	return rp_cli_main(argc, argv, "rp-latency-check", usage, 0, body);
 }

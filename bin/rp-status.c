@@ -4,11 +4,9 @@
  * open incident. Read-only.
  */
 #include <stdio.h>
-#include <sys/prctl.h>
 
 #include "cli.h"
 #include "status.h"
-#include "util.h"
 
 static void
 usage(FILE *f)
@@ -35,26 +33,14 @@ usage(FILE *f)
 	    "78 configuration error.\n");
 }
 
+static int
+body(const struct rp_opts *o)
+{
+	return rp_status_run(o, stdout);
+}
+
 int
 main(int argc, char **argv)
 {
-	struct rp_opts o;
-	struct rp_err err;
-
-	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-	if (rp_cli_parse(argc, argv, &o, &err) != 0 || o.dry_run || o.quiet) {
-		fprintf(stderr, "rp-status: %s\n", o.dry_run || o.quiet ?
-		    "-n and -q mean nothing here" : err.msg);
-		usage(stderr);
-		return RP_EXIT_USAGE;
-	}
-	if (o.help) {
-		usage(stdout);
-		return RP_EXIT_OK;
-	}
-	if (o.version) {
-		printf("rp-status %s\n", RP_VERSION);
-		return RP_EXIT_OK;
-	}
-	return rp_status_run(&o, stdout);
+	return rp_cli_main(argc, argv, "rp-status", usage, RP_CLI_NO_DRY_RUN | RP_CLI_NO_QUIET, body);
 }

@@ -3,6 +3,12 @@
 
 #include <getopt.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+
+#ifndef RP_VERSION
+#define RP_VERSION "dev"
+#endif
 
 const char rp_cli_common_help[] =
     "  -f, --config FILE     etl.cfg to read (default: ./etl.cfg, then\n"
@@ -85,4 +91,40 @@ rp_cli_parse(int argc, char **argv, struct rp_opts *o, struct rp_err *err)
 	if (optind < argc)
 		return rp_err_set(err, RP_EXIT_USAGE, "unexpected argument \"%s\"", argv[optind]);
 	return 0;
+}
+
+int
+rp_cli_main(int argc, char **argv, const char *program, void (*usage)(FILE *),
+    unsigned refuse, int (*body)(const struct rp_opts *o))
+{
+	struct rp_opts o;
+	struct rp_err err;
+	struct rlimit none = {0, 0};
+	const char *bad = NULL;
+
+	/* We hold a mailbox password and PagerDuty keys: no core files. */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	setrlimit(RLIMIT_CORE, &none);
+	if (rp_cli_parse(argc, argv, &o, &err) != 0)
+		bad = err.msg;
+	else if ((refuse & RP_CLI_NO_CHECK) && o.check != NULL)
+		bad = "-c means nothing here";
+	else if ((refuse & RP_CLI_NO_DRY_RUN) && o.dry_run)
+		bad = "-n means nothing here";
+	else if ((refuse & RP_CLI_NO_QUIET) && o.quiet)
+		bad = "-q means nothing here";
+	if (bad != NULL) {
+		fprintf(stderr, "%s: %s\n", program, bad);
+		usage(stderr);
+		return RP_EXIT_USAGE;
+	}
+	if (o.help) {
+		usage(stdout);
+		return RP_EXIT_OK;
+	}
+	if (o.version) {
+		printf("%s %s\n", program, RP_VERSION);
+		return RP_EXIT_OK;
+	}
+	return body(&o);
 }

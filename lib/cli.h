@@ -6,6 +6,8 @@
 #ifndef RP_CLI_H
 #define RP_CLI_H
 
+#include <stdio.h>
+
 #include "util.h"
 
 struct rp_opts {
@@ -24,6 +26,21 @@ struct rp_opts {
 /* Parses argv. Returns 0, or -1 with err (RP_EXIT_USAGE) for a bad option
  * or a stray argument. */
 int rp_cli_parse(int argc, char **argv, struct rp_opts *o, struct rp_err *err);
+
+/* Options a program refuses as meaningless for it (a bit set). */
+enum {
+	RP_CLI_NO_CHECK = 1 << 0,   /* -c */
+	RP_CLI_NO_DRY_RUN = 1 << 1, /* -n */
+	RP_CLI_NO_QUIET = 1 << 2    /* -q */
+};
+
+/* The whole main() of a program that takes the shared options: turns core
+ * dumps off (programs hold secrets), parses argv, refuses the options in
+ * refuse, prints usage() on -h and the version on -V, else returns
+ * body(o). A bad option prints one line and the usage on stderr and
+ * returns 64. */
+int rp_cli_main(int argc, char **argv, const char *program, void (*usage)(FILE *),
+    unsigned refuse, int (*body)(const struct rp_opts *o));
 
 /* The lines of --help that describe the shared options. */
 extern const char rp_cli_common_help[];

@@ -4,8 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -573,34 +571,6 @@ rp_run(const char *program, enum rp_check_type type, const struct rp_opts *o)
 out:
 	run_free(&r);
 	return rc;
-}
-
-int
-rp_run_main(int argc, char **argv, const char *program, int type, void (*usage)(FILE *))
-{
-	struct rp_opts o;
-	struct rp_err err;
-	struct rlimit none = {0, 0};
-
-	/* We hold a mailbox password and PagerDuty keys: no core files. */
-	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-	setrlimit(RLIMIT_CORE, &none);
-	if (rp_cli_parse(argc, argv, &o, &err) != 0) {
-		fprintf(stderr, "%s: %s\n", program, err.msg);
-		usage(stderr);
-		return RP_EXIT_USAGE;
-	}
-	if (o.help) {
-		usage(stdout);
-		return RP_EXIT_OK;
-	}
-	if (o.version) {
-		printf("%s %s\n", program, RP_VERSION);
-		return RP_EXIT_OK;
-	}
-	if (type == RP_RUN_ALL)
-		return rp_run_all(&o);
-	return rp_run(program, (enum rp_check_type)type, &o);
 }
 
 /* The worse of two exit statuses: errors (64 and up) first, then

@@ -29,13 +29,4 @@ char *rp_default_checklist(const char *config);
  * error wins over any check status). */
 int rp_run_all(const struct rp_opts *o);
 
-/* For rp_run_main(): run as rp_run_all() does. */
-#define RP_RUN_ALL (-1)
-
-/* The whole main() of a program: parses the shared options (usage()
- * prints the program's help to the stream it is given), answers -h and -V,
- * and runs the checks of type (an enum rp_check_type, or RP_RUN_ALL).
- * Returns the exit status. */
-int rp_run_main(int argc, char **argv, const char *program, int type, void (*usage)(FILE *));
-
 #endif
