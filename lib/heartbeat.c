@@ -188,12 +188,9 @@ rp_heartbeat_run(const struct rp_opts *o)
 	if (rp_checklist_load(clpath, &h.cl, &err) != 0)
 		problem(&h, "%s", err.msg);
 	h.checks = h.cl.n;
-	if (!h.cfg.redis_enabled) {
-		problem(&h, "[enable_redis] enable is False: runs cannot be watched");
-	} else if ((h.store = rp_store_open(h.cfg.redis_server, h.cfg.redis_port,
-	                h.cfg.redis_password, h.cfg.redis_db, h.cfg.redis_prefix,
-	                h.cfg.redis_timeout_ms, &err)) == NULL) {
-		problem(&h, "state store unreachable (%s)", err.msg);
+	if ((h.store = rp_config_store(&h.cfg, &err)) == NULL) {
+		problem(&h, "%s%s%s", err.code == RP_EXIT_CONFIG ? "" : "state store unreachable (",
+		    err.msg, err.code == RP_EXIT_CONFIG ? "" : ")");
 	} else {
 		check_runs(&h);
 		check_undelivered(&h);

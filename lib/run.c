@@ -53,6 +53,18 @@ struct run {
 	char *password;          /* the mailbox's, wiped at the end */
 };
 
+struct rp_store *
+rp_config_store(const struct rp_config *cfg, struct rp_err *err)
+{
+	if (!cfg->redis_enabled) {
+		rp_err_set(err, RP_EXIT_CONFIG, "%s: [enable_redis] enable is False, and this needs "
+		    "the state in Redis", cfg->path);
+		return NULL;
+	}
+	return rp_store_open(cfg->redis_server, cfg->redis_port, cfg->redis_password,
+	    cfg->redis_db, cfg->redis_prefix, cfg->redis_timeout_ms, err);
+}
+
 const char *
 rp_default_config(const char *given)
 {
@@ -162,9 +174,7 @@ load_state(struct run *r)
 		    r->now >= rp_clock_today_at(r->now, it->c->check_time);
 	}
 	if (r->cfg.redis_enabled) {
-		r->store = rp_store_open(r->cfg.redis_server, r->cfg.redis_port,
-		    r->cfg.redis_password, r->cfg.redis_db, r->cfg.redis_prefix,
-		    r->cfg.redis_timeout_ms, &err);
+		r->store = rp_config_store(&r->cfg, &err);
 		if (r->store == NULL) {
 			rp_log(RP_LOG_ERR, "state store unreachable (%s); evaluating without state", err.msg);
 			r->trouble = 1;

@@ -12,6 +12,8 @@
 
 #include "checklist.h"
 #include "cli.h"
+#include "config.h"
+#include "state.h"
 
 /* Evaluates the checks of one type as o asks, prints, and returns the exit
  * status (0-3, 64, 78, 70). program names the run in state and logs. */
@@ -22,6 +24,11 @@ int rp_run(const char *program, enum rp_check_type type, const struct rp_opts *o
 const char *rp_default_config(const char *given);
 /* checklist.yaml beside the configuration; the caller frees it. */
 char *rp_default_checklist(const char *config);
+
+/* Opens the state store the configuration names. NULL with err: code
+ * RP_EXIT_CONFIG when [enable_redis] enable is False, RP_EXIT_UNKNOWN when
+ * the store cannot be reached. */
+struct rp_store *rp_config_store(const struct rp_config *cfg, struct rp_err *err);
 
 /* The earlier tool's command line: with o->check, that check through the
  * program of its type; without, every program [function_type] enables, one

@@ -107,17 +107,9 @@ rp_silence_run(const struct rp_silence_opts *o, FILE *out)
 			goto out;
 		}
 	}
-	if (!cfg.redis_enabled) {
-		rp_log(RP_LOG_ERR, "%s: [enable_redis] enable is False: silences live in Redis",
-		    cfgpath);
-		rc = RP_EXIT_CONFIG;
-		goto out;
-	}
-	st = rp_store_open(cfg.redis_server, cfg.redis_port, cfg.redis_password, cfg.redis_db,
-	    cfg.redis_prefix, cfg.redis_timeout_ms, &err);
-	if (st == NULL) {
+	if ((st = rp_config_store(&cfg, &err)) == NULL) {
 		rp_log(RP_LOG_ERR, "%s", err.msg);
-		rc = RP_EXIT_UNKNOWN;
+		rc = err.code;
 		goto out;
 	}
 	switch (o->cmd) {

@@ -156,15 +156,12 @@ rp_status_run(const struct rp_opts *o, FILE *out)
 		rc = RP_EXIT_USAGE;
 		goto out;
 	}
-	if (!cfg.redis_enabled) {
-		rp_log(RP_LOG_ERR, "%s: [enable_redis] enable is False: there is no state to show",
-		    cfgpath);
-		rc = RP_EXIT_CONFIG;
+	if ((st = rp_config_store(&cfg, &err)) == NULL) {
+		rp_log(RP_LOG_ERR, "%s", err.msg);
+		rc = err.code;
 		goto out;
 	}
-	st = rp_store_open(cfg.redis_server, cfg.redis_port, cfg.redis_password, cfg.redis_db,
-	    cfg.redis_prefix, cfg.redis_timeout_ms, &err);
-	if (st == NULL || rp_store_load(st, l, n, now, 1, &err) != 0) {
+	if (rp_store_load(st, l, n, now, 1, &err) != 0) {
 		rp_log(RP_LOG_ERR, "%s", err.msg);
 		rc = RP_EXIT_UNKNOWN;
 		goto out;
