@@ -160,7 +160,7 @@ rp_heartbeat_run(const struct rp_opts *o)
 	struct rp_pd_result sent[RP_MAX_ACTIONS + 1];
 	struct rp_fact facts[3];
 	struct rp_report rep = {0};
-	size_t nact = 0, nev = 0, i;
+	size_t nact = 0, ndecided, i;
 	char *clpath = NULL, *change_url = NULL, *self_name = NULL;
 	char why[200];
 	int rc = RP_EXIT_OK, healthy, trouble = 0;
@@ -225,6 +225,7 @@ rp_heartbeat_run(const struct rp_opts *o)
 	snprintf(facts[2].value, sizeof(facts[2].value), "%zu", h.undelivered);
 	facts[2].name = "undelivered";
 	rp_eval_decide(&self, 1000, &self_load.st, &res, h.now, &next, acts, &nact);
+	ndecided = nact; /* the signal added below is not part of the episode */
 	if (healthy && strcmp(h.cfg.heartbeat_mode, "none") != 0 && nact < RP_MAX_ACTIONS) {
 		struct rp_action *a = &acts[nact++];
 		memset(a, 0, sizeof(*a));
@@ -241,7 +242,7 @@ rp_heartbeat_run(const struct rp_opts *o)
 		snprintf(a->summary, sizeof(a->summary), "%s", res.summary);
 	}
 	for (i = 0; i < nact; i++) {
-		struct rp_pd_event *e = &evs[nev++];
+		struct rp_pd_event *e = &evs[i];
 		memset(e, 0, sizeof(*e));
 		e->action = acts[i].act;
 		e->routing_key = h.cfg.heartbeat_service;
@@ -257,11 +258,10 @@ rp_heartbeat_run(const struct rp_opts *o)
 		e->nfacts = 3;
 	}
 	if (h.cfg.heartbeat_service == NULL || *h.cfg.heartbeat_service == '\0') {
-		if (nev > 0)
+		if (nact > 0)
 			rp_log(RP_LOG_WARNING, "[robopager] heartbeat_service is not set: nothing sent");
-		nev = 0;
 		nact = 0;
-	} else if (!o->dry_run && nev > 0) {
+	} else if (!o->dry_run && nact > 0) {
 		struct rp_pd_opts po;
 		size_t k;
 		po.url = h.cfg.events_url;
@@ -270,14 +270,13 @@ rp_heartbeat_run(const struct rp_opts *o)
 		po.backoff_ms = 500;
 		po.budget_ms = 3 * po.timeout_ms + 5000;
 		change_url = rp_pd_change_url(h.cfg.events_url);
-		for (k = 0; k < nev; k++) {
+		for (k = 0; k < nact; k++) {
 			struct rp_pd_opts one = po;
 			if (evs[k].action == RP_ACT_CHANGE)
 				one.url = change_url;
 			rp_pd_send(&one, &evs[k], 1, &sent[k]);
 			if (sent[k].outcome == RP_PD_DELIVERED) {
-				if (acts[k].act != RP_ACT_CHANGE && strncmp(acts[k].dedup_key,
-				        "robopager-alive/", 16) != 0)
+				if (k < ndecided)
 					rp_eval_delivered(&next, &acts[k]);
 			} else {
 				trouble = 1;

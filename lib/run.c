@@ -583,16 +583,16 @@ out:
 	return rc;
 }
 
-/* The worse of two exit statuses: errors (64 and up) first, then
- * CRITICAL, UNKNOWN, WARNING, OK. */
+/* The worse of two exit statuses: errors (64 and up) first, then the
+ * order of rp_status_worse(). */
 static int
 worse_exit(int a, int b)
 {
-	static const int rank[] = {0, 1, 3, 2}; /* OK WARNING CRITICAL UNKNOWN */
+	static const enum rp_status of_exit[] = {RP_OK, RP_WARNING, RP_CRITICAL, RP_UNKNOWN};
 
 	if (a >= RP_EXIT_USAGE || b >= RP_EXIT_USAGE)
 		return a > b ? a : b;
-	return rank[b] > rank[a] ? b : a;
+	return rp_exit_for(rp_status_worse(of_exit[a], of_exit[b]));
 }
 
 int
