@@ -39,10 +39,13 @@ static const struct key keys[] = {
 	{"robopager", "heartbeat_method", K_WORD, F(heartbeat_method), 1, 0},
 	{"robopager", "stale_after_sec", K_LONG, F(stale_after_sec), 60, 604800},
 	{"robopager", "max_undelivered", K_LONG, F(max_undelivered), 0, 100000},
+	{"robopager", "offset_sec", K_LONG, F(offset_sec), 0, 3600},
+	{"robopager", "time_budget_sec", K_LONG, F(time_budget_sec), 5, 3600},
 	{"pager_duty", "subdomain", K_STR, F(pd_subdomain), 0, 0},
 	{"pager_duty", "api_access_key", K_SECRET, F(pd_api_access_key), 0, 0},
 	{"pager_duty", "events_url", K_URL, F(events_url), 0, 0},
 	{"pager_duty", "timeout_sec", K_LONG, F(pd_timeout_sec), 1, 300},
+	{"pager_duty", "rate_per_min", K_LONG, F(pd_rate_per_min), 1, 100000},
 	{"google_apps", "email", K_STR, F(email), 0, 0},
 	{"google_apps", "password", K_B64SECRET, F(password), 0, 0},
 	{"google_apps", "password_file", K_STR, F(password_file), 0, 0},
@@ -322,6 +325,8 @@ rp_config_load(const char *path, struct rp_config *cfg, struct rp_err *err)
 	cfg->redis_timeout_ms = 2000;
 	cfg->imap_timeout_sec = 30;
 	cfg->max_undelivered = 5;
+	cfg->time_budget_sec = 50;
+	cfg->pd_rate_per_min = 120;
 
 	p.cfg = cfg;
 	p.path = path;

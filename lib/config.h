@@ -31,12 +31,16 @@ struct rp_config {
 	char *heartbeat_method;  /* GET (default) or POST */
 	long stale_after_sec;    /* 0: 3 x the largest poll_sec, at least 600 */
 	long max_undelivered;    /* undelivered events before unhealthy; 5 */
+	long offset_sec;         /* a standby: wait this long, then evaluate what
+	                          * no other instance evaluated; 0 */
+	long time_budget_sec;    /* a run ends within this; 50 */
 
 	/* [pager_duty] */
 	char *pd_subdomain;      /* accepted; the Events API needs none */
 	char *pd_api_access_key; /* secret; accepted, unused */
 	char *events_url;
 	long pd_timeout_sec;     /* 10 */
+	long pd_rate_per_min;    /* events a minute per routing key; 120 */
 
 	/* [google_apps] */
 	char *email;

@@ -5,11 +5,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "checklist.h"
 #include "clock.h"
 #include "config.h"
+#include "deliver.h"
 #include "eval.h"
 #include "http.h"
 #include "output.h"
@@ -86,42 +88,58 @@ check_runs(struct hb *h)
 	}
 }
 
-/* Events waiting for PagerDuty: triggers not yet delivered (silenced ones
- * are held on purpose and do not count) and resolves not yet delivered. */
+/* Events PagerDuty has not taken: the outbox, and what it refused in the
+ * last day (never sent again, so a person must look). */
 static void
-check_undelivered(struct hb *h)
+check_undelivered(struct hb *h, size_t drained)
 {
-	struct rp_load *l = rp_xcalloc(h->cl.n ? h->cl.n : 1, sizeof(*l));
+	struct rp_outbox ob;
+	struct rp_rejected *rej;
+	size_t nrej, i, recent = 0;
 	struct rp_err err;
-	size_t i;
 
-	for (i = 0; i < h->cl.n; i++) {
-		l[i].name = h->cl.checks[i].name;
-		l[i].poll_sec = h->cl.checks[i].poll_sec;
-		l[i].force = 1;
-	}
-	if (rp_store_load(h->store, l, h->cl.n, h->now, 1, &err) != 0) {
+	if (rp_store_outbox_read(h->store, &ob, &rej, &nrej, &err) != 0) {
 		problem(h, "%s", err.msg);
-	} else {
-		for (i = 0; i < h->cl.n; i++) {
-			const struct rp_check_state *st = &l[i].st;
-			int silenced = l[i].silenced_until > h->now;
-			if (st->open_key && !st->open_sent && st->status != RP_OK && !silenced)
-				h->undelivered++;
-			if (st->open_key && st->open_sent && st->status == RP_OK)
-				h->undelivered++; /* a resolve not yet taken */
-			if (st->unknown_key && !st->unknown_sent && !silenced)
-				h->undelivered++;
-			if (st->stale_key)
-				h->undelivered++;
-		}
-		if (h->undelivered >= (size_t)h->cfg.max_undelivered && h->cfg.max_undelivered > 0)
-			problem(h, "%zu events wait for PagerDuty (limit %ld)", h->undelivered,
-			    h->cfg.max_undelivered);
+		return;
 	}
-	for (i = 0; i < h->cl.n; i++)
-		rp_state_clear(&l[i].st);
-	free(l);
+	/* The outbox as read, less what this run has just delivered from it
+	 * (written with the state at the end). */
+	h->undelivered = ob.n > drained ? ob.n - drained : 0;
+	for (i = 0; i < nrej; i++)
+		if (rej[i].at > h->now - 86400)
+			recent++;
+	if (h->cfg.max_undelivered > 0 && h->undelivered >= (size_t)h->cfg.max_undelivered)
+		problem(h, "%zu events wait for PagerDuty in the outbox (limit %ld)", h->undelivered,
+		    h->cfg.max_undelivered);
+	if (recent > 0)
+		problem(h, "PagerDuty refused %zu event%s in the last day (rp-status shows them)",
+		    recent, recent == 1 ? "" : "s");
+	rp_outbox_free(&ob);
+	rp_rejected_free(rej, nrej);
+}
+
+/* Delivers the outbox this run holds the lock of, before judging. */
+static void
+drain(struct hb *h, const struct rp_outbox *ob, struct rp_ob_update *up,
+    const struct timespec *t0, int *trouble)
+{
+	struct rp_dl_opts dl;
+	struct rp_dl_stats stats;
+
+	dl.url = h->cfg.events_url;
+	dl.timeout_ms = h->cfg.pd_timeout_sec * 1000;
+	dl.budget_ms = (h->cfg.time_budget_sec * 1000L - rp_elapsed_ms(t0)) / 2;
+	dl.rate_per_min = h->cfg.pd_rate_per_min;
+	dl.now = h->now;
+	rp_deliver(&dl, ob, NULL, NULL, 0, NULL, up, &stats);
+	if (stats.ob_sent > 0)
+		rp_log(RP_LOG_INFO, "outbox: %zu earlier event%s delivered", stats.ob_sent,
+		    stats.ob_sent == 1 ? "" : "s");
+	if (stats.ob_left > 0) {
+		*trouble = 1;
+		rp_log(RP_LOG_ERR, "outbox: %zu event%s still wait for PagerDuty%s%s", stats.ob_left,
+		    stats.ob_left == 1 ? "" : "s", stats.ob_error[0] ? ": " : "", stats.ob_error);
+	}
 }
 
 /* Calls heartbeat_url: GET, or POST with the summary as the body. */
@@ -160,6 +178,10 @@ rp_heartbeat_run(const struct rp_opts *o)
 	struct rp_pd_result sent[RP_MAX_ACTIONS + 1];
 	struct rp_fact facts[3];
 	struct rp_report rep = {0};
+	struct rp_outbox ob = {0};
+	struct rp_ob_update up = {0};
+	struct timespec t0;
+	char token[128];
 	size_t nact = 0, ndecided, i;
 	char *clpath = NULL, *change_url = NULL, *self_name = NULL;
 	char why[200];
@@ -169,6 +191,7 @@ rp_heartbeat_run(const struct rp_opts *o)
 	memset(&h, 0, sizeof(h));
 	h.o = o;
 	h.start = time(NULL);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	rp_log_init("rp-heartbeat", o->verbose);
 	rp_buf_append(&h.problems, "", 0);
 	if (gethostname(h.host, sizeof(h.host) - 1) != 0)
@@ -188,28 +211,37 @@ rp_heartbeat_run(const struct rp_opts *o)
 	if (rp_checklist_load(clpath, &h.cl, &err) != 0)
 		problem(&h, "%s", err.msg);
 	h.checks = h.cl.n;
-	if ((h.store = rp_config_store(&h.cfg, &err)) == NULL) {
-		problem(&h, "%s%s%s", err.code == RP_EXIT_CONFIG ? "" : "state store unreachable (",
-		    err.msg, err.code == RP_EXIT_CONFIG ? "" : ")");
-	} else {
-		check_runs(&h);
-		check_undelivered(&h);
-	}
-	healthy = h.problems.len == 0;
-
 	/* The unhealthy page is an episode like a check's: one trigger with a
 	 * key stable per host, resolved when healthy again. */
 	self_name = rp_xasprintf("robopager-heartbeat/%s", h.host);
 	self.name = self_name;
 	self.type = RP_CHECK_BATCHY;
 	self.unknown_after = 1000;
-	if (h.store != NULL) {
+	if ((h.store = rp_config_store(&h.cfg, &err)) == NULL) {
+		problem(&h, "%s%s%s", err.code == RP_EXIT_CONFIG ? "" : "state store unreachable (",
+		    err.msg, err.code == RP_EXIT_CONFIG ? "" : ")");
+	} else {
 		self_load.name = self_name;
 		self_load.poll_sec = 60;
 		self_load.force = 1;
-		if (rp_store_load(h.store, &self_load, 1, h.now, 1, &err) != 0)
-			trouble = 1;
+		rp_run_token(token, sizeof(token), h.host);
+		ob.token = token;
+		ob.lock_ms = h.cfg.time_budget_sec * 1000L + 5000;
+		ob.minute = (long)(h.now / 60);
+		if (rp_store_load(h.store, &self_load, 1, h.now, o->dry_run, &ob, &err) != 0) {
+			problem(&h, "%s", err.msg);
+			rp_store_close(h.store);
+			h.store = NULL;
+		}
 	}
+	if (h.store != NULL) {
+		/* The outbox first, so that what it says is what is left. */
+		if (!o->dry_run && ob.owned && ob.n > 0 && h.cfg.events_url != NULL)
+			drain(&h, &ob, &up, &t0, &trouble);
+		check_runs(&h);
+		check_undelivered(&h, up.ndone);
+	}
+	healthy = h.problems.len == 0;
 	res.status = healthy ? RP_OK : RP_CRITICAL;
 	rp_strlcpy(res.episode_key, self_name, sizeof(res.episode_key));
 	if (healthy)
@@ -261,27 +293,57 @@ rp_heartbeat_run(const struct rp_opts *o)
 		if (nact > 0)
 			rp_log(RP_LOG_WARNING, "[robopager] heartbeat_service is not set: nothing sent");
 		nact = 0;
-	} else if (!o->dry_run && nact > 0) {
-		struct rp_pd_opts po;
-		size_t k;
-		po.url = h.cfg.events_url;
-		po.timeout_ms = h.cfg.pd_timeout_sec * 1000;
-		po.max_attempts = 3;
-		po.backoff_ms = 500;
-		po.budget_ms = 3 * po.timeout_ms + 5000;
-		change_url = rp_pd_change_url(h.cfg.events_url);
-		for (k = 0; k < nact; k++) {
-			struct rp_pd_opts one = po;
-			if (evs[k].action == RP_ACT_CHANGE)
-				one.url = change_url;
-			rp_pd_send(&one, &evs[k], 1, &sent[k]);
-			if (sent[k].outcome == RP_PD_DELIVERED) {
-				if (k < ndecided)
-					rp_eval_delivered(&next, &acts[k]);
-			} else {
+	} else if (!o->dry_run) {
+		/* The episode's events (and the outbox) through the outbox;
+		 * the alive signal, sent every run, straight. */
+		struct rp_dl_opts dl;
+		struct rp_dl_stats stats;
+		struct rp_outbox view;
+		struct rp_ob_update mine;
+		const char *checks[RP_MAX_ACTIONS + 1];
+		long left = h.cfg.time_budget_sec * 1000L - rp_elapsed_ms(&t0) - 500;
+
+		for (i = 0; i < ndecided; i++)
+			checks[i] = self_name;
+		dl.url = h.cfg.events_url;
+		dl.timeout_ms = h.cfg.pd_timeout_sec * 1000;
+		dl.budget_ms = left;
+		dl.rate_per_min = h.cfg.pd_rate_per_min;
+		dl.now = h.now;
+		/* The outbox was delivered above: here it only says which
+		 * incidents have an event waiting, to queue behind. */
+		view = ob;
+		view.owned = 0;
+		rp_deliver(&dl, h.store ? &view : NULL, evs, checks, ndecided, sent, &mine, &stats);
+		rp_ob_update_merge(&up, &mine);
+		for (i = 0; i < ndecided; i++) {
+			if (sent[i].outcome == RP_PD_DELIVERED || sent[i].outcome == RP_PD_REJECTED ||
+			    h.store != NULL) {
+				sent[i].queued = sent[i].outcome != RP_PD_DELIVERED &&
+				    sent[i].outcome != RP_PD_REJECTED;
+				rp_eval_delivered(&next, &acts[i]);
+			}
+			if (sent[i].outcome != RP_PD_DELIVERED) {
+				trouble |= !(sent[i].behind && h.store != NULL);
+				rp_log(sent[i].behind ? RP_LOG_INFO : RP_LOG_ERR, "PagerDuty %s %s: %s%s",
+				    rp_act_name(acts[i].act), acts[i].dedup_key, sent[i].message,
+				    sent[i].queued && !sent[i].behind ? "; queued in the outbox" : "");
+			}
+		}
+		if (nact > ndecided) {
+			struct rp_pd_opts po = {0};
+			po.url = h.cfg.events_url;
+			po.timeout_ms = h.cfg.pd_timeout_sec * 1000;
+			po.max_attempts = 3;
+			po.backoff_ms = 500;
+			po.budget_ms = h.cfg.time_budget_sec * 1000L - rp_elapsed_ms(&t0) - 500;
+			if (evs[ndecided].action == RP_ACT_CHANGE)
+				po.url = change_url = rp_pd_change_url(h.cfg.events_url);
+			rp_pd_send(&po, &evs[ndecided], 1, &sent[ndecided]);
+			if (sent[ndecided].outcome != RP_PD_DELIVERED) {
 				trouble = 1;
-				rp_log(RP_LOG_ERR, "PagerDuty %s: %s", rp_act_name(acts[k].act),
-				    sent[k].message);
+				rp_log(RP_LOG_ERR, "PagerDuty %s: %s", rp_act_name(acts[ndecided].act),
+				    sent[ndecided].message);
 			}
 		}
 	}
@@ -297,7 +359,7 @@ rp_heartbeat_run(const struct rp_opts *o)
 		const char *name = self_name;
 		struct rp_run_rec run = {"rp-heartbeat", h.host, h.now,
 		    h.now + (time(NULL) - h.start), rc, 1};
-		if (rp_store_save(h.store, &name, &next, 1, NULL, 0, &run, &err) != 0) {
+		if (rp_store_save_retry(h.store, &name, &next, 1, NULL, 0, &run, &up, 5000, &err) != 0) {
 			rp_log(RP_LOG_ERR, "%s", err.msg);
 			if (healthy)
 				rc = RP_EXIT_UNKNOWN;
@@ -323,6 +385,8 @@ rp_heartbeat_run(const struct rp_opts *o)
 out:
 	rp_state_clear(&self_load.st);
 	rp_state_clear(&next);
+	rp_outbox_free(&ob);
+	rp_ob_update_free(&up);
 	free(self_name);
 	free(change_url);
 	free(clpath);

@@ -18,6 +18,7 @@ struct rp_imap {
 	CURL *curl;
 	curl_socket_t sock;
 	long timeout_ms;
+	long end;                 /* the session's deadline (monotonic ms), 0: none */
 	unsigned tag;
 	struct rp_buf in;         /* received, not yet consumed from pos */
 	size_t pos;
@@ -44,13 +45,13 @@ wait_sock(struct rp_imap *s, short events, long deadline, struct rp_err *err)
 	long left = deadline - now_ms();
 	int rc;
 
-	if (left <= 0)
+	if (left <= 0 || (rc = poll(&p, 1, (int)left)) == 0) {
+		if (s->end != 0 && deadline >= s->end)
+			return rp_err_set(err, RP_EXIT_UNKNOWN, "IMAP %s: still no answer when the "
+			    "run's time budget ran out", s->where);
 		return rp_err_set(err, RP_EXIT_UNKNOWN, "IMAP %s: no answer within %ld ms", s->where,
 		    s->timeout_ms);
-	rc = poll(&p, 1, (int)left);
-	if (rc == 0)
-		return rp_err_set(err, RP_EXIT_UNKNOWN, "IMAP %s: no answer within %ld ms", s->where,
-		    s->timeout_ms);
+	}
 	return 0; /* rc < 0 (EINTR) or ready: the caller tries again */
 }
 
@@ -199,6 +200,8 @@ command(struct rp_imap *s, const char *cmd, const char *what, untagged_fn fn, vo
 	long deadline = now_ms() + s->timeout_ms;
 	int rc = -1;
 
+	if (s->end != 0 && deadline > s->end)
+		deadline = s->end;
 	snprintf(tag, sizeof(tag), "R%03u", ++s->tag);
 	tl = strlen(tag);
 	rp_buf_printf(&line, "%s %s\r\n", tag, cmd);
@@ -256,6 +259,11 @@ rp_imap_open(const struct rp_imap_opts *o, struct rp_err *err)
 
 	where(s->where, sizeof(s->where), o->url);
 	s->timeout_ms = o->timeout_ms;
+	if (o->budget_ms > 0) {
+		s->end = now_ms() + o->budget_ms;
+		if (s->timeout_ms > o->budget_ms)
+			s->timeout_ms = o->budget_ms; /* the login, too */
+	}
 	s->sock = CURL_SOCKET_BAD;
 	if ((s->curl = curl_easy_init()) == NULL) {
 		rp_err_set(err, RP_EXIT_SOFTWARE, "cannot create a curl handle");
@@ -313,6 +321,7 @@ rp_imap_close(struct rp_imap *s)
 		return;
 	if (s->timeout_ms > 2000)
 		s->timeout_ms = 2000; /* logging out must not hold a run up */
+	s->end = 0;
 	command(s, "LOGOUT", "LOGOUT", NULL, NULL, &err);
 	curl_easy_cleanup(s->curl);
 	rp_buf_free(&s->in);

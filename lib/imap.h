@@ -23,6 +23,7 @@ struct rp_imap_opts {
 	const char *password;     /* never copied, never in a message */
 	const char *ca_file;      /* NULL: the system's trust store */
 	long timeout_ms;          /* login, and each command after it */
+	long budget_ms;           /* the whole session, from rp_imap_open(); 0: none */
 };
 
 struct rp_imap_msg {

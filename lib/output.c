@@ -55,7 +55,7 @@ outcome_word(const struct rp_pd_result *r)
 	case RP_PD_HELD:
 		return "held: silenced";
 	default:
-		return "not delivered";
+		return r->queued ? "queued" : "not delivered";
 	}
 }
 

@@ -96,6 +96,20 @@ dump:
 }
 
 char *
+rp_pd_strip_routing_key(const char *body)
+{
+	json_t *root = json_loads(body, 0, NULL);
+	char *out;
+
+	if (root == NULL)
+		return rp_xstrdup("");
+	json_object_del(root, "routing_key");
+	out = json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(root);
+	return out ? out : rp_xstrdup("");
+}
+
+char *
 rp_pd_change_url(const char *events_url)
 {
 	const char *p = strstr(events_url, "://");
@@ -164,13 +178,19 @@ sleep_ms(long ms)
 		;
 }
 
+/* Whether m may be attempted now: its label has allowance left. */
+static int
+allowed(const struct rp_pd_opts *o, const struct rp_pd_msg *m)
+{
+	return o->allow == NULL || m->label < 0 || o->allow[m->label] > 0;
+}
+
 void
-rp_pd_send(const struct rp_pd_opts *o, const struct rp_pd_event *evs, size_t n,
+rp_pd_post(const struct rp_pd_opts *o, const struct rp_pd_msg *m, size_t n,
     struct rp_pd_result *res)
 {
 	struct rp_http_req *reqs;
-	char **bodies;
-	size_t *idx, npend, i;
+	size_t *idx, *go, npend, ngo, i;
 	struct timespec t0;
 	unsigned seed;
 	long backoff = o->backoff_ms;
@@ -181,38 +201,56 @@ rp_pd_send(const struct rp_pd_opts *o, const struct rp_pd_event *evs, size_t n,
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	seed = (unsigned)t0.tv_nsec ^ (unsigned)getpid();
 	reqs = rp_xcalloc(n, sizeof(*reqs));
-	bodies = rp_xcalloc(n, sizeof(*bodies));
 	idx = rp_xcalloc(n, sizeof(*idx));
+	go = rp_xcalloc(n, sizeof(*go));
 	for (i = 0; i < n; i++) {
-		bodies[i] = rp_pd_event_json(&evs[i]);
-		res[i].outcome = RP_PD_FAILED;
+		res[i].outcome = RP_PD_WAITING;
+		res[i].http_status = 0;
 		res[i].attempts = 0;
-		snprintf(res[i].message, sizeof(res[i].message), "not sent");
+		snprintf(res[i].message, sizeof(res[i].message), "not tried: the run's time budget "
+		    "was spent");
 		idx[i] = i;
 	}
 	npend = n;
 	for (attempt = 1; npend > 0; attempt++) {
-		long wait = 0;
+		long wait = 0, left = o->budget_ms - elapsed_ms(&t0);
 		size_t still = 0;
 
-		for (i = 0; i < npend; i++) {
-			struct rp_http_req *r = &reqs[i];
+		if (left < 200)
+			break;
+		/* The events whose rate label allows one more attempt go now; the
+		 * others wait for a later run. */
+		for (i = 0, ngo = 0; i < npend; i++) {
+			const struct rp_pd_msg *mm = &m[idx[i]];
+			struct rp_http_req *r;
+			if (!allowed(o, mm)) {
+				if (res[idx[i]].attempts == 0)
+					snprintf(res[idx[i]].message, sizeof(res[idx[i]].message),
+					    "not tried: the rate limit of its service is reached");
+				continue;
+			}
+			if (o->allow != NULL && mm->label >= 0)
+				o->allow[mm->label]--;
+			r = &reqs[ngo];
 			rp_http_req_reset(r);
 			r->url = o->url;
-			r->body = bodies[idx[i]];
-			r->timeout_ms = o->timeout_ms;
+			r->body = mm->body;
+			r->timeout_ms = o->timeout_ms < left ? o->timeout_ms : left;
 			r->max_bytes = PD_ANSWER_MAX;
+			go[ngo++] = idx[i];
 		}
-		rp_http_perform(reqs, npend, 64);
-		for (i = 0; i < npend; i++) {
-			struct rp_pd_result *pr = &res[idx[i]];
+		if (ngo == 0)
+			break;
+		rp_http_perform(reqs, ngo, 64);
+		for (i = 0; i < ngo; i++) {
+			struct rp_pd_result *pr = &res[go[i]];
 			pr->attempts = attempt;
 			rp_pd_classify(reqs[i].status, reqs[i].resp.data, reqs[i].error, pr);
 			if (pr->outcome != RP_PD_FAILED)
 				continue;
 			if (reqs[i].retry_after * 1000 > wait)
 				wait = reqs[i].retry_after * 1000;
-			idx[still++] = idx[i];
+			idx[still++] = go[i];
 		}
 		npend = still;
 		if (npend == 0 || attempt >= o->max_attempts)
@@ -221,15 +259,36 @@ rp_pd_send(const struct rp_pd_opts *o, const struct rp_pd_event *evs, size_t n,
 		if (wait < backoff)
 			wait = backoff / 2 + (long)(rand_r(&seed) % (unsigned)(backoff / 2 + 1));
 		backoff *= 2;
-		if (elapsed_ms(&t0) + wait + o->timeout_ms > o->budget_ms)
+		if (elapsed_ms(&t0) + wait + 200 > o->budget_ms)
 			break;
 		sleep_ms(wait);
 	}
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n; i++)
 		rp_http_req_reset(&reqs[i]);
-		free(bodies[i]);
-	}
 	free(reqs);
-	free(bodies);
 	free(idx);
+	free(go);
+}
+
+void
+rp_pd_send(const struct rp_pd_opts *o, const struct rp_pd_event *evs, size_t n,
+    struct rp_pd_result *res)
+{
+	struct rp_pd_msg *m;
+	char **bodies;
+	size_t i;
+
+	if (n == 0)
+		return;
+	m = rp_xcalloc(n, sizeof(*m));
+	bodies = rp_xcalloc(n, sizeof(*bodies));
+	for (i = 0; i < n; i++) {
+		m[i].body = bodies[i] = rp_pd_event_json(&evs[i]);
+		m[i].label = -1;
+	}
+	rp_pd_post(o, m, n, res);
+	for (i = 0; i < n; i++)
+		rp_free_secret(bodies[i]); /* each holds a routing key */
+	free(bodies);
+	free(m);
 }

@@ -37,6 +37,9 @@ enum rp_pd_outcome {
 	RP_PD_DELIVERED,           /* 202 */
 	RP_PD_REJECTED,            /* 400: never retried */
 	RP_PD_FAILED,              /* 429, 5xx, no answer: send again later */
+	RP_PD_WAITING,             /* not tried in this run: the rate limit, the
+	                            * time budget, or an earlier event of the
+	                            * same incident still waiting */
 	RP_PD_HELD                 /* not sent: the check is silenced */
 };
 
@@ -45,6 +48,8 @@ struct rp_pd_result {
 	long http_status;          /* of the last attempt, 0 if none */
 	char message[200];         /* PagerDuty's words, or ours */
 	int attempts;
+	int queued;                /* FAILED or WAITING, and kept in the outbox */
+	int behind;                /* WAITING behind an earlier event of its incident */
 };
 
 struct rp_pd_opts {
@@ -52,7 +57,16 @@ struct rp_pd_opts {
 	long timeout_ms;           /* per attempt */
 	int max_attempts;          /* per event within this run */
 	long backoff_ms;           /* first backoff; doubles each time */
-	long budget_ms;            /* no new attempt starts after this */
+	long budget_ms;            /* from the call: every attempt ends by then */
+	long *allow;               /* per rate label: attempts still allowed
+	                            * (each attempt takes one); NULL: no limit */
+};
+
+/* One event ready to send: its JSON and the index of its rate label in
+ * opts->allow (-1: none). */
+struct rp_pd_msg {
+	const char *body;
+	int label;
 };
 
 /* The URL of change events: the scheme and host of events_url with the
@@ -64,12 +78,20 @@ char *rp_pd_change_url(const char *events_url);
  * the caller frees it. */
 char *rp_pd_event_json(const struct rp_pd_event *ev);
 
+/* The JSON of an event without its routing key (kept when PagerDuty
+ * refuses it); the caller frees it. */
+char *rp_pd_strip_routing_key(const char *body);
+
 /* Classifies an answer into res (outcome, status, message). */
 void rp_pd_classify(long status, const char *body, const char *transport_error,
     struct rp_pd_result *res);
 
-/* Sends the n events concurrently, retrying as above; res[i] says how each
- * one ended. */
+/* Posts the n messages concurrently, retrying as above within the budget
+ * and the rate allowance; res[i] says how each one ended. */
+void rp_pd_post(const struct rp_pd_opts *o, const struct rp_pd_msg *m, size_t n,
+    struct rp_pd_result *res);
+
+/* rp_pd_post() of the n events' JSON, with no rate label. */
 void rp_pd_send(const struct rp_pd_opts *o, const struct rp_pd_event *evs, size_t n,
     struct rp_pd_result *res);
 

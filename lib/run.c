@@ -5,10 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "clock.h"
 #include "config.h"
+#include "deliver.h"
 #include "eval.h"
 #include "http.h"
 #include "imap.h"
@@ -51,7 +53,53 @@ struct run {
 	struct item *items;
 	size_t n;
 	char *password;          /* the mailbox's, wiped at the end */
+	struct timespec t0;      /* monotonic start, for the time budget */
+	struct rp_outbox ob;     /* as read; delivered if owned */
+	struct rp_ob_update up;  /* what delivery changes, saved with the state */
+	char token[128];         /* this run's, for the outbox lock */
 };
+
+long
+rp_elapsed_ms(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (long)((t.tv_sec - t0->tv_sec) * 1000 + (t.tv_nsec - t0->tv_nsec) / 1000000);
+}
+
+/* Milliseconds left of the run's time budget (never below 0). */
+static long
+left_ms(const struct run *r)
+{
+	long left = r->cfg.time_budget_sec * 1000 - rp_elapsed_ms(&r->t0);
+
+	return left > 0 ? left : 0;
+}
+
+/* What the sources may take: the budget less a reserve for PagerDuty and
+ * the state, capped at the source's own timeout. */
+static long
+source_ms(const struct run *r, long timeout_sec)
+{
+	long left = left_ms(r), reserve = r->cfg.pd_timeout_sec * 1000 + 1000, t;
+
+	if (reserve > left / 3)
+		reserve = left / 3;
+	t = left - reserve;
+	if (t > timeout_sec * 1000)
+		t = timeout_sec * 1000;
+	return t > 100 ? t : 100;
+}
+
+void
+rp_run_token(char *dst, size_t n, const char *host)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_REALTIME, &t);
+	snprintf(dst, n, "%.64s:%ld:%ld.%09ld", host, (long)getpid(), (long)t.tv_sec, t.tv_nsec);
+}
 
 struct rp_store *
 rp_config_store(const struct rp_config *cfg, struct rp_err *err)
@@ -185,8 +233,11 @@ load_state(struct run *r)
 	for (i = 0; i < r->n; i++)
 		if (r->items[i].candidate)
 			loads[k++] = r->items[i].load;
+	r->ob.token = r->token;
+	r->ob.lock_ms = left_ms(r) + 5000;
+	r->ob.minute = (long)(r->now / 60);
 	if (r->store != NULL) {
-		if (rp_store_load(r->store, loads, k, r->now, r->o->dry_run, &err) == 0) {
+		if (rp_store_load(r->store, loads, k, r->now, r->o->dry_run, &r->ob, &err) == 0) {
 			r->state_ok = 1;
 		} else {
 			rp_log(RP_LOG_ERR, "%s; evaluating without state", err.msg);
@@ -215,7 +266,7 @@ fetch_sources(struct run *r)
 			continue;
 		it->url = rp_batchy_url(r->cfg.batchy_server, r->cfg.batchy_port, it->c->wf_name);
 		reqs[k].url = it->url;
-		reqs[k].timeout_ms = r->cfg.batchy_timeout_sec * 1000;
+		reqs[k].timeout_ms = source_ms(r, r->cfg.batchy_timeout_sec);
 		reqs[k].max_bytes = RP_BATCHY_MAX_BYTES;
 		k++;
 	}
@@ -304,6 +355,7 @@ evaluate_email(struct run *r)
 			o.password = r->password;
 			o.ca_file = r->cfg.ca_file;
 			o.timeout_ms = r->cfg.imap_timeout_sec * 1000;
+			o.budget_ms = source_ms(r, r->cfg.imap_timeout_sec * 4);
 			s = rp_imap_open(&o, &err);
 			if (s != NULL && rp_imap_examine(s, r->cfg.mailbox, &err) != 0) {
 				rp_imap_close(s);
@@ -337,29 +389,37 @@ held(const struct run *r, const struct item *it, const struct rp_action *a)
 	return a->act == RP_ACT_TRIGGER && it->load.silenced_until > r->now;
 }
 
+/* Delivers the outbox this run holds, then the run's events (rp_deliver);
+ * records in each check's next state what PagerDuty took or the outbox
+ * keeps, and says in one line each what did not go. */
 static void
 send_events(struct run *r)
 {
 	struct rp_pd_event *evs;
 	struct rp_pd_result *res;
-	struct rp_pd_opts po;
+	const char **checks;
+	struct rp_dl_opts dl;
+	struct rp_dl_stats stats;
+	const struct rp_outbox *ob = r->state_ok ? &r->ob : NULL;
 	size_t i, j, n = 0;
 
 	for (i = 0; i < r->n; i++)
 		n += r->items[i].nact;
-	if (n == 0 || r->o->dry_run)
+	if (r->o->dry_run || (n == 0 && !(ob != NULL && ob->owned && ob->n > 0)))
 		return;
-	evs = rp_xcalloc(n, sizeof(*evs));
-	res = rp_xcalloc(n, sizeof(*res));
+	evs = rp_xcalloc(n + 1, sizeof(*evs));
+	res = rp_xcalloc(n + 1, sizeof(*res));
+	checks = rp_xcalloc(n + 1, sizeof(*checks));
 	for (i = 0, n = 0; i < r->n; i++) {
 		struct item *it = &r->items[i];
 		for (j = 0; j < it->nact; j++) {
 			struct rp_pd_event *e;
-			/* A silenced check pages nobody; its trigger stays undelivered,
-			 * so the run after the silence sends it if the problem is
-			 * still there. Resolves still go out. */
+			/* A silenced check pages nobody; its trigger is not queued
+			 * either, so the run after the silence decides again and
+			 * sends it if the problem is still there. Resolves go out. */
 			if (held(r, it, &it->acts[j]))
 				continue;
+			checks[n] = it->c->name;
 			e = &evs[n++];
 			e->action = it->acts[j].act;
 			e->routing_key = it->c->pd_service;
@@ -376,36 +436,66 @@ send_events(struct run *r)
 			e->nfacts = it->res.nfacts;
 		}
 	}
-	po.url = r->cfg.events_url;
-	po.timeout_ms = r->cfg.pd_timeout_sec * 1000;
-	po.max_attempts = 3;
-	po.backoff_ms = 500;
-	po.budget_ms = 3 * po.timeout_ms + 5000;
-	rp_pd_send(&po, evs, n, res);
+	dl.url = r->cfg.events_url;
+	dl.timeout_ms = r->cfg.pd_timeout_sec * 1000;
+	dl.budget_ms = left_ms(r) - 500; /* the state is written after */
+	dl.rate_per_min = r->cfg.pd_rate_per_min;
+	dl.now = r->now;
+	rp_deliver(&dl, ob, evs, checks, n, res, &r->up, &stats);
+	if (stats.ob_sent > 0)
+		rp_log(RP_LOG_INFO, "outbox: %zu earlier event%s delivered", stats.ob_sent,
+		    stats.ob_sent == 1 ? "" : "s");
+	if (ob != NULL && ob->owned && stats.ob_left > 0) {
+		r->trouble = 1;
+		rp_log(RP_LOG_ERR, "outbox: %zu event%s still wait for PagerDuty%s%s", stats.ob_left,
+		    stats.ob_left == 1 ? "" : "s", stats.ob_error[0] ? ": " : "", stats.ob_error);
+	}
 	for (i = 0, n = 0; i < r->n; i++) {
 		struct item *it = &r->items[i];
 		for (j = 0; j < it->nact; j++) {
+			struct rp_pd_result *pr = &it->sent[j];
+			const char *what = rp_act_name(it->acts[j].act);
 			if (held(r, it, &it->acts[j])) {
 				char until[RP_LOCAL_LEN];
 				rp_clock_format_local(it->load.silenced_until, until);
-				it->sent[j].outcome = RP_PD_HELD;
-				snprintf(it->sent[j].message, sizeof(it->sent[j].message),
-				    "silenced until %s", until);
+				pr->outcome = RP_PD_HELD;
+				snprintf(pr->message, sizeof(pr->message), "silenced until %s", until);
 				continue;
 			}
-			it->sent[j] = res[n++];
-			if (it->sent[j].outcome == RP_PD_DELIVERED) {
+			*pr = res[n++];
+			if (pr->outcome == RP_PD_DELIVERED) {
 				rp_eval_delivered(&it->next, &it->acts[j]);
 				continue;
 			}
+			if (pr->behind && ob != NULL) {
+				/* In order, not in trouble: the next run sends it. */
+				pr->queued = 1;
+				rp_eval_delivered(&it->next, &it->acts[j]);
+				rp_log(RP_LOG_INFO, "PagerDuty %s %s: %s", what, it->acts[j].dedup_key,
+				    pr->message);
+				continue;
+			}
 			r->trouble = 1;
-			rp_log(RP_LOG_ERR, "PagerDuty %s %s: %s: %s", rp_act_name(it->acts[j].act),
-			    it->acts[j].dedup_key, it->sent[j].outcome == RP_PD_REJECTED ? "refused" :
-			    "not delivered, the next run sends it again", it->sent[j].message);
+			if (pr->outcome == RP_PD_REJECTED) {
+				/* Not retried: the same event would be refused again. */
+				rp_eval_delivered(&it->next, &it->acts[j]);
+				rp_log(RP_LOG_ERR, "PagerDuty refused %s %s: %s (kept for rp-status)", what,
+				    it->acts[j].dedup_key, pr->message);
+			} else if (ob != NULL) {
+				/* Handed to the outbox, written with this state. */
+				pr->queued = 1;
+				rp_eval_delivered(&it->next, &it->acts[j]);
+				rp_log(RP_LOG_ERR, "PagerDuty %s %s: %s; queued in the outbox", what,
+				    it->acts[j].dedup_key, pr->message);
+			} else {
+				rp_log(RP_LOG_ERR, "PagerDuty %s %s: %s; no state store to queue it, the "
+				    "next run decides again", what, it->acts[j].dedup_key, pr->message);
+			}
 		}
 	}
 	free(evs);
 	free(res);
+	free(checks);
 }
 
 static void
@@ -449,7 +539,8 @@ save_state(struct run *r, int exit_status)
 	run.end = r->now + (time(NULL) - r->start);
 	run.exit_status = exit_status;
 	run.evaluated = k;
-	if (rp_store_save(r->store, names, states, k, alerts, na, &run, &err) != 0) {
+	if (rp_store_save_retry(r->store, names, states, k, alerts, na, &run, &r->up,
+	    left_ms(r) < 5000 ? left_ms(r) : 5000, &err) != 0) {
 		rp_log(RP_LOG_ERR, "%s; the next run repeats what this one could not record", err.msg);
 		r->trouble = 1;
 	}
@@ -515,10 +606,37 @@ run_free(struct run *r)
 		free(r->items[i].url);
 	}
 	free(r->items);
+	rp_outbox_free(&r->ob);
+	rp_ob_update_free(&r->up);
 	rp_free_secret(r->password);
 	rp_store_close(r->store);
 	rp_checklist_free(&r->cl);
 	rp_config_free(&r->cfg);
+}
+
+/* A standby ([robopager] offset_sec) waits, then evaluates only what no
+ * other instance has evaluated in the meantime: its clock moves on by the
+ * wait. A person's run (-c, -n) does not wait. */
+static int
+standby_wait(struct run *r)
+{
+	long off = r->cfg.offset_sec;
+	struct timespec ts;
+
+	if (off == 0 || r->o->check != NULL || r->o->dry_run)
+		return 0;
+	if (off * 1000 > (r->cfg.time_budget_sec - 5) * 1000) {
+		rp_log(RP_LOG_ERR, "%s: [robopager] offset_sec: %ld leaves no time of time_budget_sec "
+		    "%ld (keep it at least 5 s below)", r->cfg.path, off, r->cfg.time_budget_sec);
+		return RP_EXIT_CONFIG;
+	}
+	rp_log(RP_LOG_DEBUG, "standby: waiting %ld s (offset_sec) before evaluating", off);
+	ts.tv_sec = off;
+	ts.tv_nsec = 0;
+	while (nanosleep(&ts, &ts) != 0)
+		;
+	r->now += off;
+	return 0;
 }
 
 int
@@ -533,10 +651,14 @@ rp_run(const char *program, enum rp_check_type type, const struct rp_opts *o)
 	r.program = program;
 	r.o = o;
 	r.start = time(NULL);
+	clock_gettime(CLOCK_MONOTONIC, &r.t0);
 	rp_log_init(program, o->verbose);
 	if (gethostname(r.host, sizeof(r.host) - 1) != 0)
 		rp_strlcpy(r.host, "unknown-host", sizeof(r.host));
+	rp_run_token(r.token, sizeof(r.token), r.host);
 	if ((rc = load_files(&r, 1)) != 0)
+		goto out;
+	if ((rc = standby_wait(&r)) != 0)
 		goto out;
 	if ((rc = select_checks(&r, type)) != 0)
 		goto out;
@@ -573,8 +695,10 @@ rp_run(const char *program, enum rp_check_type type, const struct rp_opts *o)
 	send_events(&r);
 	worst = print_all(&r);
 	rc = rp_exit_for(worst);
-	save_state(&r, rc);
-	if (r.trouble && worst != RP_CRITICAL)
+	save_state(&r, r.trouble ? RP_EXIT_UNKNOWN : rc);
+	/* Robopager could not do all of its job (the state store, PagerDuty):
+	 * 3, whatever the checks said, so that cron and systemd show it. */
+	if (r.trouble)
 		rc = RP_EXIT_UNKNOWN;
 	fflush(stdout);
 	rp_http_cleanup();

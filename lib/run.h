@@ -9,6 +9,7 @@
 #define RP_RUN_H
 
 #include <stdio.h>
+#include <time.h>
 
 #include "checklist.h"
 #include "cli.h"
@@ -35,5 +36,11 @@ struct rp_store *rp_config_store(const struct rp_config *cfg, struct rp_err *err
  * after the other. Returns the worst exit status (a usage or configuration
  * error wins over any check status). */
 int rp_run_all(const struct rp_opts *o);
+
+/* Milliseconds since t0 (CLOCK_MONOTONIC). */
+long rp_elapsed_ms(const struct timespec *t0);
+
+/* A token naming this run (host, pid, time) for the outbox lock. */
+void rp_run_token(char *dst, size_t n, const char *host);
 
 #endif

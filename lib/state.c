@@ -53,3 +53,90 @@ rp_state_copy(struct rp_check_state *dst, const struct rp_check_state *src)
 	dst->stale_key = dup_or_null(src->stale_key);
 	dst->success_day = dup_or_null(src->success_day);
 }
+
+void
+rp_ob_entry_clear(struct rp_ob_entry *e)
+{
+	free(e->id);
+	free(e->check);
+	free(e->label);
+	rp_free_secret(e->body); /* it holds a routing key */
+	free(e->error);
+	memset(e, 0, sizeof(*e));
+}
+
+void
+rp_outbox_free(struct rp_outbox *ob)
+{
+	size_t i;
+
+	for (i = 0; i < ob->n; i++)
+		rp_ob_entry_clear(&ob->v[i]);
+	free(ob->v);
+	free(ob->rates);
+	ob->v = NULL;
+	ob->rates = NULL;
+	ob->n = ob->nrates = 0;
+	ob->owned = 0;
+}
+
+void
+rp_rejected_free(struct rp_rejected *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(v[i].id);
+		free(v[i].check);
+		free(v[i].message);
+		free(v[i].event);
+	}
+	free(v);
+}
+
+void
+rp_ob_update_free(struct rp_ob_update *u)
+{
+	size_t i;
+
+	for (i = 0; i < u->ndone; i++)
+		free(u->done[i]);
+	for (i = 0; i < u->nadd; i++)
+		rp_ob_entry_clear(&u->add[i]);
+	for (i = 0; i < u->nretry; i++)
+		rp_ob_entry_clear(&u->retry[i]);
+	rp_rejected_free(u->rej, u->nrej);
+	free(u->done);
+	free(u->add);
+	free(u->retry);
+	free(u->sent);
+	memset(u, 0, sizeof(*u));
+}
+
+#define MOVE(field, count)                                                          \
+	do {                                                                         \
+		dst->field = rp_xrealloc(dst->field, (dst->count + src->count + 1) *     \
+		    sizeof(*dst->field));                                                \
+		memcpy(dst->field + dst->count, src->field, src->count * sizeof(*src->field)); \
+		dst->count += src->count;                                                \
+		free(src->field);                                                        \
+		src->field = NULL;                                                       \
+		src->count = 0;                                                          \
+	} while (0)
+
+void
+rp_ob_update_merge(struct rp_ob_update *dst, struct rp_ob_update *src)
+{
+	MOVE(done, ndone);
+	MOVE(add, nadd);
+	MOVE(retry, nretry);
+	MOVE(rej, nrej);
+	MOVE(sent, nsent);
+	if (dst->token == NULL)
+		dst->token = src->token;
+	if (dst->minute == 0)
+		dst->minute = src->minute;
+	rp_ob_update_free(src);
+}
+
+#undef MOVE

@@ -10,6 +10,14 @@
  *   <prefix>:run:<program>     hash, how each program last ran
  *   <prefix>:silence:<name>    hash, a silence (until, reason, by, set_at);
  *                              it expires when the silence ends
+ *   <prefix>:outbox            sorted set of the ids of events PagerDuty has
+ *                              not taken yet, oldest first (score: a sequence
+ *                              from <prefix>:outbox:seq)
+ *   <prefix>:outbox:ev         hash, id -> the entry (JSON: event, check, ...)
+ *   <prefix>:lock:outbox       held by the run that delivers the outbox
+ *   <prefix>:rejected          hash, id -> an event PagerDuty refused (400),
+ *                              without its routing key, and PagerDuty's words
+ *   <prefix>:rate:<minute>     hash, rate label -> events sent that minute
  * A run reads in one round trip (rp_store_load) and writes in one
  * (rp_store_save), whatever the number of checks.
  */
@@ -107,6 +115,77 @@ struct rp_run_rec {
 	size_t evaluated;
 };
 
+/* One event waiting in the outbox. The id, "<action> <dedup_key>", makes
+ * one entry per event whoever queues it. */
+struct rp_ob_entry {
+	char *id;
+	char *check;
+	char *label;             /* rate label of its routing key (rp_rate_label) */
+	char *body;              /* the event's JSON as it is to be sent */
+	time_t queued;
+	long attempts;
+	char *error;             /* why the last attempt failed */
+};
+
+/* An event PagerDuty refused: kept for rp-status, never sent again. */
+struct rp_rejected {
+	char *id;
+	char *check;
+	time_t at;
+	long http_status;
+	char *message;           /* PagerDuty's words */
+	char *event;             /* the event's JSON without its routing key */
+};
+
+/* Events sent to one rate label in the current minute. */
+struct rp_rate {
+	char label[24];
+	long count;
+};
+
+/* The outbox as a run sees it (rp_store_load). */
+struct rp_outbox {
+	/* in */
+	const char *token;       /* this run's, for the outbox lock */
+	long lock_ms;            /* how long the lock may be held */
+	long minute;             /* the rate window: the run's time / 60 */
+	/* out */
+	int owned;               /* this run holds the lock: it delivers v */
+	struct rp_ob_entry *v;   /* every entry, oldest first; body, check
+	                          * and label only when owned */
+	size_t n;
+	struct rp_rate *rates;   /* this minute's counts */
+	size_t nrates;
+};
+
+void rp_outbox_free(struct rp_outbox *ob);
+void rp_ob_entry_clear(struct rp_ob_entry *e);
+
+/* What a run changes in the outbox, written with its state (rp_store_save). */
+struct rp_ob_update {
+	char **done;             /* ids delivered or refused: removed */
+	size_t ndone;
+	struct rp_ob_entry *add; /* queued now (kept if the id is there) */
+	size_t nadd;
+	struct rp_ob_entry *retry; /* still waiting: attempts and error */
+	size_t nretry;
+	struct rp_rejected *rej;
+	size_t nrej;
+	struct rp_rate *sent;    /* events sent this minute, per label */
+	size_t nsent;
+	long minute;
+	const char *token;       /* releases the outbox lock if it is ours */
+};
+
+void rp_ob_update_free(struct rp_ob_update *u);
+/* Moves what src holds to the end of dst (src is left empty; dst keeps its
+ * token and minute). */
+void rp_ob_update_merge(struct rp_ob_update *dst, struct rp_ob_update *src);
+
+/* Seconds outbox entries and refused events live after last written. */
+#define RP_TTL_OUTBOX (35L * 86400)
+#define RP_TTL_REJECTED (7L * 86400)
+
 struct rp_store;
 
 /* Connects (with AUTH and SELECT as configured). NULL with err if the store
@@ -117,15 +196,36 @@ struct rp_store *rp_store_open(const char *host, long port, const char *password
 /* One round trip. For each request, reads the check's state; decides
  * whether it is due (forced, or poll_sec elapsed since the last evaluation)
  * and, unless dry, takes its lock atomically so that concurrent runs
- * evaluate it once. Returns 0 or -1 with err (then nothing is due). */
+ * evaluate it once. With ob (and not dry), also takes the outbox lock if
+ * no other run holds it and reads the outbox and this minute's rates.
+ * Returns 0 or -1 with err (then nothing is due). */
 int rp_store_load(struct rp_store *s, struct rp_load *reqs, size_t n, time_t now, int dry,
-    struct rp_err *err);
+    struct rp_outbox *ob, struct rp_err *err);
 
 /* One round trip: replaces the records of the n checks, adds the alert
- * records and the run record (run may be NULL). Returns 0 or -1 with err. */
+ * records and the run record (run may be NULL), applies ob (may be NULL).
+ * Returns 0 or -1 with err. */
 int rp_store_save(struct rp_store *s, const char *const *names,
     const struct rp_check_state *states, size_t n, const struct rp_alert_rec *alerts,
-    size_t nalerts, const struct rp_run_rec *run, struct rp_err *err);
+    size_t nalerts, const struct rp_run_rec *run, const struct rp_ob_update *ob,
+    struct rp_err *err);
+
+/* rp_store_save(); when the store fails, connects again and retries for
+ * up to wait_ms (the write is idempotent: it may have been applied). */
+int rp_store_save_retry(struct rp_store *s, const char *const *names,
+    const struct rp_check_state *states, size_t n, const struct rp_alert_rec *alerts,
+    size_t nalerts, const struct rp_run_rec *run, const struct rp_ob_update *ob, long wait_ms,
+    struct rp_err *err);
+
+/* Reads the outbox (with bodies) and the refused events, without taking
+ * anything (rp-status, rp-heartbeat). Free with rp_outbox_free and
+ * rp_rejected_free. */
+int rp_store_outbox_read(struct rp_store *s, struct rp_outbox *ob, struct rp_rejected **rej,
+    size_t *nrej, struct rp_err *err);
+void rp_rejected_free(struct rp_rejected *v, size_t n);
+
+/* Connects again after a failure (the same server and settings). */
+int rp_store_reconnect(struct rp_store *s, struct rp_err *err);
 
 /* A run record as read back. */
 struct rp_run_info {

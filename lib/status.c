@@ -56,8 +56,21 @@ status_word(const struct rp_check_state *st)
 	return st->known ? rp_status_name(st->status) : "NEVER";
 }
 
+/* Whether the trigger of dedup_key still waits in the outbox. */
+static int
+queued(const struct rp_outbox *ob, const char *dedup_key)
+{
+	size_t i;
+
+	for (i = 0; dedup_key != NULL && i < ob->n; i++)
+		if (strncmp(ob->v[i].id, "trigger ", 8) == 0 && strcmp(ob->v[i].id + 8, dedup_key) == 0)
+			return 1;
+	return 0;
+}
+
 static void
-row_json(FILE *out, const struct rp_check *c, const struct rp_load *l, time_t now)
+row_json(FILE *out, const struct rp_check *c, const struct rp_load *l, time_t now,
+    const struct rp_outbox *ob)
 {
 	const struct rp_check_state *st = &l->st;
 	struct rp_buf b = {0};
@@ -74,7 +87,8 @@ row_json(FILE *out, const struct rp_check *c, const struct rp_load *l, time_t no
 	else
 		json_str(&b, "last_success_day", st->success_day);
 	json_str(&b, "incident", st->open_key);
-	rp_buf_printf(&b, ",\"incident_delivered\":%s", st->open_key && st->open_sent ? "true" : "false");
+	rp_buf_printf(&b, ",\"incident_delivered\":%s", st->open_key && st->open_sent &&
+	    !queued(ob, st->open_key) ? "true" : "false");
 	json_str(&b, "unknown_incident", st->unknown_key);
 	rp_buf_printf(&b, ",\"unknown_count\":%ld", st->unknown_count);
 	json_time(&b, "silenced_until", l->silenced_until > now ? l->silenced_until : 0);
@@ -83,8 +97,17 @@ row_json(FILE *out, const struct rp_check *c, const struct rp_load *l, time_t no
 	rp_buf_free(&b);
 }
 
+static const char *
+delivery(const struct rp_outbox *ob, const char *key, int sent)
+{
+	if (!sent)
+		return " (not yet delivered)";
+	return queued(ob, key) ? " (queued in the outbox)" : "";
+}
+
 static void
-row_text(FILE *out, const struct rp_check *c, const struct rp_load *l, time_t now, int w)
+row_text(FILE *out, const struct rp_check *c, const struct rp_load *l, time_t now, int w,
+    const struct rp_outbox *ob)
 {
 	const struct rp_check_state *st = &l->st;
 	char since[24], last[24], done[24], sil[24];
@@ -98,10 +121,10 @@ row_text(FILE *out, const struct rp_check *c, const struct rp_load *l, time_t no
 		snprintf(done, sizeof(done), "%s", st->success_day ? st->success_day : "-");
 	when(l->silenced_until > now ? l->silenced_until : 0, sil, sizeof(sil));
 	if (st->open_key)
-		rp_buf_printf(&inc, "%s%s", st->open_key, st->open_sent ? "" : " (not yet delivered)");
+		rp_buf_printf(&inc, "%s%s", st->open_key, delivery(ob, st->open_key, st->open_sent));
 	if (st->unknown_key)
 		rp_buf_printf(&inc, "%s%s%s", inc.len ? ", " : "", st->unknown_key,
-		    st->unknown_sent ? "" : " (not yet delivered)");
+		    delivery(ob, st->unknown_key, st->unknown_sent));
 	else if (st->unknown_count > 0)
 		rp_buf_printf(&inc, "%sunknown %ld time%s in a row", inc.len ? ", " : "",
 		    st->unknown_count, st->unknown_count == 1 ? "" : "s");
@@ -109,6 +132,77 @@ row_text(FILE *out, const struct rp_check *c, const struct rp_load *l, time_t no
 	    rp_check_type_name(c->type), status_word(st), since, last, done, sil,
 	    inc.len ? inc.data : "-");
 	rp_buf_free(&inc);
+}
+
+static int
+wanted(const struct rp_opts *o, const char *check)
+{
+	return o->check == NULL || (check != NULL && strcmp(o->check, check) == 0);
+}
+
+/* The events waiting in the outbox and those PagerDuty refused. */
+static void
+print_events(const struct rp_opts *o, FILE *out, const struct rp_outbox *ob,
+    const struct rp_rejected *rej, size_t nrej)
+{
+	struct rp_buf b = {0};
+	char t[24];
+	size_t i, shown = 0;
+
+	for (i = 0; i < ob->n; i++) {
+		const struct rp_ob_entry *e = &ob->v[i];
+		if (!wanted(o, e->check))
+			continue;
+		rp_buf_free(&b);
+		if (o->json) {
+			rp_buf_printf(&b, "{\"kind\":\"outbox\"");
+			json_str(&b, "event", e->id);
+			json_str(&b, "check", e->check);
+			json_time(&b, "queued", e->queued);
+			rp_buf_printf(&b, ",\"attempts\":%ld", e->attempts);
+			json_str(&b, "last_error", e->error);
+			rp_buf_append(&b, "}\n", 2);
+		} else {
+			if (shown++ == 0)
+				rp_buf_printf(&b, "\nWAITING FOR PAGERDUTY (the next run sends them, "
+				    "oldest first)\n");
+			when(e->queued, t, sizeof(t));
+			rp_buf_printf(&b, "  %s  queued %s, %ld attempt%s, last: ", e->id, t,
+			    e->attempts, e->attempts == 1 ? "" : "s");
+			rp_buf_utf8(&b, e->error ? e->error : "-");
+			rp_buf_append(&b, "\n", 1);
+		}
+		fputs(b.data, out);
+	}
+	shown = 0;
+	for (i = 0; i < nrej; i++) {
+		const struct rp_rejected *x = &rej[i];
+		if (!wanted(o, x->check))
+			continue;
+		rp_buf_free(&b);
+		if (o->json) {
+			rp_buf_printf(&b, "{\"kind\":\"refused\"");
+			json_str(&b, "event", x->id);
+			json_str(&b, "check", x->check);
+			json_time(&b, "at", x->at);
+			rp_buf_printf(&b, ",\"http_status\":%ld", x->http_status);
+			json_str(&b, "message", x->message);
+			json_str(&b, "sent", x->event);
+			rp_buf_append(&b, "}\n", 2);
+		} else {
+			if (shown++ == 0)
+				rp_buf_printf(&b, "\nREFUSED BY PAGERDUTY (not sent again; fix and "
+				    "let the check decide again)\n");
+			when(x->at, t, sizeof(t));
+			rp_buf_printf(&b, "  %s  at %s: ", x->id, t);
+			rp_buf_utf8(&b, x->message ? x->message : "-");
+			rp_buf_printf(&b, "\n    sent: ");
+			rp_buf_utf8(&b, x->event ? x->event : "-");
+			rp_buf_append(&b, "\n", 1);
+		}
+		fputs(b.data, out);
+	}
+	rp_buf_free(&b);
 }
 
 int
@@ -121,6 +215,9 @@ rp_status_run(const struct rp_opts *o, FILE *out)
 	struct rp_load *l = NULL;
 	const struct rp_check **cs = NULL;
 	struct rp_err err;
+	struct rp_outbox ob = {0};
+	struct rp_rejected *rej = NULL;
+	size_t nrej = 0;
 	char *clpath = NULL;
 	size_t i, n = 0;
 	int rc = RP_EXIT_OK, w = 5;
@@ -161,7 +258,8 @@ rp_status_run(const struct rp_opts *o, FILE *out)
 		rc = err.code;
 		goto out;
 	}
-	if (rp_store_load(st, l, n, now, 1, &err) != 0) {
+	if (rp_store_load(st, l, n, now, 1, NULL, &err) != 0 ||
+	    rp_store_outbox_read(st, &ob, &rej, &nrej, &err) != 0) {
 		rp_log(RP_LOG_ERR, "%s", err.msg);
 		rc = RP_EXIT_UNKNOWN;
 		goto out;
@@ -172,11 +270,14 @@ rp_status_run(const struct rp_opts *o, FILE *out)
 		    "INCIDENT");
 	for (i = 0; i < n; i++) {
 		if (o->json)
-			row_json(out, cs[i], &l[i], now);
+			row_json(out, cs[i], &l[i], now, &ob);
 		else
-			row_text(out, cs[i], &l[i], now, w);
+			row_text(out, cs[i], &l[i], now, w, &ob);
 	}
+	print_events(o, out, &ob, rej, nrej);
 out:
+	rp_outbox_free(&ob);
+	rp_rejected_free(rej, nrej);
 	for (i = 0; i < n; i++)
 		rp_state_clear(&l[i].st);
 	free(l);

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -276,4 +277,17 @@ rp_buf_utf8(struct rp_buf *b, const char *s)
 		}
 	}
 	rp_buf_append(b, "", 0);
+}
+
+void
+rp_rate_label(const char *routing_key, char out[RP_RATE_LABEL_LEN])
+{
+	uint64_t h = 14695981039346656037ULL; /* FNV-1a, 64 bits */
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)routing_key; *p; p++) {
+		h ^= *p;
+		h *= 1099511628211ULL;
+	}
+	snprintf(out, RP_RATE_LABEL_LEN, "rk-%016llx", (unsigned long long)h);
 }

@@ -56,6 +56,12 @@ int rp_parse_long(const char *s, long min, long max, long *out);
  * letters and digits. */
 int rp_is_integration_key(const char *s);
 
+/* The name under which events to a routing key are counted for the rate
+ * limit ("rk-" and 16 hex digits of a hash): the key itself is never
+ * stored. */
+#define RP_RATE_LABEL_LEN 24
+void rp_rate_label(const char *routing_key, char out[RP_RATE_LABEL_LEN]);
+
 /* Copies src into dst of size n; returns -1 (dst cut, still terminated) if
  * it did not fit. */
 int rp_strlcpy(char *dst, const char *src, size_t n);

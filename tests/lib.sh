@@ -96,6 +96,7 @@ write_config() {
 	cat >"$1" <<EOC
 [robopager]
 heartbeat_service = 0123456789abcdef0123456789abcdef
+time_budget_sec = 6
 [pager_duty]
 subdomain = example
 api_access_key = SECRET-API-ACCESS-KEY
@@ -216,6 +217,8 @@ text = open(path).read()
 old = "email = reports@example.com\npassword = cGFzc3dvcmQ=\n"
 new = "email = robot\npassword = %s\nimap_url = %s\nmailbox = %s\ntimeout_sec = 5\n%s" % (
     base64.b64encode(pw.encode()).decode(), url, mailbox, extra + "\n" if extra else "")
+# Dovecot delays logins after a failed one (auth penalty): room for it.
+text = text.replace("time_budget_sec = 6\n", "time_budget_sec = 20\n")
 open(path, "w").write(text.replace(old, new))
 EOP
 }

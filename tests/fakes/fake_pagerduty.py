@@ -15,13 +15,27 @@ source, timestamp and custom_details, no event_action.
 A dead man's switch stand-in: any GET or POST to /ping/... answers 200 and
 is recorded.
 
+Incidents are modelled as PagerDuty keeps them: a trigger whose dedup_key
+has no open incident opens one (a page); a trigger for an open incident is
+folded into it; a resolve closes the open incident (and is ignored without
+one). A "slow:N" answer processes the event first and answers N seconds
+later, as a PagerDuty whose answer is lost on the way would.
+
+A rate limit per routing key, as PagerDuty enforces one (429 beyond it):
+off until set with /_limit.
+
 Control (for tests, same port):
-  POST /_fail      body: answers to give next, e.g. "429 429 500 slow:3 garbage"
-  POST /_reset     forget events and scripted answers
+  POST /_fail      body: answers to give next, e.g. "429 429 500 400 slow:3 garbage";
+                   "down:CODE" (or "down:slow:N") answers so until "up"
+  POST /_limit     body: N events a minute per routing key (0: off); the
+                   window starts afresh
+  POST /_reset     forget events, incidents, scripted answers and the limit
   GET  /_events    JSON list of every event received, with the answer given
   GET  /_log       one line per event: "<http> <action> <dedup_key> <severity> <summary>"
                    (action "change" for change events)
   GET  /_pings     one line per ping: "<method> <path> <body>"
+  GET  /_incidents JSON {dedup_key: {"opened": n, "open": bool, "triggers": n,
+                   "resolves": n}} over the accepted events
 
 Usage: fake_pagerduty.py PORTFILE   (binds 127.0.0.1 on a free port, writes it)
 """
@@ -37,6 +51,9 @@ LOCK = threading.Lock()
 EVENTS = []
 SCRIPT = []
 PINGS = []
+STICKY = [None]       # an answer given to every event until "up"
+LIMIT = [0, 0.0, {}]  # events a minute per routing key, window start, counts
+INCIDENTS = {}
 GENERATION = [0]  # bumped by /_reset: requests begun before it are not recorded
 
 TOP_KEYS = {"routing_key", "event_action", "dedup_key", "payload", "images", "links",
@@ -142,6 +159,9 @@ class Handler(BaseHTTPRequestHandler):
             with LOCK:
                 text = "".join("%s %s %s\n" % p for p in PINGS)
             return self.reply(200, text.encode(), "text/plain")
+        if self.path == "/_incidents":
+            with LOCK:
+                return self.reply(200, dict(INCIDENTS))
         if self.path == "/_events":
             self.reply(200, events)
         elif self.path == "/_log":
@@ -163,30 +183,53 @@ class Handler(BaseHTTPRequestHandler):
             return self.ping(raw)
         if self.path == "/_fail":
             with LOCK:
-                SCRIPT.extend(raw.decode().split())
+                for w in raw.decode().split():
+                    if w.startswith("down:"):
+                        STICKY[0] = w[5:]
+                    elif w == "up":
+                        STICKY[0] = None
+                    else:
+                        SCRIPT.append(w)
+            return self.reply(200, {"ok": True})
+        if self.path == "/_limit":
+            with LOCK:
+                LIMIT[0] = int(raw.decode() or "0")
+                LIMIT[1] = time.monotonic()
+                LIMIT[2] = {}
             return self.reply(200, {"ok": True})
         if self.path == "/_reset":
             with LOCK:
                 EVENTS.clear()
                 SCRIPT.clear()
                 PINGS.clear()
+                INCIDENTS.clear()
+                STICKY[0] = None
+                LIMIT[0] = 0
                 GENERATION[0] += 1
             return self.reply(200, {"ok": True})
         if self.path not in ("/v2/enqueue", "/v2/change/enqueue"):
             return self.reply(404, {"status": "not found"})
         with LOCK:
-            step = SCRIPT.pop(0) if SCRIPT else None
+            step = SCRIPT.pop(0) if SCRIPT else STICKY[0]
             self.generation = GENERATION[0]
+        delay = 0.0
         if step and step.startswith("slow:"):
-            time.sleep(float(step[5:]))
+            delay = float(step[5:])
             step = None
         try:
             ev = json.loads(raw)
         except ValueError:
             ev = raw.decode(errors="replace")
+        if step is None and self.over_limit(ev):
+            step = "429"
+        self.delay = delay
         if step == "garbage":
             self.record(ev, 502)
             return self.reply(502, b"<html>bad gateway</html>", "text/html")
+        if step == "400":
+            self.record(ev, 400)
+            return self.reply(400, {"status": "invalid event", "message": "Event object is invalid",
+                                    "errors": ["injected 400"]})
         if step in ("429", "500", "502", "503"):
             self.record(ev, int(step))
             extra = {"Retry-After": "1"} if step == "429" else None
@@ -202,10 +245,41 @@ class Handler(BaseHTTPRequestHandler):
             return self.reply(400, {"status": "invalid event", "message": "Event object is invalid",
                                     "errors": errors})
         self.record(ev, 202)
+        if self.path == "/v2/enqueue":
+            self.incident(ev)
+        if self.delay:
+            time.sleep(self.delay)
         if self.path == "/v2/change/enqueue":
             return self.reply(202, {"status": "success", "message": "Change event processed"})
         self.reply(202, {"status": "success", "message": "Event processed",
                          "dedup_key": ev.get("dedup_key") or "generated-key"})
+
+    def over_limit(self, ev):
+        with LOCK:
+            if not LIMIT[0] or not isinstance(ev, dict):
+                return False
+            if time.monotonic() - LIMIT[1] >= 60:
+                LIMIT[1] = time.monotonic()
+                LIMIT[2] = {}
+            rk = str(ev.get("routing_key"))
+            LIMIT[2][rk] = LIMIT[2].get(rk, 0) + 1
+            return LIMIT[2][rk] > LIMIT[0]
+
+    def incident(self, ev):
+        with LOCK:
+            if self.generation != GENERATION[0]:
+                return
+            key = ev.get("dedup_key")
+            inc = INCIDENTS.setdefault(key, {"opened": 0, "open": False, "triggers": 0,
+                                             "resolves": 0})
+            if ev.get("event_action") == "trigger":
+                inc["triggers"] += 1
+                if not inc["open"]:
+                    inc["opened"] += 1
+                    inc["open"] = True
+            elif ev.get("event_action") == "resolve":
+                inc["resolves"] += 1
+                inc["open"] = False
 
     def ping(self, body):
         with LOCK:

@@ -70,13 +70,24 @@ sed -i "s/^heartbeat_mode = sometimes$/heartbeat_mode = change\nmax_undelivered 
 # Undelivered events pile up: unhealthy.
 pd_reset
 wf_set hb_flow '{"status":"failure","batch_start":"2026-12-04T15:00:00","batch_end":null}'
-pd_fail 500 500 500
+pd_fail down:500
 lat_hb --now 2026-12-04T10:25
 hb --now 2026-12-04T10:26
 expect "undelivered: unhealthy" 2 "$RC"
-expect_match "undelivered: says how many" '1 events wait for PagerDuty \(limit 1\)' "$OUT"
-rp rp-silence -f "$HCFG" -y "$HCL" --now 2026-12-04T10:26 hb_flow_latency 1h
+expect_match "undelivered: says how many" '1 events wait for PagerDuty in the outbox \(limit 1\)' "$OUT"
+pd_fail up
 hb --now 2026-12-04T10:27
+expect "undelivered: the heartbeat delivers the outbox first, then judges" 0 "$RC"
+expect "undelivered: the check's trigger and the heartbeat's own delivered" "trigger hb_flow_latency/failed@2026-12-04T15:00:00Z,trigger robopager-heartbeat/$HOST," "$(pd_log | grep '^202 [tr]' | cut -d' ' -f2-3 | sort | tr ' \n' ' ,')"
+expect_match "undelivered: its resolve waits for the next run" "resolve robopager-heartbeat/$HOST: queued behind an earlier event" "$ERR"
+hb --now 2026-12-04T10:28
+expect "undelivered: the next run resolves the heartbeat's incident" "202 resolve robopager-heartbeat/$HOST" "$(pd_log | grep '^202 resolve' | cut -d' ' -f1-3)"
+# A trigger decided during a silence is held, not queued: it does not count.
+pd_reset
+wf_set hb_flow '{"status":"failure","batch_start":"2026-12-04T16:00:00","batch_end":null}'
+rp rp-silence -f "$HCFG" -y "$HCL" --now 2026-12-04T10:29 hb_flow_latency 1h
+lat_hb --now 2026-12-04T10:30
+hb --now 2026-12-04T10:31
 expect "silenced triggers do not count as undelivered" 0 "$RC"
 
 # Redis gone: unhealthy, and PagerDuty still hears it.

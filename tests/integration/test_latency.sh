@@ -147,13 +147,17 @@ expect "429: exit is the check's" 2 "$RC"
 # 500 for every attempt: not delivered now, sent again by the next run.
 wf_set orders_intraday '{"status":"success","batch_start":"2026-11-28T14:00:00","batch_end":"2026-11-28T14:40:00"}'
 pd_reset
-pd_fail 500 500 500
+pd_fail down:500
 lat --now 2026-11-28T09:45
 expect "500: resolve not delivered, exit 3" 3 "$RC"
-expect_match "500: one stderr line says so" 'PagerDuty resolve nightly_orders_latency/failed@2026-11-28T14:00:00Z: not delivered, the next run sends it again: HTTP 500' "$ERR"
+expect_match "500: one stderr line says so" 'PagerDuty resolve nightly_orders_latency/failed@2026-11-28T14:00:00Z: HTTP 500: injected 500; queued in the outbox' "$ERR"
+expect_match "500: stdout says queued" '\[resolve nightly_orders_latency/failed@2026-11-28T14:00:00Z queued\]$' "$OUT"
+expect_match "500: retried within the run" '^[3-9]$' "$(pd_log | grep -c '^500 resolve')"
+pd_fail up
 lat --now 2026-11-28T09:50
 expect "500: the next run delivers the resolve" "202 resolve nightly_orders_latency/failed@2026-11-28T14:00:00Z - -" "$(pd_log | tail -n 1)"
 expect "500: and exits 0" 0 "$RC"
+expect_match "500: and says the outbox is delivered" 'outbox: 1 earlier event delivered' "$ERR"
 
 # --- State in Redis: prefixed keys, all with a TTL. ---
 keys=$(redis-cli -p "$REDIS_PORT" -n 1 --scan --pattern 'lat:*' | sort)
@@ -172,7 +176,7 @@ DOWN="$WORK/down.cfg"
 write_config "$DOWN" lat "$(free_port)"
 wf_set orders_intraday '{"status":"failure","batch_start":"2026-11-29T14:00:00","batch_end":null}'
 rp rp-latency-check -f "$DOWN" -y "$CL" --now 2026-11-29T09:30 -c nightly_orders_latency
-expect "redis down: CRITICAL still exits 2" 2 "$RC"
+expect "redis down: exits 3 (Robopager could not do all its job)" 3 "$RC"
 expect "redis down: the trigger still goes out" "202 trigger nightly_orders_latency/failed@2026-11-29T14:00:00Z" "$(pd_log | cut -d' ' -f1-3)"
 expect "redis down: one line on stderr" 1 "$(printf '%s\n' "$ERR" | grep -c 'state store unreachable')"
 wf_set orders_intraday '{"status":"success","batch_start":"2026-11-29T14:00:00","batch_end":"2026-11-29T14:20:00"}'
@@ -192,7 +196,7 @@ expect "usage: bad --now exits 64" 64 "$RC"
 sed 's/^port = '"$REDIS_PORT"'$/port = 63x9/' "$CFG" >"$WORK/bad.cfg"
 rp rp-latency-check -f "$WORK/bad.cfg" -y "$CL"
 expect "config: bad number exits 78" 78 "$RC"
-expect "config: file:line: [section] key: problem" "rp-latency-check: $WORK/bad.cfg:23: [redis] port: \"63x9\" is not a number from 1 to 65535" "$ERR"
+expect "config: file:line: [section] key: problem" "rp-latency-check: $WORK/bad.cfg:24: [redis] port: \"63x9\" is not a number from 1 to 65535" "$ERR"
 printf 'x:\n  type: batchy\n  latency_min: 5\n' >"$WORK/bad.yaml"
 rp rp-latency-check -f "$CFG" -y "$WORK/bad.yaml"
 expect "checklist: missing key exits 78" 78 "$RC"

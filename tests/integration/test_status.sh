@@ -6,7 +6,7 @@ TCL="$WORK/status.yaml"
 write_config "$TCFG" st
 chmod 600 "$TCFG"
 : >"$TCL"
-for c in never ok warn crit pending unknown silenced; do
+for c in never ok warn crit pending refused unknown silenced; do
 	cat >>"$TCL" <<EOC
 st_$c:
     type: batchy
@@ -37,12 +37,20 @@ wf_set st_crit "$(done_at 2026-12-03T13:30:00)"
 wf_set st_pending '{"status":"failure","batch_start":"2026-12-03T14:40:00","batch_end":null}'
 wf_mode st_unknown 500
 wf_set st_silenced '{"status":"failure","batch_start":"2026-12-03T14:45:00","batch_end":null}'
+wf_set st_refused '{"status":"failure","batch_start":"2026-12-03T14:30:00","batch_end":null}'
 lc st_ok; lc st_warn; lc st_crit
-pd_fail 500 500 500
-lc st_pending
+pd_fail 400
+lc st_refused
+expect "refused: exit 3" 3 "$RC"
+expect_match "refused: one stderr line with PagerDuty's words" 'PagerDuty refused trigger st_refused/failed@2026-12-03T14:30:00Z: HTTP 400: Event object is invalid: injected 400 \(kept for rp-status\)' "$ERR"
+expect "refused: not retried" 1 "$(pd_log | grep -c 'st_refused')"
 lc st_unknown
 rp rp-silence -f "$TCFG" -y "$TCL" --now 2026-12-03T09:55 st_silenced 1h maintenance
 lc st_silenced
+# Last, so that no later run delivers it: PagerDuty down, the trigger waits.
+pd_fail down:500
+lc st_pending
+pd_fail up
 
 rp rp-status -f "$TCFG" -y "$TCL" --now 2026-12-03T10:01
 expect "status: exit 0" 0 "$RC"
@@ -52,7 +60,12 @@ expect "status: never evaluated" "st_never batchy NEVER - - - - -" "$(row st_nev
 expect "status: OK with its last completion" "st_ok batchy OK 2026-12-03 10:00 2026-12-03 10:00 2026-12-03 09:50 - -" "$(row st_ok)"
 expect "status: WARNING" "st_warn batchy WARNING 2026-12-03 10:00 2026-12-03 10:00 2026-12-03 09:10 - -" "$(row st_warn)"
 expect "status: CRITICAL with its incident" "st_crit batchy CRITICAL 2026-12-03 10:00 2026-12-03 10:00 2026-12-03 08:30 - st_crit/overdue@2026-12-03T13:30:00Z" "$(row st_crit)"
-expect "status: an incident not yet delivered" "st_pending batchy CRITICAL 2026-12-03 10:00 2026-12-03 10:00 - - st_pending/failed@2026-12-03T14:40:00Z (not yet delivered)" "$(row st_pending)"
+expect "status: an incident queued in the outbox" "st_pending batchy CRITICAL 2026-12-03 10:00 2026-12-03 10:00 - - st_pending/failed@2026-12-03T14:40:00Z (queued in the outbox)" "$(row st_pending)"
+expect_match "status: the outbox listed" '^WAITING FOR PAGERDUTY' "$(printf '%s\n' "$OUT" | grep WAITING)"
+expect_match "status: the waiting event, attempts and last error" '^  trigger st_pending/failed@2026-12-03T14:40:00Z  queued 2026-12-03 10:00, [3-9] attempts, last: HTTP 500: injected 500$' "$(printf '%s\n' "$OUT" | grep '^  trigger st_pending')"
+expect_match "status: the refused event with PagerDuty's words" '^  trigger st_refused/failed@2026-12-03T14:30:00Z  at 2026-12-03 10:00: HTTP 400: Event object is invalid: injected 400$' "$(printf '%s\n' "$OUT" | grep '^  trigger st_refused')"
+expect_match "status: the refused event as sent, without its routing key" '^    sent: \{"event_action":"trigger","dedup_key":"st_refused/failed@2026-12-03T14:30:00Z","payload":' "$(printf '%s\n' "$OUT" | grep -A1 '^  trigger st_refused' | tail -n 1)"
+expect_no_match "status: no routing key anywhere" '0123456789abcdef0123456789abcdef' "$OUT"
 expect "status: UNKNOWN counted" "st_unknown batchy UNKNOWN 2026-12-03 10:00 2026-12-03 10:00 - - unknown 1 time in a row" "$(row st_unknown)"
 expect "status: silenced until" "st_silenced batchy CRITICAL 2026-12-03 10:00 2026-12-03 10:00 - 2026-12-03 10:55 st_silenced/failed@2026-12-03T14:45:00Z (not yet delivered)" "$(row st_silenced)"
 expect "status: email check never evaluated" "st_mail email NEVER - - - - -" "$(row st_mail)"
@@ -61,7 +74,8 @@ rp rp-status -f "$TCFG" -y "$TCL" --now 2026-12-03T10:01 --json -c st_silenced
 expect "status --json -c: one object" 1 "$(printf '%s\n' "$OUT" | wc -l)"
 expect_match "status --json: the facts" '^\{"check":"st_silenced","type":"batchy","status":"CRITICAL","summary":"st_silenced: the batch started 2026-12-03T09:45:00-05:00 failed","since":"2026-12-03T10:00:00-05:00","last_evaluation":"2026-12-03T10:00:00-05:00","last_completion":null,"incident":"st_silenced/failed@2026-12-03T14:45:00Z","incident_delivered":false,"unknown_incident":null,"unknown_count":0,"silenced_until":"2026-12-03T10:55:00-05:00"\}$' "$OUT"
 rp rp-status -f "$TCFG" -y "$TCL" --json
-expect "status --json: one object per check" 8 "$(printf '%s\n' "$OUT" | python3 -c 'import json,sys; print(sum(1 for l in sys.stdin if json.loads(l)["check"]))')"
+expect "status --json: one object per check" 9 "$(printf '%s\n' "$OUT" | python3 -c 'import json,sys; print(sum(1 for l in sys.stdin if "kind" not in json.loads(l)))')"
+expect "status --json: the outbox and the refused events" "outbox trigger st_pending/failed@2026-12-03T14:40:00Z,refused trigger st_refused/failed@2026-12-03T14:30:00Z," "$(printf '%s\n' "$OUT" | python3 -c 'import json,sys; print("".join("%s %s," % (o["kind"], o["event"]) for o in map(json.loads, sys.stdin) if "kind" in o))')"
 
 # Read-only: nothing written, no lock taken.
 before=$(redis-cli -p "$REDIS_PORT" -n 1 --scan --pattern 'st:*' | sort | md5sum)

@@ -26,7 +26,7 @@ load1(struct rp_store *s, struct rp_load *l, const char *name, long poll, int fo
 	l->name = name;
 	l->poll_sec = poll;
 	l->force = force;
-	ck_assert_msg(rp_store_load(s, l, 1, now, dry, &err) == 0, "%s", err.msg);
+	ck_assert_msg(rp_store_load(s, l, 1, now, dry, NULL, &err) == 0, "%s", err.msg);
 }
 
 START_TEST(roundtrip)
@@ -67,7 +67,7 @@ START_TEST(roundtrip)
 	run.end = 2;
 	run.exit_status = 2;
 	run.evaluated = 1;
-	ck_assert_msg(rp_store_save(s, &name, &st, 1, &al, 1, &run, &err) == 0, "%s", err.msg);
+	ck_assert_msg(rp_store_save(s, &name, &st, 1, &al, 1, &run, NULL, &err) == 0, "%s", err.msg);
 	rp_state_clear(&l.st);
 	/* Forced: read back exactly. */
 	load1(s, &l, "c1", 180, 1, 1001, 0);
@@ -89,7 +89,7 @@ START_TEST(roundtrip)
 	free(st.open_key);
 	st.open_key = NULL;
 	st.open_sent = 0;
-	ck_assert(rp_store_save(s, &name, &st, 1, NULL, 0, NULL, &err) == 0);
+	ck_assert(rp_store_save(s, &name, &st, 1, NULL, 0, NULL, NULL, &err) == 0);
 	load1(s, &l, "c1", 180, 1, 1001, 0);
 	ck_assert_ptr_null(l.st.open_key);
 	ck_assert_int_eq(l.st.open_sent, 0);
@@ -118,7 +118,7 @@ START_TEST(due_and_lock)
 	/* The first records its evaluation. */
 	st.known = 1;
 	st.last_eval = 10000;
-	ck_assert(rp_store_save(a, &name, &st, 1, NULL, 0, NULL, &err) == 0);
+	ck_assert(rp_store_save(a, &name, &st, 1, NULL, 0, NULL, NULL, &err) == 0);
 	/* 170 s later: not due (poll 180 less 5 % is 171). 171 s: due. */
 	load1(b, &l, "c2", 180, 0, 10170, 0);
 	ck_assert_int_eq(l.due, 0);
@@ -135,7 +135,7 @@ START_TEST(due_and_lock)
 	rp_state_clear(&l.st);
 	/* A last evaluation far in the future (a wrong clock) counts as none. */
 	st.last_eval = 99999999;
-	ck_assert(rp_store_save(a, &name, &st, 1, NULL, 0, NULL, &err) == 0);
+	ck_assert(rp_store_save(a, &name, &st, 1, NULL, 0, NULL, NULL, &err) == 0);
 	load1(a, &l, "c2", 180, 0, 10400, 0);
 	ck_assert_int_eq(l.due, 1);
 	rp_state_clear(&l.st);
@@ -158,10 +158,10 @@ START_TEST(many_in_one_round_trip)
 		l[i].name = names[i];
 		l[i].poll_sec = 60;
 	}
-	ck_assert(rp_store_load(s, l, 300, 5000, 0, &err) == 0);
+	ck_assert(rp_store_load(s, l, 300, 5000, 0, NULL, &err) == 0);
 	for (i = 0; i < 300; i++)
 		ck_assert_int_eq(l[i].due, 1);
-	ck_assert(rp_store_load(s, l, 300, 5001, 0, &err) == 0);
+	ck_assert(rp_store_load(s, l, 300, 5001, 0, NULL, &err) == 0);
 	for (i = 0; i < 300; i++)
 		ck_assert_int_eq(l[i].due, 0);
 	rp_store_close(s);
