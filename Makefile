@@ -50,6 +50,13 @@ deps:
 check: deps
 	$(MAKE) all units
 	tests/run-tests.sh
+	tests/run-faults.sh
+
+# The fault suite alone: PagerDuty, Redis and the sources failing; prints
+# the table of pages expected, sent, duplicated and lost.
+faults: deps
+	$(MAKE) all
+	tests/run-faults.sh
 
 units: $(UNITS)
 
