@@ -74,4 +74,4 @@ asan:
 clean:
 	rm -f lib/*.o lib/librp.a $(BINS) $(UNITS)
 
-.PHONY: all deps check units asan clean
+.PHONY: all deps check faults units asan clean
