@@ -61,12 +61,6 @@ label_index(struct labels *l, const char *name, const struct rp_outbox *ob, long
 	return (int)l->n++;
 }
 
-static char *
-dup_or_null(const char *s)
-{
-	return s ? rp_xstrdup(s) : NULL;
-}
-
 static void
 add_rejected(struct rp_ob_update *up, const char *id, const char *check, const char *body,
     const struct rp_pd_result *r, time_t now)
@@ -74,7 +68,7 @@ add_rejected(struct rp_ob_update *up, const char *id, const char *check, const c
 	struct rp_rejected *x = &up->rej[up->nrej++];
 
 	x->id = rp_xstrdup(id);
-	x->check = dup_or_null(check);
+	x->check = rp_xstrdup_or_null(check);
 	x->at = now;
 	x->http_status = r->http_status;
 	x->message = rp_xstrdup(r->message);
@@ -177,8 +171,8 @@ rp_deliver(const struct rp_dl_opts *o, const struct rp_outbox *ob,
 			} else {
 				struct rp_ob_entry *u = &up->retry[up->nretry++];
 				u->id = rp_xstrdup(e->id);
-				u->check = dup_or_null(e->check);
-				u->label = dup_or_null(e->label);
+				u->check = rp_xstrdup_or_null(e->check);
+				u->label = rp_xstrdup_or_null(e->label);
 				u->body = rp_xstrdup(e->body);
 				u->queued = e->queued;
 				u->attempts = e->attempts + r->attempts;
@@ -198,7 +192,7 @@ rp_deliver(const struct rp_dl_opts *o, const struct rp_outbox *ob,
 			rp_rate_label(evs[i].routing_key, label);
 			u->id = ids[i];
 			ids[i] = NULL;
-			u->check = dup_or_null(checks[i]);
+			u->check = rp_xstrdup_or_null(checks[i]);
 			u->label = rp_xstrdup(label);
 			u->body = bodies[i];
 			bodies[i] = NULL;

@@ -132,17 +132,11 @@ rp_eval_latency(const struct rp_check *c, const struct rp_wf *wf, const char *wh
 		    lat, c->latency_min);
 }
 
-static char *
-dup_or_null(const char *s)
-{
-	return s != NULL ? rp_xstrdup(s) : NULL;
-}
-
 static void
 set_str(char **dst, const char *v)
 {
 	free(*dst);
-	*dst = dup_or_null(v);
+	*dst = rp_xstrdup_or_null(v);
 }
 
 const char *

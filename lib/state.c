@@ -37,21 +37,15 @@ rp_state_clear(struct rp_check_state *st)
 	memset(st, 0, sizeof(*st));
 }
 
-static char *
-dup_or_null(const char *s)
-{
-	return s != NULL ? rp_xstrdup(s) : NULL;
-}
-
 void
 rp_state_copy(struct rp_check_state *dst, const struct rp_check_state *src)
 {
 	*dst = *src;
-	dst->summary = dup_or_null(src->summary);
-	dst->open_key = dup_or_null(src->open_key);
-	dst->unknown_key = dup_or_null(src->unknown_key);
-	dst->stale_key = dup_or_null(src->stale_key);
-	dst->success_day = dup_or_null(src->success_day);
+	dst->summary = rp_xstrdup_or_null(src->summary);
+	dst->open_key = rp_xstrdup_or_null(src->open_key);
+	dst->unknown_key = rp_xstrdup_or_null(src->unknown_key);
+	dst->stale_key = rp_xstrdup_or_null(src->stale_key);
+	dst->success_day = rp_xstrdup_or_null(src->success_day);
 }
 
 void

@@ -291,3 +291,9 @@ rp_rate_label(const char *routing_key, char out[RP_RATE_LABEL_LEN])
 	}
 	snprintf(out, RP_RATE_LABEL_LEN, "rk-%016llx", (unsigned long long)h);
 }
+
+char *
+rp_xstrdup_or_null(const char *s)
+{
+	return s != NULL ? rp_xstrdup(s) : NULL;
+}

@@ -41,6 +41,8 @@ void *rp_xmalloc(size_t n);
 void *rp_xcalloc(size_t nmemb, size_t size);
 void *rp_xrealloc(void *p, size_t n);
 char *rp_xstrdup(const char *s);
+/* rp_xstrdup(), or NULL for NULL. */
+char *rp_xstrdup_or_null(const char *s);
 char *rp_xstrndup(const char *s, size_t n);
 /* Formats into a new string the caller frees. */
 char *rp_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -126,7 +126,7 @@ static struct rp_pd_opts
 opts(void)
 {
 	static char url[256];
-	struct rp_pd_opts o;
+	struct rp_pd_opts o = {0};
 
 	snprintf(url, sizeof(url), "%s", test_url("RP_TEST_PD_PORT", "/v2/enqueue"));
 	o.url = url;

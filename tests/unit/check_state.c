@@ -228,9 +228,128 @@ START_TEST(silences)
 }
 END_TEST
 
+START_TEST(outbox)
+{
+	struct rp_store *s = open_store("unit-ob");
+	struct rp_ob_update up = {0};
+	struct rp_outbox a = {0}, b = {0}, c = {0};
+	struct rp_rejected *rej;
+	size_t nrej;
+	struct rp_err err;
+
+	/* Queue two events (the second twice: kept once, in its place). */
+	up.add = rp_xcalloc(3, sizeof(*up.add));
+	up.add[0].id = rp_xstrdup("trigger k/1");
+	up.add[0].check = rp_xstrdup("c1");
+	up.add[0].label = rp_xstrdup("rk-1");
+	up.add[0].body = rp_xstrdup("{\"routing_key\":\"x\",\"dedup_key\":\"k/1\"}");
+	up.add[0].queued = 1000;
+	up.add[0].attempts = 2;
+	up.add[0].error = rp_xstrdup("HTTP 500");
+	up.add[1].id = rp_xstrdup("resolve k/1");
+	up.add[1].body = rp_xstrdup("{}");
+	up.add[2].id = rp_xstrdup("trigger k/1");
+	up.add[2].body = rp_xstrdup("{\"other\":1}");
+	up.nadd = 3;
+	up.sent = rp_xcalloc(1, sizeof(*up.sent));
+	rp_strlcpy(up.sent[0].label, "rk-1", sizeof(up.sent[0].label));
+	up.sent[0].count = 5;
+	up.nsent = 1;
+	up.minute = 42;
+	ck_assert_msg(rp_store_save(s, NULL, NULL, 0, NULL, 0, NULL, &up, &err) == 0, "%s", err.msg);
+	rp_ob_update_free(&up);
+
+	/* The first reader takes the outbox lock and the entries, in order. */
+	a.token = "run-a";
+	a.lock_ms = 10000;
+	a.minute = 42;
+	ck_assert_msg(rp_store_load(s, NULL, 0, 5000, 0, &a, &err) == 0, "%s", err.msg);
+	ck_assert_int_eq(a.owned, 1);
+	ck_assert_int_eq(a.n, 2);
+	ck_assert_str_eq(a.v[0].id, "trigger k/1");
+	ck_assert_str_eq(a.v[0].body, "{\"routing_key\":\"x\",\"dedup_key\":\"k/1\"}");
+	ck_assert_str_eq(a.v[0].check, "c1");
+	ck_assert_int_eq(a.v[0].attempts, 2);
+	ck_assert_int_eq(a.v[0].queued, 1000);
+	ck_assert_str_eq(a.v[1].id, "resolve k/1");
+	ck_assert_int_eq(a.nrates, 1);
+	ck_assert_int_eq(a.rates[0].count, 5);
+	/* A second reader meanwhile sees the ids only, and owns nothing. */
+	b.token = "run-b";
+	b.lock_ms = 10000;
+	b.minute = 42;
+	ck_assert(rp_store_load(s, NULL, 0, 5000, 0, &b, &err) == 0);
+	ck_assert_int_eq(b.owned, 0);
+	ck_assert_int_eq(b.n, 2);
+	ck_assert_ptr_null(b.v[0].body);
+	/* A dry run takes nothing. */
+	c.token = "run-c";
+	ck_assert(rp_store_load(s, NULL, 0, 5000, 1, &c, &err) == 0);
+	ck_assert_int_eq(c.n, 0);
+
+	/* The owner delivered the trigger, the resolve failed again; refused
+	 * events are kept for rp-status. */
+	memset(&up, 0, sizeof(up));
+	up.done = rp_xcalloc(1, sizeof(*up.done));
+	up.done[0] = rp_xstrdup("trigger k/1");
+	up.ndone = 1;
+	up.retry = rp_xcalloc(1, sizeof(*up.retry));
+	up.retry[0].id = rp_xstrdup("resolve k/1");
+	up.retry[0].body = rp_xstrdup("{}");
+	up.retry[0].attempts = 4;
+	up.retry[0].error = rp_xstrdup("HTTP 503");
+	up.nretry = 1;
+	up.rej = rp_xcalloc(1, sizeof(*up.rej));
+	up.rej[0].id = rp_xstrdup("trigger bad/1");
+	up.rej[0].message = rp_xstrdup("HTTP 400: invalid");
+	up.rej[0].event = rp_xstrdup("{}");
+	up.rej[0].at = 5000;
+	up.rej[0].http_status = 400;
+	up.nrej = 1;
+	up.token = "run-a";
+	up.minute = 42;
+	ck_assert(rp_store_save(s, NULL, NULL, 0, NULL, 0, NULL, &up, &err) == 0);
+	rp_ob_update_free(&up);
+	rp_outbox_free(&a);
+	rp_outbox_free(&b);
+
+	/* The lock is free again; one entry is left with its new attempts. */
+	ck_assert(rp_store_load(s, NULL, 0, 5001, 0, &b, &err) == 0);
+	ck_assert_int_eq(b.owned, 1);
+	ck_assert_int_eq(b.n, 1);
+	ck_assert_str_eq(b.v[0].id, "resolve k/1");
+	ck_assert_int_eq(b.v[0].attempts, 4);
+	ck_assert_str_eq(b.v[0].error, "HTTP 503");
+	rp_outbox_free(&b);
+	ck_assert(rp_store_outbox_read(s, &a, &rej, &nrej, &err) == 0);
+	ck_assert_int_eq(a.n, 1);
+	ck_assert_int_eq(nrej, 1);
+	ck_assert_str_eq(rej[0].id, "trigger bad/1");
+	ck_assert_str_eq(rej[0].message, "HTTP 400: invalid");
+	ck_assert_int_eq(rej[0].http_status, 400);
+	rp_outbox_free(&a);
+	rp_rejected_free(rej, nrej);
+
+	/* Delivering the last one empties the outbox (its keys go). */
+	memset(&up, 0, sizeof(up));
+	up.done = rp_xcalloc(1, sizeof(*up.done));
+	up.done[0] = rp_xstrdup("resolve k/1");
+	up.ndone = 1;
+	up.token = "run-b";
+	ck_assert(rp_store_save(s, NULL, NULL, 0, NULL, 0, NULL, &up, &err) == 0);
+	rp_ob_update_free(&up);
+	ck_assert(rp_store_outbox_read(s, &a, &rej, &nrej, &err) == 0);
+	ck_assert_int_eq(a.n, 0);
+	rp_outbox_free(&a);
+	rp_rejected_free(rej, nrej);
+	rp_store_close(s);
+}
+END_TEST
+
 static void
 add_tests(TCase *tc)
 {
+	tcase_add_test(tc, outbox);
 	tcase_add_test(tc, silences);
 	tcase_add_test(tc, roundtrip);
 	tcase_add_test(tc, due_and_lock);
