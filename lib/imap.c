@@ -19,6 +19,7 @@ struct rp_imap {
 	curl_socket_t sock;
 	long timeout_ms;
 	long end;                 /* the session's deadline (monotonic ms), 0: none */
+	int broken;               /* a command failed in transport: no LOGOUT */
 	unsigned tag;
 	struct rp_buf in;         /* received, not yet consumed from pos */
 	size_t pos;
@@ -206,11 +207,15 @@ command(struct rp_imap *s, const char *cmd, const char *what, untagged_fn fn, vo
 	tl = strlen(tag);
 	rp_buf_printf(&line, "%s %s\r\n", tag, cmd);
 	s->answer_bytes = 0;
-	if (send_all(s, line.data, line.len, deadline, err) != 0)
+	if (send_all(s, line.data, line.len, deadline, err) != 0) {
+		s->broken = 1;
 		goto out;
+	}
 	for (;;) {
-		if (take_response(s, &resp, deadline, err) != 0)
+		if (take_response(s, &resp, deadline, err) != 0) {
+			s->broken = 1;
 			goto out;
+		}
 		if (resp.len > tl && strncmp(resp.data, tag, tl) == 0 && resp.data[tl] == ' ') {
 			const char *text = resp.data + tl + 1;
 			size_t n = strcspn(text, "\r\n");
@@ -288,6 +293,9 @@ rp_imap_open(const struct rp_imap_opts *o, struct rp_err *err)
 		if (rc == CURLE_LOGIN_DENIED)
 			rp_err_set(err, RP_EXIT_UNKNOWN, "IMAP %s refused the login of %s", s->where,
 			    o->user);
+		else if (rc == CURLE_RECV_ERROR || rc == CURLE_GOT_NOTHING)
+			rp_err_set(err, RP_EXIT_UNKNOWN, "IMAP %s closed the connection before it "
+			    "answered", s->where);
 		else if (rc == CURLE_OPERATION_TIMEDOUT)
 			rp_err_set(err, RP_EXIT_UNKNOWN, "IMAP %s: no answer within %ld ms", s->where,
 			    o->timeout_ms);
@@ -322,7 +330,8 @@ rp_imap_close(struct rp_imap *s)
 	if (s->timeout_ms > 2000)
 		s->timeout_ms = 2000; /* logging out must not hold a run up */
 	s->end = 0;
-	command(s, "LOGOUT", "LOGOUT", NULL, NULL, &err);
+	if (!s->broken)
+		command(s, "LOGOUT", "LOGOUT", NULL, NULL, &err);
 	curl_easy_cleanup(s->curl);
 	rp_buf_free(&s->in);
 	free(s);

@@ -356,7 +356,7 @@ imap_fault m1 "IMAP server slower than its timeout" "$(imap_port slow)" "no answ
 imap_fault m2 "IMAP server refuses connections" "$(free_port)" "refused|connect"
 imap_fault m3 "IMAP server answers garbage" "$(imap_port garbage)" "malformed|closed|garbage|unexpected|answer"
 imap_fault m4 "IMAP server answers more than the cap" "$(imap_port huge)" "larger|too large|cap|MiB"
-imap_fault m5 "IMAP server closes the connection" "$(imap_port close)" "IMAP"
+imap_fault m5 "IMAP server closes the connection" "$(imap_port close)" "closed the connection"
 
 echo
 printf '%-58s %8s %5s %10s %4s %7s\n' "SCENARIO" "EXPECTED" "SENT" "DUPLICATES" "LOST" "RE-SENT"
@@ -367,5 +367,5 @@ echo
 echo "What each source fault said (UNKNOWN, run time):"
 printf '%s' "$REASONS"
 echo
-echo "faults: $PASSED passed, $FAILED failed; $BAD_ROWS scenarios with a lost or duplicated page"
+echo "tests: $PASSED passed, $FAILED failed (fault suite; $BAD_ROWS scenarios with a lost or duplicated page)"
 [ "$FAILED" -eq 0 ] && [ "$BAD_ROWS" -eq 0 ]
