@@ -71,7 +71,68 @@ asan:
 	$(MAKE) check CFLAGS="-O1 -g $(SAN)" LDFLAGS="$(SAN)"
 	$(MAKE) clean
 
+deps-dev:
+	@tests/deps.sh dev
+
+# libFuzzer harnesses, one per parser (fuzz/fuzz_*.c), built with clang and
+# ASan + UBSan in fuzz/build/. Each starts from its seeds in fuzz/corpus/
+# (crashes found become seeds there, so they are run again every time) and
+# runs FUZZ_SECONDS; any crash, leak or sanitizer report fails.
+FUZZ_SECONDS ?= 60
+FUZZERS   = config checklist batchy imap dates mime
+FUZZ_SAN  = -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_CFLAGS = -g -O1 -fno-omit-frame-pointer $(FUZZ_SAN)
+FUZZ_OBJ  = $(patsubst lib/%.c,fuzz/build/%.o,$(LIB_SRC))
+FUZZ_BINS = $(addprefix fuzz/build/fuzz_,$(FUZZERS))
+
+fuzz/build/%.o: lib/%.c $(wildcard lib/*.h)
+	@mkdir -p fuzz/build
+	clang $(REQ_CFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+fuzz/build/librp.a: $(FUZZ_OBJ)
+	$(AR) rcs $@ $^
+
+fuzz/build/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz.h fuzz/build/librp.a
+	clang $(REQ_CFLAGS) -U_POSIX_C_SOURCE $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< \
+	    fuzz/build/librp.a $(LIBS)
+
+fuzz: deps-dev
+	$(MAKE) $(FUZZ_BINS)
+	@set -e; for f in $(FUZZERS); do \
+	    mkdir -p fuzz/build/corpus/$$f; \
+	    echo "== fuzz_$$f ($(FUZZ_SECONDS) s)"; \
+	    ASAN_OPTIONS=detect_leaks=1 fuzz/build/fuzz_$$f -max_total_time=$(FUZZ_SECONDS) \
+	        -timeout=10 -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 \
+	        -artifact_prefix=fuzz/build/crash-$$f- $$(test -f fuzz/$$f.dict && echo -dict=fuzz/$$f.dict) \
+	        fuzz/build/corpus/$$f fuzz/corpus/$$f 2>fuzz/build/$$f.log || \
+	        { tail -n 40 fuzz/build/$$f.log; echo "fuzz_$$f: FAILED (inputs in fuzz/build/crash-$$f-*)"; exit 1; }; \
+	    grep -E '^stat::number_of_executed_units|^#[0-9]+[[:space:]]+DONE' fuzz/build/$$f.log | \
+	        sed "s/^/  /"; \
+	done
+
+# The integration tests with every program run under valgrind (memcheck):
+# any invalid access, use of uninitialised memory or definite leak exits 97
+# and fails the test that ran it.
+VALGRIND = valgrind -q --error-exitcode=97 --leak-check=full \
+           --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect
+valgrind: deps-dev
+	$(MAKE) all units
+	RP_WRAP="$(VALGRIND)" tests/run-tests.sh
+
+# The banned functions of STYLE.md, cppcheck, and gcc's static analyzer.
+BANNED = sprintf|vsprintf|strcpy|strcat|strncpy|strncat|strtok|atoi|atol|atoll|atof|gets|tmpnam|mktemp
+lint: deps-dev
+	@! grep -nwE '($(BANNED))' lib/*.c lib/*.h bin/*.c fuzz/*.c fuzz/*.h tests/unit/*.c tests/unit/*.h | \
+	    grep -vE '^\S+:[0-9]+:\s*(/?\*|//)' || { echo "lint: banned functions above (STYLE.md)"; exit 1; }
+	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
+	    --inline-suppr --std=c11 -D_POSIX_C_SOURCE=200809L -Ilib lib bin
+	@for f in $(LIB_SRC) $(wildcard bin/*.c); do \
+	    $(CC) $(REQ_CFLAGS) -fanalyzer -Werror -c -o /dev/null $$f || exit 1; \
+	done
+	@echo "lint: clean (banned functions, cppcheck, gcc -fanalyzer)"
+
 clean:
 	rm -f lib/*.o lib/librp.a $(BINS) $(UNITS)
+	rm -rf fuzz/build
 
-.PHONY: all deps check faults units asan clean
+.PHONY: all deps deps-dev check faults units asan fuzz lint valgrind clean

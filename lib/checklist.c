@@ -91,8 +91,10 @@ scalar(struct yp *y, const yaml_event_t *ev, char **out)
 	const char *v = (const char *)ev->data.scalar.value;
 	size_t n = ev->data.scalar.length;
 
-	if (memchr(v, '\0', n) != NULL)
-		return yerr(y, line_of(ev), "a value holds a NUL byte");
+	if (memchr(v, '\0', n) != NULL) {
+		yerr(y, line_of(ev), "a value holds a NUL byte");
+		return -1;
+	}
 	*out = rp_xstrndup(v, n);
 	return 0;
 }

@@ -46,6 +46,8 @@ static const struct key keys[] = {
 	{"pager_duty", "events_url", K_URL, F(events_url), 0, 0},
 	{"pager_duty", "timeout_sec", K_LONG, F(pd_timeout_sec), 1, 300},
 	{"pager_duty", "rate_per_min", K_LONG, F(pd_rate_per_min), 1, 100000},
+	{"pager_duty", "ca_file", K_STR, F(pd_ca_file), 0, 0},
+	{"pager_duty", "tls_verify", K_BOOL, F(pd_tls_verify), 0, 0},
 	{"google_apps", "email", K_STR, F(email), 0, 0},
 	{"google_apps", "password", K_B64SECRET, F(password), 0, 0},
 	{"google_apps", "password_file", K_STR, F(password_file), 0, 0},
@@ -54,10 +56,13 @@ static const struct key keys[] = {
 	{"google_apps", "mailbox", K_ASCII, F(mailbox), 0, 0},
 	{"google_apps", "ca_file", K_STR, F(ca_file), 0, 0},
 	{"google_apps", "timeout_sec", K_LONG, F(imap_timeout_sec), 1, 300},
+	{"google_apps", "tls_verify", K_BOOL, F(imap_tls_verify), 0, 0},
 	{"function_type", "type", K_FUNCTIONS, F(functions), 0, 0},
 	{"batchy", "server", K_STR, F(batchy_server), 0, 0},
 	{"batchy", "port", K_LONG, F(batchy_port), 1, 65535},
 	{"batchy", "timeout_sec", K_LONG, F(batchy_timeout_sec), 1, 300},
+	{"batchy", "ca_file", K_STR, F(batchy_ca_file), 0, 0},
+	{"batchy", "tls_verify", K_BOOL, F(batchy_tls_verify), 0, 0},
 	{"timezone", "timezone", K_STR, F(timezone), 0, 0},
 	{"enable_redis", "enable", K_BOOL, F(redis_enabled), 0, 0},
 	{"redis", "server", K_STR, F(redis_server), 0, 0},
@@ -232,7 +237,8 @@ handler(void *user, const char *section, const char *name, const char *value)
 			    "not base64 (write the password base64-encoded, or use password_file)");
 		if (k->kind == K_KEY32 && *value != '\0' && !rp_is_integration_key(value))
 			return fail(p, section, name,
-			    "\"%s\" is not a 32-character integration key", value);
+			    "not a 32-character integration key (%zu characters; the value is a "
+			    "secret and is not shown)", strlen(value));
 		if (k->kind == K_SECRET || k->kind == K_B64SECRET)
 			rp_free_secret(*dst);
 		else
@@ -327,6 +333,7 @@ rp_config_load(const char *path, struct rp_config *cfg, struct rp_err *err)
 	cfg->max_undelivered = 5;
 	cfg->time_budget_sec = 50;
 	cfg->pd_rate_per_min = 120;
+	cfg->pd_tls_verify = cfg->imap_tls_verify = cfg->batchy_tls_verify = 1;
 
 	p.cfg = cfg;
 	p.path = path;
@@ -430,6 +437,49 @@ rp_config_mail_password(const struct rp_config *cfg, struct rp_err *err)
 	rp_err_set(err, RP_EXIT_CONFIG,
 	    "%s: [google_apps] password: missing (or password_file, password_env)", cfg->path);
 	return NULL;
+}
+
+/* Whether url's host is this machine (so plain text never leaves it). */
+static int
+loopback_url(const char *url)
+{
+	const char *h = strstr(url, "://");
+	size_t n;
+
+	if (h == NULL)
+		return 0;
+	h += 3;
+	n = strcspn(h, ":/?#");
+	return (n == 9 && strncasecmp(h, "localhost", 9) == 0) ||
+	    (n >= 4 && strncmp(h, "127.", 4) == 0) || strncmp(h, "[::1]", 5) == 0;
+}
+
+size_t
+rp_config_warnings(const struct rp_config *cfg, char (*msg)[RP_WARNING_LEN], size_t max)
+{
+	size_t n = 0;
+	const char *imap = cfg->imap_url ? cfg->imap_url : RP_DEFAULT_IMAP_URL;
+	const char *events = cfg->events_url ? cfg->events_url : RP_DEFAULT_EVENTS_URL;
+
+#define WARN(...) do { if (n < max) snprintf(msg[n++], RP_WARNING_LEN, __VA_ARGS__); } while (0)
+	if (!cfg->imap_tls_verify && (cfg->functions & RP_FN_EMAIL))
+		WARN("%s: [google_apps] tls_verify = False: the IMAP server's certificate is not "
+		    "checked, so anyone on the way can take the mailbox password", cfg->path);
+	if (!cfg->pd_tls_verify)
+		WARN("%s: [pager_duty] tls_verify = False: PagerDuty's certificate is not checked, "
+		    "so anyone on the way can read and drop the events", cfg->path);
+	if (!cfg->batchy_tls_verify && (cfg->functions & RP_FN_BATCHY))
+		WARN("%s: [batchy] tls_verify = False: batchy's certificate is not checked",
+		    cfg->path);
+	if ((cfg->functions & RP_FN_EMAIL) && strncasecmp(imap, "imap://", 7) == 0 &&
+	    !loopback_url(imap))
+		WARN("%s: [google_apps] imap_url is imap://, plain text to another host: the "
+		    "mailbox password crosses the network readable; use imaps://", cfg->path);
+	if (strncasecmp(events, "http://", 7) == 0 && !loopback_url(events))
+		WARN("%s: [pager_duty] events_url is http://, plain text to another host: the "
+		    "routing keys cross the network readable; use https://", cfg->path);
+#undef WARN
+	return n;
 }
 
 void

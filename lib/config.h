@@ -41,6 +41,8 @@ struct rp_config {
 	char *events_url;
 	long pd_timeout_sec;     /* 10 */
 	long pd_rate_per_min;    /* events a minute per routing key; 120 */
+	char *pd_ca_file;        /* NULL: the system's trust store */
+	int pd_tls_verify;       /* 1; 0 only by an explicit key, with a warning */
 
 	/* [google_apps] */
 	char *email;
@@ -51,6 +53,7 @@ struct rp_config {
 	char *mailbox;           /* INBOX */
 	char *ca_file;           /* NULL: the system's trust store */
 	long imap_timeout_sec;   /* 30 */
+	int imap_tls_verify;     /* 1 */
 
 	/* [function_type] */
 	unsigned functions;      /* RP_FN_* bits */
@@ -59,6 +62,8 @@ struct rp_config {
 	char *batchy_server;
 	long batchy_port;
 	long batchy_timeout_sec; /* 10 */
+	char *batchy_ca_file;
+	int batchy_tls_verify;   /* 1 */
 
 	/* [timezone] */
 	char *timezone;
@@ -90,5 +95,11 @@ int rp_config_load(const char *path, struct rp_config *cfg, struct rp_err *err);
 char *rp_config_mail_password(const struct rp_config *cfg, struct rp_err *err);
 
 void rp_config_free(struct rp_config *cfg);
+
+/* What a run must say on every run about its configuration: TLS
+ * verification turned off, plain text to another host. Fills up to max
+ * one-line messages; returns how many. */
+#define RP_WARNING_LEN 300
+size_t rp_config_warnings(const struct rp_config *cfg, char (*msg)[RP_WARNING_LEN], size_t max);
 
 #endif

@@ -150,6 +150,8 @@ rp_deliver(const struct rp_dl_opts *o, const struct rp_outbox *ob,
 	po.backoff_ms = 500;
 	po.budget_ms = o->budget_ms;
 	po.allow = lb.allow;
+	po.ca_file = o->ca_file;
+	po.insecure = o->insecure;
 	{
 		long *before = rp_xcalloc(lb.n + 1, sizeof(*before));
 		memcpy(before, lb.allow, lb.n * sizeof(*before));

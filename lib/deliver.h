@@ -24,6 +24,8 @@ struct rp_dl_opts {
 	long budget_ms;            /* from the call */
 	long rate_per_min;         /* per routing key */
 	time_t now;                /* the run's time (for queued and at) */
+	const char *ca_file;       /* TLS, as rp_pd_opts */
+	int insecure;
 };
 
 struct rp_dl_stats {

@@ -123,9 +123,11 @@ static void
 drain(struct hb *h, const struct rp_outbox *ob, struct rp_ob_update *up,
     const struct timespec *t0, int *trouble)
 {
-	struct rp_dl_opts dl;
+	struct rp_dl_opts dl = {0};
 	struct rp_dl_stats stats;
 
+	dl.ca_file = h->cfg.pd_ca_file;
+	dl.insecure = !h->cfg.pd_tls_verify;
 	dl.url = h->cfg.events_url;
 	dl.timeout_ms = h->cfg.pd_timeout_sec * 1000;
 	dl.budget_ms = (h->cfg.time_budget_sec * 1000L - rp_elapsed_ms(t0)) / 2;
@@ -184,7 +186,7 @@ rp_heartbeat_run(const struct rp_opts *o)
 	char token[128];
 	size_t nact = 0, ndecided, i;
 	char *clpath = NULL, *change_url = NULL, *self_name = NULL;
-	char why[200];
+	char why[300];
 	int rc = RP_EXIT_OK, healthy, trouble = 0;
 	const char *cfgpath = rp_default_config(o->config);
 
@@ -202,6 +204,7 @@ rp_heartbeat_run(const struct rp_opts *o)
 		rc = err.code;
 		goto out;
 	}
+	rp_config_warn(&h.cfg);
 	if (rp_http_init(&err) != 0) {
 		rp_log(RP_LOG_ERR, "%s", err.msg);
 		rc = RP_EXIT_SOFTWARE;
@@ -296,7 +299,7 @@ rp_heartbeat_run(const struct rp_opts *o)
 	} else if (!o->dry_run) {
 		/* The episode's events (and the outbox) through the outbox;
 		 * the alive signal, sent every run, straight. */
-		struct rp_dl_opts dl;
+		struct rp_dl_opts dl = {0};
 		struct rp_dl_stats stats;
 		struct rp_outbox view;
 		struct rp_ob_update mine;
@@ -306,6 +309,8 @@ rp_heartbeat_run(const struct rp_opts *o)
 		for (i = 0; i < ndecided; i++)
 			checks[i] = self_name;
 		dl.url = h.cfg.events_url;
+		dl.ca_file = h.cfg.pd_ca_file;
+		dl.insecure = !h.cfg.pd_tls_verify;
 		dl.timeout_ms = h.cfg.pd_timeout_sec * 1000;
 		dl.budget_ms = left;
 		dl.rate_per_min = h.cfg.pd_rate_per_min;
@@ -333,6 +338,8 @@ rp_heartbeat_run(const struct rp_opts *o)
 		if (nact > ndecided) {
 			struct rp_pd_opts po = {0};
 			po.url = h.cfg.events_url;
+			po.ca_file = h.cfg.pd_ca_file;
+			po.insecure = !h.cfg.pd_tls_verify;
 			po.timeout_ms = h.cfg.pd_timeout_sec * 1000;
 			po.max_attempts = 3;
 			po.backoff_ms = 500;

@@ -16,6 +16,7 @@ struct xfer {
 	CURL *easy;
 	struct curl_slist *headers;
 	int too_big;
+	char errbuf[CURL_ERROR_SIZE];
 };
 
 int
@@ -93,9 +94,13 @@ setup(struct xfer *x, struct rp_err *err)
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(c, CURLOPT_HEADERDATA, x);
 	curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)r->max_bytes);
-	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
-	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, r->insecure ? 0L : 1L);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, r->insecure ? 0L : 2L);
+	if (r->ca_file != NULL)
+		curl_easy_setopt(c, CURLOPT_CAINFO, r->ca_file);
 	curl_easy_setopt(c, CURLOPT_PRIVATE, x);
+	x->errbuf[0] = '\0';
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, x->errbuf);
 	if (r->body != NULL) {
 		char ct[96];
 		snprintf(ct, sizeof(ct), "Content-Type: %s",
@@ -121,7 +126,10 @@ finish(struct xfer *x, CURLcode rc)
 	} else if (rc == CURLE_OPERATION_TIMEDOUT) {
 		snprintf(r->error, sizeof(r->error), "no answer within %ld ms", r->timeout_ms);
 	} else {
-		snprintf(r->error, sizeof(r->error), "%s", curl_easy_strerror(rc));
+		/* curl's own words where it has them: they name the certificate
+		 * or host name problem that curl_easy_strerror() only sums up. */
+		rp_strlcpy(r->error, x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc),
+		    sizeof(r->error)); /* cut if it must be */
 	}
 }
 

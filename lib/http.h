@@ -17,12 +17,14 @@ struct rp_http_req {
 	const char *body_type;     /* its Content-Type; NULL: application/json */
 	long timeout_ms;           /* whole request, connection included */
 	size_t max_bytes;          /* larger answers fail */
+	const char *ca_file;       /* NULL: the system's trust store */
+	int insecure;              /* 1: TLS certificate and host not verified */
 
 	/* Filled by rp_http_perform(). */
 	long status;               /* HTTP status, 0 if none came */
 	struct rp_buf resp;        /* the body, NUL-terminated */
 	long retry_after;          /* seconds of a Retry-After header, or -1 */
-	char error[160];           /* why no status came, "" otherwise */
+	char error[256];           /* why no status came, "" otherwise */
 };
 
 /* Once per process, before any request. Returns 0 or -1 with err. */

@@ -282,8 +282,8 @@ rp_imap_open(const struct rp_imap_opts *o, struct rp_err *err)
 	curl_easy_setopt(s->curl, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(s->curl, CURLOPT_CONNECTTIMEOUT_MS, o->timeout_ms);
 	curl_easy_setopt(s->curl, CURLOPT_TIMEOUT_MS, o->timeout_ms);
-	curl_easy_setopt(s->curl, CURLOPT_SSL_VERIFYPEER, 1L);
-	curl_easy_setopt(s->curl, CURLOPT_SSL_VERIFYHOST, 2L);
+	curl_easy_setopt(s->curl, CURLOPT_SSL_VERIFYPEER, o->insecure ? 0L : 1L);
+	curl_easy_setopt(s->curl, CURLOPT_SSL_VERIFYHOST, o->insecure ? 0L : 2L);
 	curl_easy_setopt(s->curl, CURLOPT_ERRORBUFFER, s->errbuf);
 	if (o->ca_file != NULL)
 		curl_easy_setopt(s->curl, CURLOPT_CAINFO, o->ca_file);

@@ -22,6 +22,7 @@ struct rp_imap_opts {
 	const char *user;
 	const char *password;     /* never copied, never in a message */
 	const char *ca_file;      /* NULL: the system's trust store */
+	int insecure;             /* 1: TLS certificate and host not verified */
 	long timeout_ms;          /* login, and each command after it */
 	long budget_ms;           /* the whole session, from rp_imap_open(); 0: none */
 };

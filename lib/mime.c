@@ -95,7 +95,13 @@ q_decode(const char *s, size_t n, size_t *len)
 }
 
 /* Converts n bytes in charset to UTF-8, appended to b. Returns -1 if the
- * charset is unknown or the bytes are not in it. */
+ * charset is unknown or the bytes are not in it. (gcc 12's analyzer takes
+ * iconv_open()'s failure value, (iconv_t)-1, for an allocation it leaks.) */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wpragmas"
+#pragma GCC diagnostic ignored "-Wanalyzer-malloc-leak"
+#endif
 static int
 to_utf8(struct rp_buf *b, const char *charset, const char *in, size_t n)
 {
@@ -128,6 +134,9 @@ to_utf8(struct rp_buf *b, const char *charset, const char *in, size_t n)
 	free(copy);
 	return 0;
 }
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
 
 /* If s starts an encoded word =?charset?X?text?=, decodes it onto b and
  * returns its length; else 0. */

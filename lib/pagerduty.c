@@ -237,6 +237,8 @@ rp_pd_post(const struct rp_pd_opts *o, const struct rp_pd_msg *m, size_t n,
 			r->body = mm->body;
 			r->timeout_ms = o->timeout_ms < left ? o->timeout_ms : left;
 			r->max_bytes = PD_ANSWER_MAX;
+			r->ca_file = o->ca_file;
+			r->insecure = o->insecure;
 			go[ngo++] = idx[i];
 		}
 		if (ngo == 0)

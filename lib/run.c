@@ -138,11 +138,26 @@ warn_if_readable(const struct rp_config *cfg)
 {
 	struct stat st;
 
-	if (cfg->password == NULL && cfg->pd_api_access_key == NULL && cfg->redis_password == NULL)
-		return;
-	if (stat(cfg->path, &st) == 0 && (st.st_mode & 077) != 0)
+	if ((cfg->password != NULL || cfg->pd_api_access_key != NULL ||
+	    cfg->redis_password != NULL) && stat(cfg->path, &st) == 0 && (st.st_mode & 077) != 0)
 		rp_log(RP_LOG_WARNING, "%s holds a password or key and is readable by others; "
 		    "run: chmod 600 %s", cfg->path, cfg->path);
+	if (cfg->password_file != NULL && stat(cfg->password_file, &st) == 0 &&
+	    (st.st_mode & 077) != 0)
+		rp_log(RP_LOG_WARNING, "%s ([google_apps] password_file) is readable by others; "
+		    "run: chmod 600 %s", cfg->password_file, cfg->password_file);
+}
+
+/* Says on every run what is unsafe in the configuration. */
+void
+rp_config_warn(const struct rp_config *cfg)
+{
+	char msg[8][RP_WARNING_LEN];
+	size_t i, n = rp_config_warnings(cfg, msg, 8);
+
+	warn_if_readable(cfg);
+	for (i = 0; i < n; i++)
+		rp_log(RP_LOG_WARNING, "%s", msg[i]);
 }
 
 static int
@@ -159,7 +174,7 @@ load_files(struct run *r, int warn)
 		return err.code;
 	}
 	if (warn)
-		warn_if_readable(&r->cfg);
+		rp_config_warn(&r->cfg);
 	clpath = o->checklist ? rp_xstrdup(o->checklist) : rp_default_checklist(cfgpath);
 	rc = rp_checklist_load(clpath, &r->cl, &err);
 	free(clpath);
@@ -268,6 +283,8 @@ fetch_sources(struct run *r)
 		reqs[k].url = it->url;
 		reqs[k].timeout_ms = source_ms(r, r->cfg.batchy_timeout_sec);
 		reqs[k].max_bytes = RP_BATCHY_MAX_BYTES;
+		reqs[k].ca_file = r->cfg.batchy_ca_file;
+		reqs[k].insecure = !r->cfg.batchy_tls_verify;
 		k++;
 	}
 	rp_http_perform(reqs, k, MAX_PARALLEL);
@@ -292,8 +309,9 @@ evaluate_batchy(struct run *r)
 		if (!it->load.due)
 			continue;
 		if (q->status == 0)
-			snprintf(why, sizeof(why), "batchy at %s:%ld did not answer: %s",
-			    r->cfg.batchy_server, r->cfg.batchy_port, q->error);
+			snprintf(why, sizeof(why), "batchy at %s%s%.0ld did not answer: %s",
+			    r->cfg.batchy_server, strstr(r->cfg.batchy_server, "://") ? "" : ":",
+			    strstr(r->cfg.batchy_server, "://") ? 0L : r->cfg.batchy_port, q->error);
 		else if (q->status != 200)
 			snprintf(why, sizeof(why), "batchy answered HTTP %ld", q->status);
 		else if (rp_batchy_parse(q->resp.data, q->resp.len, &wf, why, sizeof(why)) == 0)
@@ -354,6 +372,7 @@ evaluate_email(struct run *r)
 			o.user = r->cfg.email;
 			o.password = r->password;
 			o.ca_file = r->cfg.ca_file;
+			o.insecure = !r->cfg.imap_tls_verify;
 			o.timeout_ms = r->cfg.imap_timeout_sec * 1000;
 			o.budget_ms = source_ms(r, r->cfg.imap_timeout_sec * 4);
 			s = rp_imap_open(&o, &err);
@@ -398,7 +417,7 @@ send_events(struct run *r)
 	struct rp_pd_event *evs;
 	struct rp_pd_result *res;
 	const char **checks;
-	struct rp_dl_opts dl;
+	struct rp_dl_opts dl = {0};
 	struct rp_dl_stats stats;
 	const struct rp_outbox *ob = r->state_ok ? &r->ob : NULL;
 	size_t i, j, n = 0;
@@ -441,6 +460,8 @@ send_events(struct run *r)
 	dl.budget_ms = left_ms(r) - 500; /* the state is written after */
 	dl.rate_per_min = r->cfg.pd_rate_per_min;
 	dl.now = r->now;
+	dl.ca_file = r->cfg.pd_ca_file;
+	dl.insecure = !r->cfg.pd_tls_verify;
 	rp_deliver(&dl, ob, evs, checks, n, res, &r->up, &stats);
 	if (stats.ob_sent > 0)
 		rp_log(RP_LOG_INFO, "outbox: %zu earlier event%s delivered", stats.ob_sent,
@@ -714,7 +735,7 @@ worse_exit(int a, int b)
 {
 	static const enum rp_status of_exit[] = {RP_OK, RP_WARNING, RP_CRITICAL, RP_UNKNOWN};
 
-	if (a >= RP_EXIT_USAGE || b >= RP_EXIT_USAGE)
+	if (a < 0 || a > RP_EXIT_UNKNOWN || b < 0 || b > RP_EXIT_UNKNOWN)
 		return a > b ? a : b;
 	return rp_exit_for(rp_status_worse(of_exit[a], of_exit[b]));
 }

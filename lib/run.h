@@ -37,6 +37,11 @@ struct rp_store *rp_config_store(const struct rp_config *cfg, struct rp_err *err
  * error wins over any check status). */
 int rp_run_all(const struct rp_opts *o);
 
+/* Prints, one line each, what is unsafe in the configuration: readable by
+ * others while it holds a secret, TLS verification off, plain text to
+ * another host. */
+void rp_config_warn(const struct rp_config *cfg);
+
 /* Milliseconds since t0 (CLOCK_MONOTONIC). */
 long rp_elapsed_ms(const struct timespec *t0);
 

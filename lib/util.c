@@ -25,6 +25,10 @@ rp_err_set(struct rp_err *err, int code, const char *fmt, ...)
 		rp_strlcpy(err->msg, "(unformattable error)", sizeof(err->msg));
 	else if ((size_t)n >= sizeof(err->msg))
 		memcpy(err->msg + sizeof(err->msg) - 4, "...", 4);
+	/* One line, whatever a file or a server put into a quoted value. */
+	for (char *p = err->msg; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = ' ';
 	return -1;
 }
 

@@ -38,12 +38,13 @@ start_redis() {
 	export REDIS_PORT
 }
 
-start_fake() { # start_fake NAME -> sets <NAME>_PORT
-	local name=$1 portfile="$WORK/$1.port"
-	python3 "$TOP/tests/fakes/fake_$name.py" "$portfile" 2>>"$WORK/$name.log" &
+start_fake() { # start_fake NAME [VAR] -> sets <NAME>_PORT, or <VAR>_PORT
+	local name=$1 var=${2:-$(echo "$1" | tr a-z A-Z)}
+	local portfile="$WORK/$var.port"
+	python3 "$TOP/tests/fakes/fake_$name.py" "$portfile" 2>>"$WORK/$var.log" &
 	PIDS="$PIDS $!"
 	wait_for 10 test -s "$portfile" || { echo "fake $name did not start" >&2; exit 1; }
-	eval "$(echo "$name" | tr a-z A-Z)_PORT=$(cat "$portfile")"
+	eval "${var}_PORT=$(cat "$portfile")"
 }
 
 pass() { PASSED=$((PASSED + 1)); [ -n "${VERBOSE:-}" ] && echo "  ok   $1"; return 0; }
@@ -67,11 +68,13 @@ expect_no_match() {
 	if printf '%s' "$3" | grep -Eq -- "$2"; then fail "$1" "must not match: $2" "actual: $3"; else pass "$1"; fi
 }
 
-# rp PROGRAM ARGS... : runs a built program; sets OUT, ERR, RC.
+# rp PROGRAM ARGS... : runs a built program; sets OUT, ERR, RC. RP_WRAP
+# (make valgrind) runs it under a checker whose own exit status (97) then
+# fails the test's expectations.
 rp() {
 	local prog=$1; shift
 	set +e
-	"$TOP/bin/$prog" "$@" >"$WORK/out" 2>"$WORK/err"
+	${RP_WRAP:-} "$TOP/bin/$prog" "$@" >"$WORK/out" 2>"$WORK/err"
 	RC=$?
 	set -e
 	OUT=$(cat "$WORK/out")

@@ -146,7 +146,7 @@ START_TEST(errors_values)
 	    ":2: [timezone] timezone: \"Mars/Olympus\" is not a time zone of the tz database "
 	    "(like America/New_York)");
 	ck_assert_str_eq(load_fail("[robopager]\nheartbeat_service = 42\n"),
-	    ":2: [robopager] heartbeat_service: \"42\" is not a 32-character integration key");
+	    ":2: [robopager] heartbeat_service: not a 32-character integration key (2 characters; the value is a secret and is not shown)");
 	ck_assert_str_eq(load_fail("[enable_redis]\nenable = maybe\n"),
 	    ":2: [enable_redis] enable: \"maybe\" is not True or False");
 	ck_assert_str_eq(load_fail("[function_type]\ntype = email, pigeon\n"),

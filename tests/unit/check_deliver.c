@@ -41,7 +41,7 @@ static struct rp_dl_opts
 opts(long per_min)
 {
 	static char url[256];
-	struct rp_dl_opts o;
+	struct rp_dl_opts o = {0};
 
 	snprintf(url, sizeof(url), "%s", test_url("RP_TEST_PD_PORT", "/v2/enqueue"));
 	o.url = url;

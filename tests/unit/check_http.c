@@ -104,7 +104,7 @@ START_TEST(refused_and_bad_urls)
 	}
 	rp_http_perform(r, 3, 2);
 	ck_assert_int_eq(r[0].status, 0);
-	ck_assert_str_eq(r[0].error, "Couldn't connect to server");
+	ck_assert_ptr_nonnull(strstr(r[0].error, "Couldn't connect to server"));
 	ck_assert_int_eq(r[1].status, 0);
 	ck_assert_int_eq(r[2].status, 0);
 	ck_assert_ptr_null(strstr(r[2].resp.data, "root"));
