@@ -117,7 +117,11 @@ VALGRIND = valgrind -q --error-exitcode=97 --leak-check=full \
            --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect
 valgrind: deps-dev
 	$(MAKE) all units
-	RP_WRAP="$(VALGRIND)" tests/run-tests.sh
+	@d=$$(mktemp -d); \
+	RP_WRAP="$(VALGRIND) --log-file=$$d/vg.%p" tests/run-tests.sh; rc=$$?; \
+	for f in $$d/vg.*; do [ -s "$$f" ] && { cat "$$f"; rc=1; }; done; \
+	echo "valgrind: $$(ls $$d | wc -l) program runs checked, $$(find $$d -size +0 | wc -l) with a report"; \
+	rm -rf "$$d"; exit $$rc
 
 # The banned functions of STYLE.md, cppcheck, and gcc's static analyzer.
 BANNED = sprintf|vsprintf|strcpy|strcat|strncpy|strncat|strtok|atoi|atol|atoll|atof|gets|tmpnam|mktemp

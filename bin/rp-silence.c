@@ -59,7 +59,8 @@ main(int argc, char **argv)
 
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	memset(&o, 0, sizeof(o));
-	while ((ch = getopt_long(argc, argv, "f:y:lhV", longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":f:y:lhV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'f':
 			o.config = optarg;
@@ -86,8 +87,17 @@ main(int argc, char **argv)
 		case 'V':
 			printf("rp-silence %s\n", RP_VERSION);
 			return RP_EXIT_OK;
+		case ':':
+			fprintf(stderr, "rp-silence: %s needs an argument (rp-silence --help lists the "
+			    "options)\n", argv[optind - 1]);
+			return RP_EXIT_USAGE;
 		default:
-			usage(stderr);
+			if (optopt != 0)
+				fprintf(stderr, "rp-silence: unknown option -%c (rp-silence --help lists "
+				    "the options)\n", optopt);
+			else
+				fprintf(stderr, "rp-silence: unknown option %s (rp-silence --help lists "
+				    "the options)\n", argv[optind - 1]);
 			return RP_EXIT_USAGE;
 		}
 	}
@@ -106,7 +116,8 @@ main(int argc, char **argv)
 		return rp_silence_run(&o, stdout);
 	}
 	if (argc < 2) {
-		usage(stderr);
+		fprintf(stderr, "rp-silence: give the check's NAME and a DURATION such as 2h "
+		    "(rp-silence --help)\n");
 		return RP_EXIT_USAGE;
 	}
 	o.cmd = RP_SILENCE_SET;

@@ -114,8 +114,8 @@ rp_cli_main(int argc, char **argv, const char *program, void (*usage)(FILE *),
 	else if ((refuse & RP_CLI_NO_QUIET) && o.quiet)
 		bad = "-q means nothing here";
 	if (bad != NULL) {
-		fprintf(stderr, "%s: %s\n", program, bad);
-		usage(stderr);
+		/* One line, as every error: the help is one option away. */
+		fprintf(stderr, "%s: %s (%s --help lists the options)\n", program, bad, program);
 		return RP_EXIT_USAGE;
 	}
 	if (o.help) {

@@ -274,10 +274,21 @@ reader(char *str, int num, void *stream)
 	struct parse *p = stream;
 	size_t n;
 
+	memset(str, 0, (size_t)num);
 	if (fgets(str, num, p->f) == NULL)
 		return NULL;
 	p->line++;
 	n = strlen(str);
+	/* Anything after the first NUL came from the file too. */
+	for (size_t i = n; i + 1 < (size_t)num; i++) {
+		if (str[i] != '\0') {
+			if (!p->failed++)
+				rp_err_set(p->err, RP_EXIT_CONFIG, "%s:%d: a NUL byte (is this a text "
+				    "file?)", p->path, p->line);
+			str[0] = '\0';
+			return str;
+		}
+	}
 	if (n > 0 && str[n - 1] != '\n' && !feof(p->f)) {
 		int c;
 		while ((c = fgetc(p->f)) != EOF && c != '\n')
