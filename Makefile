@@ -120,7 +120,7 @@ valgrind: deps-dev
 	@d=$$(mktemp -d); \
 	RP_WRAP="$(VALGRIND) --log-file=$$d/vg.%p" tests/run-tests.sh; rc=$$?; \
 	for f in $$d/vg.*; do [ -s "$$f" ] && { cat "$$f"; rc=1; }; done; \
-	echo "valgrind: $$(ls $$d | wc -l) program runs checked, $$(find $$d -size +0 | wc -l) with a report"; \
+	echo "valgrind: $$(ls $$d | wc -l) program runs checked, $$(find $$d -type f -size +0 | wc -l) with a report"; \
 	rm -rf "$$d"; exit $$rc
 
 # The banned functions of STYLE.md, cppcheck, and gcc's static analyzer.

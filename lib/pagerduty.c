@@ -204,9 +204,8 @@ rp_pd_post(const struct rp_pd_opts *o, const struct rp_pd_msg *m, size_t n,
 	idx = rp_xcalloc(n, sizeof(*idx));
 	go = rp_xcalloc(n, sizeof(*go));
 	for (i = 0; i < n; i++) {
+		memset(&res[i], 0, sizeof(res[i]));
 		res[i].outcome = RP_PD_WAITING;
-		res[i].http_status = 0;
-		res[i].attempts = 0;
 		snprintf(res[i].message, sizeof(res[i].message), "not tried: the run's time budget "
 		    "was spent");
 		idx[i] = i;

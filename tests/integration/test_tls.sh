@@ -71,6 +71,7 @@ sed 's/tls_latency/tls_pd_latency/; s/tls_flow/tls_pd/' "$TYAML" >"$WORK/tls-pd.
 write_config "$TCFG" tlspd
 chmod 600 "$TCFG"
 sed -i "s|^events_url = .*|events_url = https://127.0.0.1:$TLSPD_PORT/v2/enqueue|" "$TCFG"
+sed -i "s/^time_budget_sec = 6$/time_budget_sec = 20/" "$TCFG"
 rp rp-latency-check -f "$TCFG" -y "$WORK/tls-pd.yaml" --now 2026-12-05T10:00
 expect "pagerduty https: an untrusted certificate is not delivered (exit 3)" 3 "$RC"
 expect_match "pagerduty https: says why, and queues it" 'trigger tls_pd_latency/failed@2026-12-05T14:00:00Z: no answer: .*(certificate|SSL).*; queued in the outbox' "$ERR"
