@@ -6,6 +6,8 @@ PREFIX   ?= /usr/local
 BINDIR   ?= $(PREFIX)/bin
 MANDIR   ?= $(PREFIX)/share/man
 SYSCONFDIR ?= /etc
+SYSTEMDDIR ?= $(PREFIX)/lib/systemd/system
+DATADIR  ?= $(PREFIX)/share
 
 CC       ?= cc
 CFLAGS   ?= -O2 -g
@@ -34,10 +36,10 @@ lib/librp.a: $(LIB_OBJ)
 	$(AR) rcs $@ $^
 
 lib/%.o: lib/%.c $(wildcard lib/*.h)
-	$(CC) $(REQ_CFLAGS) $(CFLAGS) -c -o $@ $<
+	$(CC) $(REQ_CFLAGS) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 bin/%: bin/%.c lib/librp.a
-	$(CC) $(REQ_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< lib/librp.a $(LIBS)
+	$(CC) $(REQ_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< lib/librp.a $(LIBS)
 
 tests/unit/%: tests/unit/%.c lib/librp.a
 	$(CC) $(REQ_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< lib/librp.a $(LIBS) $(CHECK_LIBS)
@@ -73,6 +75,63 @@ asan:
 
 deps-dev:
 	@tests/deps.sh dev
+
+# The story of README's first command: private servers, a late email and a
+# late workflow paged and resolved, what PagerDuty received. Root, for
+# Dovecot's throwaway mailbox.
+demo: deps
+	$(MAKE) all
+	tests/demo.sh
+
+# A Debian package (dist/robopager_*.deb), checked by tests/deb.sh: unpacked
+# in a throwaway root, its programs run from there.
+deb: deps-dev
+	dpkg-buildpackage -us -uc -b
+	mkdir -p dist
+	mv ../robopager_$(VERSION)_*.deb ../robopager_$(VERSION)_*.changes \
+	    ../robopager_$(VERSION)_*.buildinfo dist/
+	-mv ../robopager-dbgsym_$(VERSION)_*.deb dist/ 2>/dev/null
+	tests/deb.sh dist/robopager_$(VERSION)_*.deb
+
+# make install [PREFIX=/usr/local] [DESTDIR=] [BINDIR= MANDIR= SYSCONFDIR=
+# SYSTEMDDIR=]: the programs, their man pages, the systemd units (not
+# enabled), the cron.d file as an example, and etl.cfg and checklist.yaml
+# under $(SYSCONFDIR)/robopager unless they are there already.
+MAN1     = $(addprefix man/,$(addsuffix .1,$(PROGS)))
+MAN5     = man/robopager.cfg.5 man/robopager-checklist.5
+SCHEDULED = rp-latency-check rp-email-check rp-heartbeat
+SUBST    = sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g'
+ETC      = $(DESTDIR)$(SYSCONFDIR)/robopager
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
+	    $(DESTDIR)$(SYSTEMDDIR) $(DESTDIR)$(DATADIR)/robopager $(ETC)
+	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)/
+	install -m 644 $(MAN1) $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 $(MAN5) $(DESTDIR)$(MANDIR)/man5/
+	for p in $(SCHEDULED); do \
+	    $(SUBST) systemd/$$p.service.in >$(DESTDIR)$(SYSTEMDDIR)/$$p.service && \
+	    chmod 644 $(DESTDIR)$(SYSTEMDDIR)/$$p.service && \
+	    install -m 644 systemd/$$p.timer $(DESTDIR)$(SYSTEMDDIR)/ || exit 1; \
+	done
+	$(SUBST) cron/robopager.in >$(DESTDIR)$(DATADIR)/robopager/cron.d-robopager
+	chmod 644 $(DESTDIR)$(DATADIR)/robopager/cron.d-robopager
+	install -m 644 examples/etl.cfg $(DESTDIR)$(DATADIR)/robopager/etl.cfg.example
+	install -m 644 examples/checklist.yaml $(DESTDIR)$(DATADIR)/robopager/checklist.yaml.example
+	@if [ -e $(ETC)/etl.cfg ]; then echo "kept $(ETC)/etl.cfg"; \
+	 else install -m 600 examples/etl.cfg $(ETC)/etl.cfg; fi
+	@if [ -e $(ETC)/checklist.yaml ]; then echo "kept $(ETC)/checklist.yaml"; \
+	 else install -m 644 examples/checklist.yaml $(ETC)/checklist.yaml; fi
+
+# Removes what make install put in place, except etl.cfg and checklist.yaml
+# (they are yours now).
+uninstall:
+	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(PROGS))
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(MAN1)))
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man5/,$(notdir $(MAN5)))
+	rm -f $(foreach p,$(SCHEDULED),$(DESTDIR)$(SYSTEMDDIR)/$(p).service $(DESTDIR)$(SYSTEMDDIR)/$(p).timer)
+	rm -rf $(DESTDIR)$(DATADIR)/robopager
+	@echo "left $(ETC)/etl.cfg and checklist.yaml in place"
 
 # libFuzzer harnesses, one per parser (fuzz/fuzz_*.c), built with clang and
 # ASan + UBSan in fuzz/build/. Each starts from its seeds in fuzz/corpus/
@@ -118,7 +177,7 @@ VALGRIND = valgrind -q --error-exitcode=97 --leak-check=full \
 valgrind: deps-dev
 	$(MAKE) all units
 	@d=$$(mktemp -d); \
-	RP_WRAP="$(VALGRIND) --log-file=$$d/vg.%p" tests/run-tests.sh; rc=$$?; \
+	RP_WRAP="$(VALGRIND) --log-file=$$d/vg.%q{RP_RUNS}.%p" tests/run-tests.sh; rc=$$?; \
 	for f in $$d/vg.*; do [ -s "$$f" ] && { cat "$$f"; rc=1; }; done; \
 	echo "valgrind: $$(ls $$d | wc -l) program runs checked, $$(find $$d -type f -size +0 | wc -l) with a report"; \
 	rm -rf "$$d"; exit $$rc
@@ -137,6 +196,6 @@ lint: deps-dev
 
 clean:
 	rm -f lib/*.o lib/librp.a $(BINS) $(UNITS)
-	rm -rf fuzz/build
+	rm -rf fuzz/build dist
 
-.PHONY: all deps deps-dev check faults units asan fuzz lint valgrind clean
+.PHONY: all deps deps-dev check faults units asan fuzz lint valgrind install uninstall demo deb clean

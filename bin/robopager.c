@@ -23,7 +23,8 @@ usage(FILE *f)
 	    "%s"
 	    "\n"
 	    "Exit status: the worst of the programs run: 0 OK, 1 WARNING, 2 CRITICAL,\n"
-	    "3 UNKNOWN; 64 usage error, 78 configuration error.\n",
+	    "3 UNKNOWN (also when Robopager could not do all of its job); 64 usage\n"
+	    "error, 78 configuration error.\n",
 	    rp_cli_common_help);
 }
 

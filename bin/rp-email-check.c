@@ -22,7 +22,8 @@ usage(FILE *f)
 	    "\n"
 	    "%s"
 	    "\n"
-	    "Exit status: 0 OK, 2 CRITICAL, 3 UNKNOWN (the worst check), 64 usage\n"
+	    "Exit status: 0 OK, 2 CRITICAL, 3 UNKNOWN (the worst check); 3 also when\n"
+	    "Robopager could not do all of its job (state store, PagerDuty); 64 usage\n"
 	    "error, 78 configuration error.\n",
 	    rp_cli_common_help);
 }

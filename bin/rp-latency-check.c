@@ -21,8 +21,9 @@ usage(FILE *f)
 	    "\n"
 	    "%s"
 	    "\n"
-	    "Exit status: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (the worst check),\n"
-	    "64 usage error, 78 configuration error.\n",
+	    "Exit status: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (the worst check);\n"
+	    "3 also when Robopager could not do all of its job (state store,\n"
+	    "PagerDuty); 64 usage error, 78 configuration error.\n",
 	    rp_cli_common_help);
 }
 

@@ -1,13 +1,15 @@
 #!/bin/sh
 # Installs the Debian packages that building and testing Robopager need.
 # As root it runs apt-get; otherwise it names what is missing and fails.
-# "deps.sh dev" adds the tools of make fuzz, make lint and make valgrind.
+# "deps.sh dev" adds the tools of make fuzz, make lint, make valgrind and
+# make deb (and systemd-analyze, man for the checks of the units and pages).
 set -eu
 
 PKGS="build-essential pkg-config libcurl4-openssl-dev libyaml-dev libhiredis-dev
 libinih-dev libjansson-dev check redis-server dovecot-imapd openssl python3 curl tzdata"
 if [ "${1:-}" = dev ]; then
-	PKGS="$PKGS clang libclang-rt-14-dev valgrind cppcheck"
+	PKGS="$PKGS clang libclang-rt-14-dev valgrind cppcheck debhelper dpkg-dev man-db
+systemd"
 fi
 
 missing=""

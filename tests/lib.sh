@@ -73,6 +73,8 @@ expect_no_match() {
 # fails the test's expectations.
 rp() {
 	local prog=$1; shift
+	RP_RUNS=$((${RP_RUNS:-0} + 1))
+	export RP_RUNS
 	set +e
 	${RP_WRAP:-} "$TOP/bin/$prog" "$@" >"$WORK/out" 2>"$WORK/err"
 	RC=$?

@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# make demo: Robopager end to end on this machine, in a temporary folder.
+# Starts a private redis-server, Dovecot with a throwaway mailbox and a
+# PagerDuty stand-in (and a batchy one), then tells a short story with
+# --now: a vendor report that is late and pages, then arrives and resolves;
+# a workflow that goes late and pages, then recovers and resolves. Prints
+# what PagerDuty received and removes everything.
+set -euo pipefail
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+cd "$TOP"
+. tests/lib.sh
+
+if [ -t 1 ]; then B=$'\033[1m' N=$'\033[0m'; else B= N=; fi
+say() { printf '\n%s%s%s\n' "$B" "$*" "$N"; }
+run() { # run PROGRAM ARGS...: shows the command and what it printed
+	local prog=$1; shift
+	printf '$ %s %s\n' "$prog" "$*"
+	set +e
+	"$TOP/bin/$prog" -f "$CFG" -y "$CL" "$@" 2>&1 | sed 's/^/  /'
+	set -e
+}
+
+start_redis
+start_fake pagerduty
+start_fake batchy
+start_dovecot
+CFG="$WORK/etl.cfg"
+CL="$WORK/checklist.yaml"
+write_email_config "$CFG" "imap://127.0.0.1:$IMAP_PORT" INBOX
+sed -i 's/^time_budget_sec = .*/time_budget_sec = 20/' "$CFG"
+chmod 600 "$CFG"
+cat >"$CL" <<'EOC'
+vendor_report_email:
+    type: email
+    pd_description: "the vendor's daily reports"
+    pd_service: "0123456789abcdef0123456789abcdef"
+    senders: [reports@vendor.example]
+    delivery_time: "03:00"
+    check_time: "03:15"
+    subjects: [Daily report, Daily summary]
+nightly_orders_latency:
+    type: batchy
+    pd_description: "the orders workflow"
+    pd_service: "abcdefabcdefabcdefabcdefabcdef12"
+    wf_name: orders_intraday
+    check_time: "09:00"
+    poll_sec: 60
+    latency_min: 60
+EOC
+mail() { # mail NAME ARRIVAL(New York) SUBJECT
+	seed_mail "$1" "TZ=\"America/New_York\" 2026-11-26 $2" "" <<EOM
+From: Vendor Reports <reports@vendor.example>
+Subject: $3
+Date: Thu, 26 Nov 2026 $2:00 -0500
+
+The numbers.
+EOM
+}
+done_at() { wf_set orders_intraday "{\"status\":\"success\",\"batch_start\":\"2026-11-26T13:00:00\",\"batch_end\":\"2026-11-26T$1:00\"}"; }
+
+say "Robopager demo: one day, America/New_York (servers in $WORK)"
+cat <<EOT
+A vendor sends "Daily report" and "Daily summary" after 03:00; they must be
+there by 03:15. The orders workflow must have finished within 60 minutes,
+checked from 09:00.
+EOT
+
+say "03:05  the daily report arrives; the summary does not"
+mail report 03:05 "Daily report"
+say "03:15  the email check is due: the summary is missing, PagerDuty is paged"
+run rp-email-check --now 2026-11-26T03:15
+say "03:20  still missing: nothing more is sent (one page per problem)"
+run rp-email-check --now 2026-11-26T03:20
+say "03:41  the summary arrives late; the next run resolves the incident"
+mail summary 03:41 "Daily summary"
+run rp-email-check --now 2026-11-26T03:42
+
+say "09:00  the orders workflow finished at 08:40 (13:40 UTC)"
+done_at 13:40
+run rp-latency-check --now 2026-11-26T09:00
+say "09:30  50 minutes without a completion: a WARNING, nobody paged"
+run rp-latency-check --now 2026-11-26T09:30
+say "09:41  61 minutes: CRITICAL, PagerDuty is paged"
+run rp-latency-check --now 2026-11-26T09:41
+say "09:50  the workflow finished at 09:48; the incident is resolved"
+done_at 14:48
+run rp-latency-check --now 2026-11-26T09:50
+
+say "09:51  rp-status: every check, its state and its incident"
+run rp-status --now 2026-11-26T09:51
+
+say "What PagerDuty received (HTTP answer, action, dedup key, severity, summary)"
+pd_log | sed 's/^/  /'
+n=$(pd_log | grep -c '^202' || true)
+say "Done: $n events delivered. Everything started here is stopped and removed."
