@@ -41,6 +41,7 @@ static const struct key keys[] = {
 	{"robopager", "max_undelivered", K_LONG, F(max_undelivered), 0, 100000},
 	{"robopager", "offset_sec", K_LONG, F(offset_sec), 0, 3600},
 	{"robopager", "time_budget_sec", K_LONG, F(time_budget_sec), 5, 3600},
+	{"robopager", "max_parallel", K_LONG, F(max_parallel), 1, 1024},
 	{"pager_duty", "subdomain", K_STR, F(pd_subdomain), 0, 0},
 	{"pager_duty", "api_access_key", K_SECRET, F(pd_api_access_key), 0, 0},
 	{"pager_duty", "events_url", K_URL, F(events_url), 0, 0},
@@ -343,6 +344,7 @@ rp_config_load(const char *path, struct rp_config *cfg, struct rp_err *err)
 	cfg->imap_timeout_sec = 30;
 	cfg->max_undelivered = 5;
 	cfg->time_budget_sec = 50;
+	cfg->max_parallel = 64;
 	cfg->pd_rate_per_min = 120;
 	cfg->pd_tls_verify = cfg->imap_tls_verify = cfg->batchy_tls_verify = 1;
 

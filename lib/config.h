@@ -34,6 +34,7 @@ struct rp_config {
 	long offset_sec;         /* a standby: wait this long, then evaluate what
 	                          * no other instance evaluated; 0 */
 	long time_budget_sec;    /* a run ends within this; 50 */
+	long max_parallel;       /* requests in flight at once; 64 */
 
 	/* [pager_duty] */
 	char *pd_subdomain;      /* accepted; the Events API needs none */

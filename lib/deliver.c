@@ -150,6 +150,7 @@ rp_deliver(const struct rp_dl_opts *o, const struct rp_outbox *ob,
 	po.backoff_ms = 500;
 	po.budget_ms = o->budget_ms;
 	po.allow = lb.allow;
+	po.max_parallel = o->max_parallel;
 	po.ca_file = o->ca_file;
 	po.insecure = o->insecure;
 	{

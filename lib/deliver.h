@@ -24,6 +24,7 @@ struct rp_dl_opts {
 	long budget_ms;            /* from the call */
 	long rate_per_min;         /* per routing key */
 	time_t now;                /* the run's time (for queued and at) */
+	int max_parallel;          /* requests in flight at once (0: 64) */
 	const char *ca_file;       /* TLS, as rp_pd_opts */
 	int insecure;
 };

@@ -19,18 +19,31 @@ struct xfer {
 	char errbuf[CURL_ERROR_SIZE];
 };
 
+/* libcurl (and with it the TLS library) is initialised on first use: a
+ * run with nothing due never pays for it. */
+static int inited;
+
 int
 rp_http_init(struct rp_err *err)
 {
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-		return rp_err_set(err, RP_EXIT_SOFTWARE, "cannot initialise libcurl");
+	(void)err;
 	return 0;
+}
+
+int
+rp_http_global(void)
+{
+	if (!inited && curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK)
+		inited = 1;
+	return inited ? 0 : -1;
 }
 
 void
 rp_http_cleanup(void)
 {
-	curl_global_cleanup();
+	if (inited)
+		curl_global_cleanup();
+	inited = 0;
 }
 
 static size_t
@@ -136,11 +149,15 @@ finish(struct xfer *x, CURLcode rc)
 void
 rp_http_perform(struct rp_http_req *reqs, size_t n, int max_parallel)
 {
-	struct xfer *x = rp_xcalloc(n ? n : 1, sizeof(*x));
-	CURLM *m = curl_multi_init();
+	struct xfer *x;
+	CURLM *m;
 	size_t i, next = 0;
 	int running = 0, active = 0;
 
+	if (n == 0)
+		return;
+	x = rp_xcalloc(n, sizeof(*x));
+	m = rp_http_global() == 0 ? curl_multi_init() : NULL;
 	if (m == NULL) {
 		for (i = 0; i < n; i++)
 			snprintf(reqs[i].error, sizeof(reqs[i].error), "cannot start libcurl");

@@ -27,8 +27,11 @@ struct rp_http_req {
 	char error[256];           /* why no status came, "" otherwise */
 };
 
-/* Once per process, before any request. Returns 0 or -1 with err. */
+/* Once per process, before any request. Returns 0 or -1 with err. The
+ * libraries themselves are initialised on first use (rp_http_global), so
+ * that a run that makes no request does not pay for them. */
 int rp_http_init(struct rp_err *err);
+int rp_http_global(void);
 void rp_http_cleanup(void);
 
 /* Performs the n requests, at most max_parallel at a time, and returns when

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "clock.h"
+#include "http.h"
 
 #define MAX_ANSWER (8u * 1024 * 1024) /* all the responses of one command */
 #define FETCH_BATCH 200               /* UIDs per FETCH command */
@@ -270,7 +271,7 @@ rp_imap_open(const struct rp_imap_opts *o, struct rp_err *err)
 			s->timeout_ms = o->budget_ms; /* the login, too */
 	}
 	s->sock = CURL_SOCKET_BAD;
-	if ((s->curl = curl_easy_init()) == NULL) {
+	if (rp_http_global() != 0 || (s->curl = curl_easy_init()) == NULL) {
 		rp_err_set(err, RP_EXIT_SOFTWARE, "cannot create a curl handle");
 		goto fail;
 	}

@@ -242,7 +242,7 @@ rp_pd_post(const struct rp_pd_opts *o, const struct rp_pd_msg *m, size_t n,
 		}
 		if (ngo == 0)
 			break;
-		rp_http_perform(reqs, ngo, 64);
+		rp_http_perform(reqs, ngo, o->max_parallel > 0 ? o->max_parallel : 64);
 		for (i = 0; i < ngo; i++) {
 			struct rp_pd_result *pr = &res[go[i]];
 			pr->attempts = attempt;

@@ -58,6 +58,7 @@ struct rp_pd_opts {
 	int max_attempts;          /* per event within this run */
 	long backoff_ms;           /* first backoff; doubles each time */
 	long budget_ms;            /* from the call: every attempt ends by then */
+	int max_parallel;          /* requests in flight at once (0: 64) */
 	const char *ca_file;       /* TLS: NULL for the system's trust store */
 	int insecure;              /* TLS not verified ([pager_duty] tls_verify) */
 	long *allow;               /* per rate label: attempts still allowed

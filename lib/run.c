@@ -23,8 +23,6 @@
 #define RP_VERSION "dev"
 #endif
 
-#define MAX_PARALLEL 64
-
 /* Everything about one check in this run. */
 struct item {
 	const struct rp_check *c;
@@ -287,7 +285,7 @@ fetch_sources(struct run *r)
 		reqs[k].insecure = !r->cfg.batchy_tls_verify;
 		k++;
 	}
-	rp_http_perform(reqs, k, MAX_PARALLEL);
+	rp_http_perform(reqs, k, (int)r->cfg.max_parallel);
 	for (i = 0, k = 0; i < r->n; i++)
 		if (r->items[i].load.due)
 			r->items[i].req = reqs[k++];
@@ -386,6 +384,8 @@ evaluate_email(struct run *r)
 		else
 			evaluate_one_email(r, s, it);
 	}
+	if (s != NULL)
+		rp_log(RP_LOG_DEBUG, "IMAP: %zu bytes read", rp_imap_bytes_read(s));
 	rp_imap_close(s);
 }
 
@@ -461,6 +461,7 @@ send_events(struct run *r)
 	dl.rate_per_min = r->cfg.pd_rate_per_min;
 	dl.now = r->now;
 	dl.ca_file = r->cfg.pd_ca_file;
+	dl.max_parallel = (int)r->cfg.max_parallel;
 	dl.insecure = !r->cfg.pd_tls_verify;
 	rp_deliver(&dl, ob, evs, checks, n, res, &r->up, &stats);
 	if (stats.ob_sent > 0)
@@ -723,6 +724,9 @@ rp_run(const char *program, enum rp_check_type type, const struct rp_opts *o)
 		rc = RP_EXIT_UNKNOWN;
 	fflush(stdout);
 	rp_http_cleanup();
+	if (r.store != NULL)
+		rp_log(RP_LOG_DEBUG, "%zu checks, %ld Redis round trips, %ld ms", r.n,
+		    rp_store_round_trips(r.store), rp_elapsed_ms(&r.t0));
 out:
 	run_free(&r);
 	return rc;

@@ -188,8 +188,9 @@ void rp_ob_update_merge(struct rp_ob_update *dst, struct rp_ob_update *src);
 
 struct rp_store;
 
-/* Connects (with AUTH and SELECT as configured). NULL with err if the store
- * cannot be reached. */
+/* Connects. AUTH and SELECT, as configured, go with the first command, so
+ * a refused password is reported by it. NULL with err if the store cannot
+ * be reached. */
 struct rp_store *rp_store_open(const char *host, long port, const char *password,
     long db, const char *prefix, long timeout_ms, struct rp_err *err);
 
@@ -223,6 +224,9 @@ int rp_store_save_retry(struct rp_store *s, const char *const *names,
 int rp_store_outbox_read(struct rp_store *s, struct rp_outbox *ob, struct rp_rejected **rej,
     size_t *nrej, struct rp_err *err);
 void rp_rejected_free(struct rp_rejected *v, size_t n);
+
+/* Round trips made so far (for -v and make bench). */
+long rp_store_round_trips(const struct rp_store *s);
 
 /* Connects again after a failure (the same server and settings). */
 int rp_store_reconnect(struct rp_store *s, struct rp_err *err);

@@ -24,6 +24,9 @@ struct rp_store {
 	char *password;          /* secret: wiped when freed */
 	long db;
 	long timeout_ms;
+	int fresh;               /* AUTH and SELECT not sent yet */
+	int hello_n;             /* their replies still to read */
+	long trips;              /* round trips made (rp_store_round_trips) */
 };
 
 /*
@@ -151,7 +154,6 @@ static int
 store_connect(struct rp_store *s, struct rp_err *err)
 {
 	struct timeval tv = {s->timeout_ms / 1000, (s->timeout_ms % 1000) * 1000};
-	redisReply *r;
 
 	s->c = redisConnectWithTimeout(s->host, (int)s->port, tv);
 	if (s->c == NULL || s->c->err) {
@@ -164,29 +166,10 @@ store_connect(struct rp_store *s, struct rp_err *err)
 		    s->port);
 		goto fail;
 	}
-	if (s->password != NULL && *s->password != '\0') {
-		r = redisCommand(s->c, "AUTH %s", s->password);
-		if (r == NULL || r->type == REDIS_REPLY_ERROR) {
-			/* Redis's answer names no secret; ours neither. */
-			rp_err_set(err, RP_EXIT_UNKNOWN, "redis at %s:%ld: AUTH refused%s%.*s", s->host,
-			    s->port, r ? ": " : "", r ? (int)r->len : 0, r ? r->str : "");
-			if (r)
-				freeReplyObject(r);
-			goto fail;
-		}
-		freeReplyObject(r);
-	}
-	/* SELECT, or else one cheap PING, proves the server answers at all. */
-	if (s->db != 0)
-		r = redisCommand(s->c, "SELECT %ld", s->db);
-	else
-		r = redisCommand(s->c, "PING");
-	if (reply_err(s, r, s->db != 0 ? "SELECT" : "PING", err) != 0) {
-		if (r)
-			freeReplyObject(r);
-		goto fail;
-	}
-	freeReplyObject(r);
+	/* AUTH and SELECT go out with the first command, in its round trip:
+	 * a run makes two round trips, not four. */
+	s->fresh = 1;
+	s->hello_n = 0;
 	return 0;
 fail:
 	if (s->c)
@@ -360,12 +343,66 @@ argv_append(struct rp_store *s, struct argv *a)
 	argv_free(a);
 }
 
+/* Whether s has a connection; on a fresh one, queues AUTH and SELECT in
+ * front of the caller's commands (hello_read reads their replies). */
 static int
-connected(const struct rp_store *s, struct rp_err *err)
+connected(struct rp_store *s, struct rp_err *err)
 {
-	if (s->c != NULL)
-		return 0;
-	return rp_err_set(err, RP_EXIT_UNKNOWN, "redis at %s:%ld: not connected", s->host, s->port);
+	if (s->c == NULL)
+		return rp_err_set(err, RP_EXIT_UNKNOWN, "redis at %s:%ld: not connected", s->host,
+		    s->port);
+	if (s->fresh) {
+		s->fresh = 0;
+		if (s->password != NULL && *s->password != '\0') {
+			redisAppendCommand(s->c, "AUTH %s", s->password);
+			s->hello_n++;
+		}
+		if (s->db != 0) {
+			redisAppendCommand(s->c, "SELECT %ld", s->db);
+			s->hello_n++;
+		}
+	}
+	return 0;
+}
+
+/* Sends what is queued and reads the replies of AUTH and SELECT, if any
+ * were queued: the caller's replies come next. Counts the round trip. On
+ * failure the connection is closed (its replies are out of step). */
+static int
+hello_read(struct rp_store *s, struct rp_err *err)
+{
+	int rc = 0;
+
+	s->trips++;
+	while (s->hello_n > 0) {
+		void *p = NULL;
+		redisReply *r;
+
+		s->hello_n--;
+		if (redisGetReply(s->c, &p) != REDIS_OK) {
+			rc = rp_err_set(err, RP_EXIT_UNKNOWN, "redis at %s:%ld: %s", s->host, s->port,
+			    s->c->errstr[0] ? s->c->errstr : "no answer");
+			break;
+		}
+		r = p;
+		if (r->type == REDIS_REPLY_ERROR && rc == 0)
+			/* Redis's answer names no secret; ours neither. */
+			rc = rp_err_set(err, RP_EXIT_UNKNOWN, "redis at %s:%ld: %.*s", s->host, s->port,
+			    (int)r->len, r->str);
+		freeReplyObject(r);
+	}
+	if (rc != 0) {
+		redisFree(s->c);
+		s->c = NULL;
+		s->hello_n = 0;
+	}
+	return rc;
+}
+
+long
+rp_store_round_trips(const struct rp_store *s)
+{
+	return s ? s->trips : 0;
 }
 
 static char *
@@ -562,10 +599,15 @@ rp_store_load(struct rp_store *s, struct rp_load *reqs, size_t n, time_t now, in
 	}
 	{
 		const char **v = argv_words(&a);
-		r = redisCommandArgv(s->c, (int)a.n, v, NULL);
+		void *p = NULL;
+		redisAppendCommandArgv(s->c, (int)a.n, v, NULL);
 		free(v);
+		argv_free(&a);
+		if (hello_read(s, err) != 0)
+			goto out;
+		if (redisGetReply(s->c, &p) == REDIS_OK)
+			r = p;
 	}
-	argv_free(&a);
 	if (reply_err(s, r, "reading state", err) != 0)
 		goto out;
 	want = 3 * n + (with_ob ? 4 : 0);
@@ -766,6 +808,8 @@ rp_store_save(struct rp_store *s, const char *const *names,
 	}
 	redisAppendCommand(s->c, "EXEC");
 	ncmd++;
+	if (hello_read(s, err) != 0)
+		return -1;
 	/* Read every reply, so the connection stays in step; keep the first
 	 * error. Only EXEC's answer says whether the writes happened. */
 	for (i = 0; i < ncmd; i++) {
@@ -817,6 +861,10 @@ silence_set(struct rp_store *s, const struct rp_silence *si, long ttl,
 	argv_free(&a);
 	expire(s, key, ttl);
 	redisAppendCommand(s->c, "EXEC");
+	if (hello_read(s, err) != 0) {
+		free(key);
+		return -1;
+	}
 	for (i = 0; i < 5; i++) {
 		void *p = NULL;
 		if (redisGetReply(s->c, &p) != REDIS_OK) {
@@ -836,9 +884,14 @@ static int
 silence_clear(struct rp_store *s, const char *name, struct rp_err *err)
 {
 	char *key = rp_xasprintf("%s:silence:%s", s->prefix, name);
-	redisReply *r = redisCommand(s->c, "DEL %s", key);
+	redisReply *r;
 	int rc;
 
+	if (hello_read(s, err) != 0) {
+		free(key);
+		return -1;
+	}
+	r = redisCommand(s->c, "DEL %s", key);
 	free(key);
 	if (reply_err(s, r, "clearing a silence", err) != 0) {
 		if (r)
@@ -867,6 +920,10 @@ silence_list(struct rp_store *s, struct rp_silence **out, size_t *n,
 	redisReply *r;
 
 	*n = 0;
+	if (hello_read(s, err) != 0) {
+		free(pattern);
+		return -1;
+	}
 	do {
 		r = redisCommand(s->c, "SCAN %s MATCH %s COUNT 1000", cursor, pattern);
 		if (reply_err(s, r, "listing silences", err) != 0 || r->type != REDIS_REPLY_ARRAY ||
@@ -942,6 +999,8 @@ store_runs(struct rp_store *s, const char *const *programs, size_t n,
 		redisAppendCommand(s->c, "HGETALL %s", key);
 		free(key);
 	}
+	if (hello_read(s, err) != 0)
+		return -1;
 	for (i = 0; i < n; i++) {
 		void *p = NULL;
 		redisReply *h;
@@ -1022,6 +1081,8 @@ rp_store_outbox_read(struct rp_store *s, struct rp_outbox *ob, struct rp_rejecte
 	redisAppendCommand(s->c, "ZRANGE %s 0 -1", zk);
 	redisAppendCommand(s->c, "HGETALL %s", hk);
 	redisAppendCommand(s->c, "HGETALL %s", rk);
+	if (hello_read(s, err) != 0)
+		goto out;
 	for (i = 0; i < 3; i++) {
 		void *p = NULL;
 		if (redisGetReply(s->c, &p) != REDIS_OK) {

@@ -9,9 +9,14 @@ Control (same port):
   POST /_mode/<wf>   body: ok | 500 | garbage | huge | slow:SECONDS | close
   GET  /_hits/<wf>   how many status requests the workflow got
 
+For make bench: FAKE_BATCHY_DELAY (seconds) delays every status answer,
+and FAKE_BATCHY_DEFAULT (the JSON of "global") answers workflows no test
+has set.
+
 Usage: fake_batchy.py PORTFILE
 """
 import json
+import os
 import threading
 import time
 import urllib.parse
@@ -23,6 +28,8 @@ LOCK = threading.Lock()
 STATE = {}
 MODE = {}
 HITS = {}
+DELAY = float(os.environ.get("FAKE_BATCHY_DELAY") or 0)
+DEFAULT = json.loads(os.environ["FAKE_BATCHY_DEFAULT"]) if os.environ.get("FAKE_BATCHY_DEFAULT") else None
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -65,6 +72,10 @@ class Handler(BaseHTTPRequestHandler):
         elif mode == "close":
             self.close_connection = True
             return
+        if DELAY:
+            time.sleep(DELAY)
+        if glob is None and DEFAULT is not None:
+            glob = DEFAULT
         if glob is None:
             return self.reply(404, {"error": "unknown workflow %s" % wf})
         self.reply(200, {"name": wf, "global": glob})

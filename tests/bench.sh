@@ -1,0 +1,145 @@
+#!/usr/bin/env bash
+# make bench: Robopager's speed and memory against floors measured in the
+# same run on the same servers (absolute times drift on shared machines).
+# Starts its own redis-server, Dovecot (a mailbox of 50,000 messages) and
+# stand-ins for batchy (answering after BENCH_DELAY_MS, default 50) and
+# PagerDuty; prints one table: median and max of BENCH_RUNS runs (default 9).
+set -euo pipefail
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+cd "$TOP"
+. tests/lib.sh
+
+RUNS=${BENCH_RUNS:-9}
+DELAY_MS=${BENCH_DELAY_MS:-50}
+N=1000
+DONE_JSON='{"status":"success","batch_start":"2026-11-26T14:00:00","batch_end":"2026-11-26T14:50:00"}'
+
+echo "make bench: $(nproc) cores, $RUNS runs per figure, sources answer after $DELAY_MS ms" >&2
+start_redis
+start_fake pagerduty
+FAKE_BATCHY_DELAY=$(python3 -c "print($DELAY_MS / 1000)") FAKE_BATCHY_DEFAULT="$DONE_JSON" start_fake batchy
+FAKE_BATCHY_DEFAULT="$DONE_JSON" start_fake batchy QUICK
+start_dovecot
+
+CFG="$WORK/bench.cfg"
+write_email_config "$CFG" "imap://127.0.0.1:$IMAP_PORT" INBOX
+sed -i 's/^time_budget_sec = .*/time_budget_sec = 50/' "$CFG"
+chmod 600 "$CFG"
+QCFG="$WORK/quick.cfg"
+sed "s/^port = $BATCHY_PORT$/port = $QUICK_PORT/" "$CFG" >"$QCFG"
+chmod 600 "$QCFG"
+
+latency() { # latency NAME WF
+	cat <<EOC
+$1:
+    type: batchy
+    pd_description: "bench"
+    pd_service: "0123456789abcdef0123456789abcdef"
+    wf_name: "$2"
+    check_time: "00:00"
+    poll_sec: 60
+    latency_min: 60
+EOC
+}
+latency one wf_one >"$WORK/one.yaml"
+for i in $(seq 1 $N); do latency "c$i" "wf_$i"; done >"$WORK/many.yaml"
+for i in $(seq 1 $N); do
+	printf 'url = "http://127.0.0.1:%s/get_status/wf_%s"\noutput = "/dev/null"\n' "$BATCHY_PORT" "$i"
+done >"$WORK/urls.cfg"
+cat >"$WORK/mail.yaml" <<'EOC'
+vendor_mail:
+    type: email
+    pd_description: "bench mail"
+    pd_service: "0123456789abcdef0123456789abcdef"
+    senders: [reports@vendor.example]
+    delivery_time: "00:00"
+    check_time: "00:01"
+    subjects: [Report 1, Report 2, Report 3, Report 4, Report 5]
+EOC
+
+# The mailbox: 50,000 messages of the day, 5 of them the vendor's.
+echo "seeding 50,000 messages..." >&2
+python3 - "$MAILDIR/cur" <<'EOP'
+import os, sys, time
+d = sys.argv[1]
+t = time.mktime(time.strptime("2026-11-26 12:00", "%Y-%m-%d %H:%M"))
+for i in range(50000):
+    vendor = i % 10000 == 5000
+    frm = "reports@vendor.example" if vendor else "noise%d@elsewhere.example" % (i % 977)
+    subj = "Report %d" % (i // 10000 + 1) if vendor else "Newsletter %d" % i
+    p = os.path.join(d, "%d.bench:2,S" % i)
+    with open(p, "w") as f:
+        f.write("From: %s\r\nTo: robot@example.com\r\nSubject: %s\r\nDate: Thu, 26 Nov 2026 12:00:00 +0000\r\n\r\nbody %d\r\n" % (frm, subj, i))
+    os.utime(p, (t + i, t + i))
+EOP
+chown -R dovecot:dovecot "$MAILDIR"
+
+ms() { date +%s%N; }
+# sample KIND COMMAND...: runs it once; appends "wall_ms rss_kb" to $WORK/KIND
+sample() {
+	local kind=$1; shift
+	local t0 t1
+	t0=$(ms)
+	/usr/bin/time -f '%M' -o "$WORK/rss" "$@" >"$WORK/last.out" 2>"$WORK/last.err" || true
+	t1=$(ms)
+	echo "$(( (t1 - t0) / 1000000 )) $(cat "$WORK/rss")" >>"$WORK/$kind"
+}
+stat() { # stat KIND COLUMN(1 wall, 2 rss) -> "median max"
+	sort -n -k"$2" "$WORK/$1" | awk -v c="$2" '{v[NR]=$c} END {printf "%s %s", v[int((NR+1)/2)], v[NR]}'
+}
+rt() { sed -nE 's/.* ([0-9]+) Redis round trips.*/\1/p' "$WORK/last.err" | tail -n 1; }
+
+RP="$TOP/bin"
+now() { python3 -c "import datetime,sys; print((datetime.datetime(2026,11,26,10,0)+datetime.timedelta(minutes=2*int(sys.argv[1]))).strftime('%Y-%m-%dT%H:%M'))" "$1"; }
+
+echo "warming up..." >&2
+curl -s -o /dev/null "http://127.0.0.1:$QUICK_PORT/get_status/wf_one"
+"$RP/rp-latency-check" -f "$QCFG" -y "$WORK/one.yaml" -c one >/dev/null 2>&1 || true
+"$RP/rp-email-check" -f "$CFG" -y "$WORK/mail.yaml" -c vendor_mail -n --now 2026-11-26T13:00 >/dev/null 2>&1 || true
+
+echo "measuring..." >&2
+for i in $(seq 1 "$RUNS"); do
+	sample curl1q curl -s -o /dev/null "http://127.0.0.1:$QUICK_PORT/get_status/wf_one"
+	sample one_q "$RP/rp-latency-check" -f "$QCFG" -y "$WORK/one.yaml" -c one
+	sample curl1 curl -s -o /dev/null "http://127.0.0.1:$BATCHY_PORT/get_status/wf_one"
+	sample one "$RP/rp-latency-check" -f "$CFG" -y "$WORK/one.yaml" -c one
+	sample curlN curl -s --parallel --parallel-max 64 -K "$WORK/urls.cfg"
+	sample many "$RP/rp-latency-check" -f "$CFG" -y "$WORK/many.yaml" --now "$(now "$i")" -v
+	echo "$(rt)" >>"$WORK/many_rt"
+	sample idle "$RP/rp-latency-check" -f "$CFG" -y "$WORK/many.yaml" --now "$(now "$i" | sed 's/$/:20/')" -v
+	echo "$(rt)" >>"$WORK/idle_rt"
+	sample mail "$RP/rp-email-check" -f "$CFG" -y "$WORK/mail.yaml" -c vendor_mail -n -v --now 2026-11-26T13:00
+	sed -nE 's/.*IMAP: ([0-9]+) bytes read.*/\1/p' "$WORK/last.err" >>"$WORK/mail_bytes"
+done
+grep -q '^OK vendor_mail' "$WORK/last.out" || { echo "bench: the email check did not find its 5 messages:" >&2; cat "$WORK/last.out" "$WORK/last.err" >&2; exit 1; }
+[ "$(grep -c '^OK c' <<<"$(cat "$WORK/last.out")" || true)" -ge 0 ]
+
+row() { # row FIGURE VALUE FLOOR TARGET
+	printf '%-52s %14s %20s %s\n' "$1" "$2" "$3" "$4"
+}
+ratio() { python3 -c "import sys; a,b=float(sys.argv[1]),float(sys.argv[2]); print('%.2fx' % (a/b if b else 0))" "$1" "$2"; }
+set -- $(stat one 1); one_w=$1 one_wmax=$2
+set -- $(stat curl1 1); c1_w=$1 c1_wmax=$2
+set -- $(stat one 2); one_r=$1 one_rmax=$2
+set -- $(stat curl1 2); c1_r=$1
+set -- $(stat one_q 1); oq_w=$1 oq_wmax=$2
+set -- $(stat curl1q 1); cq_w=$1
+set -- $(stat many 1); m_w=$1 m_wmax=$2
+set -- $(stat many 2); m_r=$1 m_rmax=$2
+set -- $(stat curlN 1); cn_w=$1 cn_wmax=$2
+set -- $(stat idle 1); i_w=$1 i_wmax=$2
+set -- $(stat mail 1); ml_w=$1 ml_wmax=$2
+
+echo
+echo "Robopager bench: $(nproc) cores, $RUNS runs each, median / max; floors measured in the same run"
+row "FIGURE" "ROBOPAGER" "FLOOR" "RATIO (target)"
+row "1 check, source answering at once: wall ms" "$oq_w / $oq_wmax" "curl -s: $cq_w" "$(ratio "$oq_w" "$cq_w")"
+row "1 check, source after ${DELAY_MS} ms: wall ms" "$one_w / $one_wmax" "curl -s: $c1_w / $c1_wmax" "$(ratio "$one_w" "$c1_w") (<= 1.5x)"
+row "1 check: peak RSS KiB" "$one_r / $one_rmax" "curl -s: $c1_r" "$(ratio "$one_r" "$c1_r") (<= 1.25x)"
+row "$N checks, source after ${DELAY_MS} ms: wall ms" "$m_w / $m_wmax" "curl --parallel-max 64: $cn_w / $cn_wmax" "$(ratio "$m_w" "$cn_w") (<= 1.3x)"
+row "$N checks: Redis round trips" "$(sort -n "$WORK/many_rt" | tail -n 1)" "-" "(<= 2)"
+row "$N checks: peak RSS KiB" "$m_r / $m_rmax" "-" ""
+row "email check, 50,000 messages, 5 match: wall ms" "$ml_w / $ml_wmax" "-" "(<= 100 ms)"
+row "email check: bytes read from the IMAP server" "$(sort -n "$WORK/mail_bytes" | tail -n 1)" "-" "(with the matches)"
+row "nothing due among $N checks: wall ms" "$i_w / $i_wmax" "-" "(<= 10 ms)"
+row "nothing due: Redis round trips" "$(sort -n "$WORK/idle_rt" | tail -n 1)" "-" "(<= 2)"
