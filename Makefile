@@ -76,6 +76,12 @@ asan:
 deps-dev:
 	@tests/deps.sh dev
 
+# Speed and memory against curl floors measured in the same run on the same
+# servers (tests/bench.sh); BENCH_RUNS, BENCH_DELAY_MS. Root, for Dovecot.
+bench: deps
+	$(MAKE) all
+	tests/bench.sh
+
 # The story of README's first command: private servers, a late email and a
 # late workflow paged and resolved, what PagerDuty received. Root, for
 # Dovecot's throwaway mailbox.
@@ -198,4 +204,4 @@ clean:
 	rm -f lib/*.o lib/librp.a $(BINS) $(UNITS)
 	rm -rf fuzz/build dist
 
-.PHONY: all deps deps-dev check faults units asan fuzz lint valgrind install uninstall demo deb clean
+.PHONY: all deps deps-dev check faults units asan fuzz lint valgrind install uninstall demo deb bench clean

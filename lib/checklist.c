@@ -438,11 +438,59 @@ expect(struct yp *y, yaml_event_type_t want, const char *what)
 	return 0;
 }
 
+/* The names seen so far, hashed (FNV-1a, open addressing), so that a
+ * checklist of thousands of checks finds a duplicate without comparing
+ * every pair. Values are indexes into cl->checks, plus one. */
+struct names {
+	size_t *slot;
+	size_t cap;
+};
+
+static size_t
+name_hash(const char *s)
+{
+	size_t h = 2166136261u;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+/* The index of name in cl if it is there; else adds it as index i and
+ * returns -1. */
+static long
+names_add(struct names *t, const struct rp_checklist *cl, const char *name, size_t i)
+{
+	size_t k;
+
+	if (2 * (i + 1) > t->cap) {
+		struct names g;
+		size_t j;
+		g.cap = t->cap ? t->cap * 2 : 64;
+		g.slot = rp_xcalloc(g.cap, sizeof(*g.slot));
+		for (j = 0; j < t->cap; j++) {
+			if (t->slot[j] == 0)
+				continue;
+			k = name_hash(cl->checks[t->slot[j] - 1].name) & (g.cap - 1);
+			while (g.slot[k] != 0)
+				k = (k + 1) & (g.cap - 1);
+			g.slot[k] = t->slot[j];
+		}
+		free(t->slot);
+		*t = g;
+	}
+	for (k = name_hash(name) & (t->cap - 1); t->slot[k] != 0; k = (k + 1) & (t->cap - 1))
+		if (strcmp(cl->checks[t->slot[k] - 1].name, name) == 0)
+			return (long)(t->slot[k] - 1);
+	t->slot[k] = i + 1;
+	return -1;
+}
+
 static int
-parse(struct yp *y, struct rp_checklist *cl)
+parse_checks(struct yp *y, struct rp_checklist *cl, struct names *seen)
 {
 	yaml_event_t ev;
-	size_t i;
+	size_t cap = 0;
 
 	if (expect(y, YAML_STREAM_START_EVENT, "not a YAML stream") != 0)
 		return -1;
@@ -493,15 +541,20 @@ parse(struct yp *y, struct rp_checklist *cl)
 			free(name);
 			return -1;
 		}
-		for (i = 0; i < cl->n; i++) {
-			if (strcmp(cl->checks[i].name, name) == 0) {
+		if (cl->n == cap) {
+			cap = cap ? cap * 2 : 16;
+			cl->checks = rp_xrealloc(cl->checks, cap * sizeof(*cl->checks));
+		}
+		{
+			long first;
+			cl->checks[cl->n].name = name; /* for the table; set again below */
+			if ((first = names_add(seen, cl, name, cl->n)) >= 0) {
 				yerr(y, line, "%s: duplicate check name (first on line %d)", name,
-				    cl->checks[i].line);
+				    cl->checks[first].line);
 				free(name);
 				return -1;
 			}
 		}
-		cl->checks = rp_xrealloc(cl->checks, (cl->n + 1) * sizeof(*cl->checks));
 		c = &cl->checks[cl->n++];
 		memset(c, 0, sizeof(*c));
 		c->name = name;
@@ -536,6 +589,16 @@ parse(struct yp *y, struct rp_checklist *cl)
 	if (cl->n == 0)
 		return yerr(y, 1, "no checks");
 	return 0;
+}
+
+static int
+parse(struct yp *y, struct rp_checklist *cl)
+{
+	struct names seen = {NULL, 0};
+	int rc = parse_checks(y, cl, &seen);
+
+	free(seen.slot);
+	return rc;
 }
 
 int

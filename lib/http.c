@@ -93,6 +93,7 @@ setup(struct xfer *x, struct rp_err *err)
 	r->status = 0;
 	r->retry_after = -1;
 	r->error[0] = '\0';
+	r->permanent = 0;
 	rp_buf_append(&r->resp, "", 0);
 	if ((c = x->easy = curl_easy_init()) == NULL)
 		return rp_err_set(err, RP_EXIT_SOFTWARE, "cannot create a curl handle");
@@ -139,6 +140,9 @@ finish(struct xfer *x, CURLcode rc)
 	} else if (rc == CURLE_OPERATION_TIMEDOUT) {
 		snprintf(r->error, sizeof(r->error), "no answer within %ld ms", r->timeout_ms);
 	} else {
+		r->permanent = rc == CURLE_PEER_FAILED_VERIFICATION ||
+		    rc == CURLE_SSL_CACERT_BADFILE || rc == CURLE_SSL_CERTPROBLEM ||
+		    rc == CURLE_URL_MALFORMAT || rc == CURLE_UNSUPPORTED_PROTOCOL;
 		/* curl's own words where it has them: they name the certificate
 		 * or host name problem that curl_easy_strerror() only sums up. */
 		rp_strlcpy(r->error, x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc),
@@ -211,6 +215,7 @@ rp_http_req_reset(struct rp_http_req *req)
 	req->status = 0;
 	req->retry_after = -1;
 	req->error[0] = '\0';
+	req->permanent = 0;
 }
 
 void

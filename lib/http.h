@@ -25,6 +25,8 @@ struct rp_http_req {
 	struct rp_buf resp;        /* the body, NUL-terminated */
 	long retry_after;          /* seconds of a Retry-After header, or -1 */
 	char error[256];           /* why no status came, "" otherwise */
+	int permanent;             /* that reason will not go away by retrying
+	                            * now (a certificate refused, a bad URL) */
 };
 
 /* Once per process, before any request. Returns 0 or -1 with err. The

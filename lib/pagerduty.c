@@ -247,7 +247,9 @@ rp_pd_post(const struct rp_pd_opts *o, const struct rp_pd_msg *m, size_t n,
 			struct rp_pd_result *pr = &res[go[i]];
 			pr->attempts = attempt;
 			rp_pd_classify(reqs[i].status, reqs[i].resp.data, reqs[i].error, pr);
-			if (pr->outcome != RP_PD_FAILED)
+			/* A certificate refused now is refused in a second too: the
+			 * event waits in the outbox for the configuration to change. */
+			if (pr->outcome != RP_PD_FAILED || reqs[i].permanent)
 				continue;
 			if (reqs[i].retry_after * 1000 > wait)
 				wait = reqs[i].retry_after * 1000;

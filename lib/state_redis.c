@@ -35,7 +35,8 @@ struct rp_store {
  * dry, the outbox token ("" to leave the outbox alone) and how long its lock
  * may be held, then per check its window (seconds) and whether it is forced.
  * Returns, per check, 1 or 0 for due, the HGETALL of its record, and the
- * end of its silence ("" if none); then, with a token: 1 or 0 for the
+ * end of its silence ("" if none), these two for due checks only (a run
+ * with nothing due reads next to nothing); then, with a token: 1 or 0 for the
  * outbox lock taken, the outbox's ids oldest first, their entries (only
  * when the lock was taken), and the HGETALL of the rate hash.
  *
@@ -66,8 +67,13 @@ static const char load_script[] =
     "    end\n"
     "  end\n"
     "  out[#out+1] = due\n"
-    "  out[#out+1] = redis.call('HGETALL', ck)\n"
-    "  out[#out+1] = redis.call('HGET', sk, 'until') or ''\n"
+    "  if due == 1 then\n"
+    "    out[#out+1] = redis.call('HGETALL', ck)\n"
+    "    out[#out+1] = redis.call('HGET', sk, 'until') or ''\n"
+    "  else\n"
+    "    out[#out+1] = {}\n"
+    "    out[#out+1] = ''\n"
+    "  end\n"
     "end\n"
     "if ARGV[3] ~= '' then\n"
     "  local owned = 0\n"
@@ -412,13 +418,23 @@ key(const struct rp_store *s, const char *kind, const char *name)
 	    rp_xasprintf("%s:%s", s->prefix, kind);
 }
 
+/* "<prefix>:<kind>[:<name>]" as the next word, built in place. */
 static void
 arg_key(struct argv *a, const struct rp_store *s, const char *kind, const char *name)
 {
-	char *k = key(s, kind, name);
-
-	arg(a, k);
-	free(k);
+	if (a->n == a->cap) {
+		a->cap = a->cap ? a->cap * 2 : 16;
+		a->off = rp_xrealloc(a->off, a->cap * sizeof(size_t));
+	}
+	a->off[a->n++] = a->buf.len;
+	rp_buf_append(&a->buf, s->prefix, strlen(s->prefix));
+	rp_buf_append(&a->buf, ":", 1);
+	rp_buf_append(&a->buf, kind, strlen(kind));
+	if (name != NULL) {
+		rp_buf_append(&a->buf, ":", 1);
+		rp_buf_append(&a->buf, name, strlen(name));
+	}
+	rp_buf_append(&a->buf, "", 1);
 }
 
 static const char *

@@ -176,10 +176,23 @@ START_TEST(unreachable)
 	ck_assert_ptr_null(s);
 	ck_assert_int_eq(err.code, RP_EXIT_UNKNOWN);
 	ck_assert_str_eq(err.msg, "redis at 127.0.0.1:1: Connection refused");
+	/* AUTH goes with the first command: that one fails, without the
+	 * password in its message, and the store is unusable after it. */
 	s = rp_store_open("127.0.0.1", test_port("RP_TEST_REDIS_PORT"), "wrong-password", 0, "x",
 	    500, &err);
-	ck_assert_ptr_null(s);
-	ck_assert_ptr_null(strstr(err.msg, "wrong-password"));
+	ck_assert_ptr_nonnull(s);
+	{
+		struct rp_load l;
+		memset(&l, 0, sizeof(l));
+		l.name = "c";
+		l.poll_sec = 60;
+		ck_assert_int_eq(rp_store_load(s, &l, 1, 1000, 0, NULL, &err), -1);
+		ck_assert_ptr_nonnull(strstr(err.msg, "redis at 127.0.0.1:"));
+		ck_assert_ptr_null(strstr(err.msg, "wrong-password"));
+		ck_assert_int_eq(rp_store_load(s, &l, 1, 1000, 0, NULL, &err), -1);
+		ck_assert_ptr_nonnull(strstr(err.msg, "not connected"));
+	}
+	rp_store_close(s);
 }
 END_TEST
 
