@@ -8,20 +8,6 @@
 
 static const char rk[] = "0123456789abcdef0123456789abcdef";
 
-static void
-control(const char *path, const char *body)
-{
-	struct rp_http_req r = {0};
-
-	r.url = test_url("RP_TEST_PD_PORT", path);
-	r.body = body;
-	r.timeout_ms = 5000;
-	r.max_bytes = 1 << 20;
-	rp_http_perform(&r, 1, 1);
-	ck_assert_int_eq(r.status, 200);
-	rp_http_req_reset(&r);
-}
-
 static struct rp_pd_event
 event(enum rp_act act, const char *key)
 {
@@ -88,7 +74,7 @@ START_TEST(resolve_waits_for_its_trigger)
 	struct rp_err err;
 
 	ck_assert_int_eq(rp_http_init(&err), 0);
-	control("/_reset", "");
+	pd_control("/_reset", "");
 	outbox_with(&ob, RP_ACT_TRIGGER, "c1/failed@x", 1);
 	rp_deliver(&o, &ob, &e, &check, 1, &r, &up, &st);
 	/* The waiting trigger goes; the resolve waits for the next run. */
@@ -107,7 +93,7 @@ START_TEST(resolve_waits_for_its_trigger)
 
 	/* Another run holds the outbox: nothing of it is sent, and the
 	 * resolve still queues behind the trigger it knows is waiting. */
-	control("/_reset", "");
+	pd_control("/_reset", "");
 	outbox_with(&ob, RP_ACT_TRIGGER, "c1/failed@x", 0);
 	rp_deliver(&o, &ob, &e, &check, 1, &r, &up, &st);
 	ck_assert_int_eq(st.ob_sent, 0);
@@ -135,7 +121,7 @@ START_TEST(rate_limit_queues)
 	int delivered = 0, waiting = 0, i;
 
 	ck_assert_int_eq(rp_http_init(&err), 0);
-	control("/_reset", "");
+	pd_control("/_reset", "");
 	e[0] = event(RP_ACT_TRIGGER, "a/1");
 	e[1] = event(RP_ACT_TRIGGER, "b/1");
 	e[2] = event(RP_ACT_TRIGGER, "c/1");
@@ -177,8 +163,8 @@ START_TEST(refused_and_no_store)
 	struct rp_err err;
 
 	ck_assert_int_eq(rp_http_init(&err), 0);
-	control("/_reset", "");
-	control("/_fail", "400");
+	pd_control("/_reset", "");
+	pd_control("/_fail", "400");
 	ob.token = "tok";
 	rp_deliver(&o, &ob, &e, &check, 1, &r, &up, &st);
 	ck_assert_int_eq(r.outcome, RP_PD_REJECTED);
@@ -193,13 +179,13 @@ START_TEST(refused_and_no_store)
 	rp_ob_update_free(&up);
 
 	/* Without a store nothing can be queued: the caller decides again. */
-	control("/_fail", "down:500");
+	pd_control("/_fail", "down:500");
 	o.budget_ms = 400;
 	rp_deliver(&o, NULL, &e, &check, 1, &r, &up, &st);
 	ck_assert_int_eq(r.outcome, RP_PD_FAILED);
 	ck_assert_int_eq(up.nadd, 0);
 	rp_ob_update_free(&up);
-	control("/_reset", "");
+	pd_control("/_reset", "");
 	rp_http_cleanup();
 }
 END_TEST

@@ -108,20 +108,6 @@ START_TEST(classify)
 }
 END_TEST
 
-static void
-control(const char *path, const char *body)
-{
-	struct rp_http_req r = {0};
-
-	r.url = test_url("RP_TEST_PD_PORT", path);
-	r.body = body;
-	r.timeout_ms = 5000;
-	r.max_bytes = 1 << 20;
-	rp_http_perform(&r, 1, 1);
-	ck_assert_int_eq(r.status, 200);
-	rp_http_req_reset(&r);
-}
-
 static struct rp_pd_opts
 opts(void)
 {
@@ -145,10 +131,10 @@ START_TEST(send_retries)
 	struct rp_err err;
 
 	ck_assert_int_eq(rp_http_init(&err), 0);
-	control("/_reset", "");
+	pd_control("/_reset", "");
 	e[1].dedup_key = "second";
 	/* 429 (Retry-After: 1) and 500 for the first two answers, then 202. */
-	control("/_fail", "429 500");
+	pd_control("/_fail", "429 500");
 	rp_pd_send(&o, e, 2, r);
 	ck_assert_int_eq(r[0].outcome, RP_PD_DELIVERED);
 	ck_assert_int_eq(r[1].outcome, RP_PD_DELIVERED);
@@ -162,12 +148,12 @@ START_TEST(send_retries)
 	/* Failing past the attempts: reported as not delivered. */
 	e[0].severity = "critical";
 	o.max_attempts = 2;
-	control("/_fail", "500 500 500");
+	pd_control("/_fail", "500 500 500");
 	rp_pd_send(&o, e, 1, r);
 	ck_assert_int_eq(r[0].outcome, RP_PD_FAILED);
 	ck_assert_int_eq(r[0].attempts, 2);
 	ck_assert_str_eq(r[0].message, "HTTP 500: injected 500");
-	control("/_reset", "");
+	pd_control("/_reset", "");
 	rp_http_cleanup();
 }
 END_TEST
@@ -180,8 +166,8 @@ START_TEST(send_timeout_budget)
 	struct rp_err err;
 
 	ck_assert_int_eq(rp_http_init(&err), 0);
-	control("/_reset", "");
-	control("/_fail", "slow:2 slow:2 slow:2");
+	pd_control("/_reset", "");
+	pd_control("/_fail", "slow:2 slow:2 slow:2");
 	o.timeout_ms = 300;
 	o.max_attempts = 10;
 	o.budget_ms = 700; /* room for one attempt and its backoff only */
