@@ -123,25 +123,13 @@ static void
 drain(struct hb *h, const struct rp_outbox *ob, struct rp_ob_update *up,
     const struct timespec *t0, int *trouble)
 {
-	struct rp_dl_opts dl = {0};
+	struct rp_dl_opts dl;
 	struct rp_dl_stats stats;
 
-	dl.ca_file = h->cfg.pd_ca_file;
-	dl.insecure = !h->cfg.pd_tls_verify;
-	dl.url = h->cfg.events_url;
-	dl.timeout_ms = h->cfg.pd_timeout_sec * 1000;
-	dl.budget_ms = (h->cfg.time_budget_sec * 1000L - rp_elapsed_ms(t0)) / 2;
-	dl.rate_per_min = h->cfg.pd_rate_per_min;
-	dl.now = h->now;
+	rp_dl_opts_init(&dl, &h->cfg, h->now,
+	    (h->cfg.time_budget_sec * 1000L - rp_elapsed_ms(t0)) / 2);
 	rp_deliver(&dl, ob, NULL, NULL, 0, NULL, up, &stats);
-	if (stats.ob_sent > 0)
-		rp_log(RP_LOG_INFO, "outbox: %zu earlier event%s delivered", stats.ob_sent,
-		    stats.ob_sent == 1 ? "" : "s");
-	if (stats.ob_left > 0) {
-		*trouble = 1;
-		rp_log(RP_LOG_ERR, "outbox: %zu event%s still wait for PagerDuty%s%s", stats.ob_left,
-		    stats.ob_left == 1 ? "" : "s", stats.ob_error[0] ? ": " : "", stats.ob_error);
-	}
+	*trouble |= rp_dl_report(ob, &stats);
 }
 
 /* Calls heartbeat_url: GET, or POST with the summary as the body. */
@@ -299,42 +287,24 @@ rp_heartbeat_run(const struct rp_opts *o)
 	} else if (!o->dry_run) {
 		/* The episode's events (and the outbox) through the outbox;
 		 * the alive signal, sent every run, straight. */
-		struct rp_dl_opts dl = {0};
+		struct rp_dl_opts dl;
 		struct rp_dl_stats stats;
 		struct rp_outbox view;
 		struct rp_ob_update mine;
 		const char *checks[RP_MAX_ACTIONS + 1];
-		long left = h.cfg.time_budget_sec * 1000L - rp_elapsed_ms(&t0) - 500;
 
 		for (i = 0; i < ndecided; i++)
 			checks[i] = self_name;
-		dl.url = h.cfg.events_url;
-		dl.ca_file = h.cfg.pd_ca_file;
-		dl.insecure = !h.cfg.pd_tls_verify;
-		dl.timeout_ms = h.cfg.pd_timeout_sec * 1000;
-		dl.budget_ms = left;
-		dl.rate_per_min = h.cfg.pd_rate_per_min;
-		dl.now = h.now;
+		rp_dl_opts_init(&dl, &h.cfg, h.now,
+		    h.cfg.time_budget_sec * 1000L - rp_elapsed_ms(&t0) - 500);
 		/* The outbox was delivered above: here it only says which
 		 * incidents have an event waiting, to queue behind. */
 		view = ob;
 		view.owned = 0;
 		rp_deliver(&dl, h.store ? &view : NULL, evs, checks, ndecided, sent, &mine, &stats);
 		rp_ob_update_merge(&up, &mine);
-		for (i = 0; i < ndecided; i++) {
-			if (sent[i].outcome == RP_PD_DELIVERED || sent[i].outcome == RP_PD_REJECTED ||
-			    h.store != NULL) {
-				sent[i].queued = sent[i].outcome != RP_PD_DELIVERED &&
-				    sent[i].outcome != RP_PD_REJECTED;
-				rp_eval_delivered(&next, &acts[i]);
-			}
-			if (sent[i].outcome != RP_PD_DELIVERED) {
-				trouble |= !(sent[i].behind && h.store != NULL);
-				rp_log(sent[i].behind ? RP_LOG_INFO : RP_LOG_ERR, "PagerDuty %s %s: %s%s",
-				    rp_act_name(acts[i].act), acts[i].dedup_key, sent[i].message,
-				    sent[i].queued && !sent[i].behind ? "; queued in the outbox" : "");
-			}
-		}
+		for (i = 0; i < ndecided; i++)
+			trouble |= rp_dl_settle(&acts[i], &sent[i], &next, h.store != NULL);
 		if (nact > ndecided) {
 			struct rp_pd_opts po = {0};
 			po.url = h.cfg.events_url;

@@ -408,6 +408,68 @@ held(const struct run *r, const struct item *it, const struct rp_action *a)
 	return a->act == RP_ACT_TRIGGER && it->load.silenced_until > r->now;
 }
 
+void
+rp_dl_opts_init(struct rp_dl_opts *dl, const struct rp_config *cfg, time_t now, long budget_ms)
+{
+	memset(dl, 0, sizeof(*dl));
+	dl->url = cfg->events_url;
+	dl->timeout_ms = cfg->pd_timeout_sec * 1000;
+	dl->budget_ms = budget_ms;
+	dl->rate_per_min = cfg->pd_rate_per_min;
+	dl->now = now;
+	dl->max_parallel = (int)cfg->max_parallel;
+	dl->ca_file = cfg->pd_ca_file;
+	dl->insecure = !cfg->pd_tls_verify;
+}
+
+int
+rp_dl_report(const struct rp_outbox *ob, const struct rp_dl_stats *st)
+{
+	if (st->ob_sent > 0)
+		rp_log(RP_LOG_INFO, "outbox: %zu earlier event%s delivered", st->ob_sent,
+		    st->ob_sent == 1 ? "" : "s");
+	if (ob == NULL || !ob->owned || st->ob_left == 0)
+		return 0;
+	rp_log(RP_LOG_ERR, "outbox: %zu event%s still wait for PagerDuty%s%s", st->ob_left,
+	    st->ob_left == 1 ? "" : "s", st->ob_error[0] ? ": " : "", st->ob_error);
+	return 1;
+}
+
+int
+rp_dl_settle(const struct rp_action *a, struct rp_pd_result *pr, struct rp_check_state *next,
+    int can_queue)
+{
+	const char *what = rp_act_name(a->act);
+
+	if (pr->outcome == RP_PD_DELIVERED) {
+		rp_eval_delivered(next, a);
+		return 0;
+	}
+	if (pr->behind && can_queue) {
+		/* In order, not in trouble: the next run sends it. */
+		pr->queued = 1;
+		rp_eval_delivered(next, a);
+		rp_log(RP_LOG_INFO, "PagerDuty %s %s: %s", what, a->dedup_key, pr->message);
+		return 0;
+	}
+	if (pr->outcome == RP_PD_REJECTED) {
+		/* Not retried: the same event would be refused again. */
+		rp_eval_delivered(next, a);
+		rp_log(RP_LOG_ERR, "PagerDuty refused %s %s: %s (kept for rp-status)", what,
+		    a->dedup_key, pr->message);
+	} else if (can_queue) {
+		/* Handed to the outbox, written with this state. */
+		pr->queued = 1;
+		rp_eval_delivered(next, a);
+		rp_log(RP_LOG_ERR, "PagerDuty %s %s: %s; queued in the outbox", what, a->dedup_key,
+		    pr->message);
+	} else {
+		rp_log(RP_LOG_ERR, "PagerDuty %s %s: %s; no state store to queue it, the next run "
+		    "decides again", what, a->dedup_key, pr->message);
+	}
+	return 1;
+}
+
 /* Delivers the outbox this run holds, then the run's events (rp_deliver);
  * records in each check's next state what PagerDuty took or the outbox
  * keeps, and says in one line each what did not go. */
@@ -455,28 +517,13 @@ send_events(struct run *r)
 			e->nfacts = it->res.nfacts;
 		}
 	}
-	dl.url = r->cfg.events_url;
-	dl.timeout_ms = r->cfg.pd_timeout_sec * 1000;
-	dl.budget_ms = left_ms(r) - 500; /* the state is written after */
-	dl.rate_per_min = r->cfg.pd_rate_per_min;
-	dl.now = r->now;
-	dl.ca_file = r->cfg.pd_ca_file;
-	dl.max_parallel = (int)r->cfg.max_parallel;
-	dl.insecure = !r->cfg.pd_tls_verify;
+	rp_dl_opts_init(&dl, &r->cfg, r->now, left_ms(r) - 500); /* the state is written after */
 	rp_deliver(&dl, ob, evs, checks, n, res, &r->up, &stats);
-	if (stats.ob_sent > 0)
-		rp_log(RP_LOG_INFO, "outbox: %zu earlier event%s delivered", stats.ob_sent,
-		    stats.ob_sent == 1 ? "" : "s");
-	if (ob != NULL && ob->owned && stats.ob_left > 0) {
-		r->trouble = 1;
-		rp_log(RP_LOG_ERR, "outbox: %zu event%s still wait for PagerDuty%s%s", stats.ob_left,
-		    stats.ob_left == 1 ? "" : "s", stats.ob_error[0] ? ": " : "", stats.ob_error);
-	}
+	r->trouble |= rp_dl_report(ob, &stats);
 	for (i = 0, n = 0; i < r->n; i++) {
 		struct item *it = &r->items[i];
 		for (j = 0; j < it->nact; j++) {
 			struct rp_pd_result *pr = &it->sent[j];
-			const char *what = rp_act_name(it->acts[j].act);
 			if (held(r, it, &it->acts[j])) {
 				char until[RP_LOCAL_LEN];
 				rp_clock_format_local(it->load.silenced_until, until);
@@ -485,34 +532,7 @@ send_events(struct run *r)
 				continue;
 			}
 			*pr = res[n++];
-			if (pr->outcome == RP_PD_DELIVERED) {
-				rp_eval_delivered(&it->next, &it->acts[j]);
-				continue;
-			}
-			if (pr->behind && ob != NULL) {
-				/* In order, not in trouble: the next run sends it. */
-				pr->queued = 1;
-				rp_eval_delivered(&it->next, &it->acts[j]);
-				rp_log(RP_LOG_INFO, "PagerDuty %s %s: %s", what, it->acts[j].dedup_key,
-				    pr->message);
-				continue;
-			}
-			r->trouble = 1;
-			if (pr->outcome == RP_PD_REJECTED) {
-				/* Not retried: the same event would be refused again. */
-				rp_eval_delivered(&it->next, &it->acts[j]);
-				rp_log(RP_LOG_ERR, "PagerDuty refused %s %s: %s (kept for rp-status)", what,
-				    it->acts[j].dedup_key, pr->message);
-			} else if (ob != NULL) {
-				/* Handed to the outbox, written with this state. */
-				pr->queued = 1;
-				rp_eval_delivered(&it->next, &it->acts[j]);
-				rp_log(RP_LOG_ERR, "PagerDuty %s %s: %s; queued in the outbox", what,
-				    it->acts[j].dedup_key, pr->message);
-			} else {
-				rp_log(RP_LOG_ERR, "PagerDuty %s %s: %s; no state store to queue it, the "
-				    "next run decides again", what, it->acts[j].dedup_key, pr->message);
-			}
+			r->trouble |= rp_dl_settle(&it->acts[j], pr, &it->next, ob != NULL);
 		}
 	}
 	free(evs);

@@ -14,6 +14,8 @@
 #include "checklist.h"
 #include "cli.h"
 #include "config.h"
+#include "deliver.h"
+#include "eval.h"
 #include "state.h"
 
 /* Evaluates the checks of one type as o asks, prints, and returns the exit
@@ -41,6 +43,22 @@ int rp_run_all(const struct rp_opts *o);
  * others while it holds a secret, TLS verification off, plain text to
  * another host. */
 void rp_config_warn(const struct rp_config *cfg);
+
+/* Delivery options from the configuration ([pager_duty], max_parallel),
+ * with budget_ms to spend from now. */
+void rp_dl_opts_init(struct rp_dl_opts *dl, const struct rp_config *cfg, time_t now,
+    long budget_ms);
+
+/* Says what delivering the outbox did, one line each; returns 1 when
+ * events this run held still wait (the run is in trouble). */
+int rp_dl_report(const struct rp_outbox *ob, const struct rp_dl_stats *st);
+
+/* Records in next what became of event a as pr says (delivered, refused,
+ * queued in the outbox when can_queue, else left for the next run to
+ * decide again), marks pr queued, says so on stderr; returns 1 when the
+ * run is in trouble for it (anything but delivered or queued in order). */
+int rp_dl_settle(const struct rp_action *a, struct rp_pd_result *pr, struct rp_check_state *next,
+    int can_queue);
 
 /* Milliseconds since t0 (CLOCK_MONOTONIC). */
 long rp_elapsed_ms(const struct timespec *t0);
