@@ -193,11 +193,6 @@ rp_heartbeat_run(const struct rp_opts *o)
 		goto out;
 	}
 	rp_config_warn(&h.cfg);
-	if (rp_http_init(&err) != 0) {
-		rp_log(RP_LOG_ERR, "%s", err.msg);
-		rc = RP_EXIT_SOFTWARE;
-		goto out;
-	}
 	clpath = o->checklist ? rp_xstrdup(o->checklist) : rp_default_checklist(cfgpath);
 	if (rp_checklist_load(clpath, &h.cl, &err) != 0)
 		problem(&h, "%s", err.msg);

@@ -24,13 +24,6 @@ struct xfer {
 static int inited;
 
 int
-rp_http_init(struct rp_err *err)
-{
-	(void)err;
-	return 0;
-}
-
-int
 rp_http_global(void)
 {
 	if (!inited && curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK)

@@ -29,10 +29,10 @@ struct rp_http_req {
 	                            * now (a certificate refused, a bad URL) */
 };
 
-/* Once per process, before any request. Returns 0 or -1 with err. The
- * libraries themselves are initialised on first use (rp_http_global), so
- * that a run that makes no request does not pay for them. */
-int rp_http_init(struct rp_err *err);
+/* libcurl and its TLS library are initialised on first use (rp_http_perform
+ * and rp_imap_open call this), so that a run that makes no request does not
+ * pay for them. 0, or -1 if libcurl cannot start. rp_http_cleanup() undoes
+ * it at the end of a run. */
 int rp_http_global(void);
 void rp_http_cleanup(void);
 

@@ -723,11 +723,6 @@ rp_run(const char *program, enum rp_check_type type, const struct rp_opts *o)
 			goto out;
 		}
 	}
-	if (rp_http_init(&err) != 0) {
-		rp_log(RP_LOG_ERR, "%s", err.msg);
-		rc = RP_EXIT_SOFTWARE;
-		goto out;
-	}
 	load_state(&r);
 	if (type == RP_CHECK_BATCHY)
 		evaluate_batchy(&r);

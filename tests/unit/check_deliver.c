@@ -71,9 +71,8 @@ START_TEST(resolve_waits_for_its_trigger)
 	struct rp_pd_event e = event(RP_ACT_RESOLVE, "c1/failed@x");
 	const char *check = "c1";
 	struct rp_pd_result r;
-	struct rp_err err;
 
-	ck_assert_int_eq(rp_http_init(&err), 0);
+	ck_assert_int_eq(rp_http_global(), 0);
 	pd_control("/_reset", "");
 	outbox_with(&ob, RP_ACT_TRIGGER, "c1/failed@x", 1);
 	rp_deliver(&o, &ob, &e, &check, 1, &r, &up, &st);
@@ -117,10 +116,9 @@ START_TEST(rate_limit_queues)
 	const char *checks[3] = {"a", "b", "c"};
 	struct rp_pd_result r[3];
 	struct rp_rate already;
-	struct rp_err err;
 	int delivered = 0, waiting = 0, i;
 
-	ck_assert_int_eq(rp_http_init(&err), 0);
+	ck_assert_int_eq(rp_http_global(), 0);
 	pd_control("/_reset", "");
 	e[0] = event(RP_ACT_TRIGGER, "a/1");
 	e[1] = event(RP_ACT_TRIGGER, "b/1");
@@ -160,9 +158,8 @@ START_TEST(refused_and_no_store)
 	struct rp_pd_event e = event(RP_ACT_TRIGGER, "r/1");
 	const char *check = "r";
 	struct rp_pd_result r;
-	struct rp_err err;
 
-	ck_assert_int_eq(rp_http_init(&err), 0);
+	ck_assert_int_eq(rp_http_global(), 0);
 	pd_control("/_reset", "");
 	pd_control("/_fail", "400");
 	ob.token = "tok";

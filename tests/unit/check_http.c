@@ -40,8 +40,7 @@ get(struct rp_http_req *r, const char *path, long timeout_ms, size_t max)
 static void
 setup(void)
 {
-	struct rp_err err;
-	ck_assert_int_eq(rp_http_init(&err), 0);
+	ck_assert_int_eq(rp_http_global(), 0);
 }
 
 static void

@@ -128,9 +128,8 @@ START_TEST(send_retries)
 	struct rp_pd_opts o = opts();
 	struct rp_pd_event e[2] = {trigger(), trigger()};
 	struct rp_pd_result r[2];
-	struct rp_err err;
 
-	ck_assert_int_eq(rp_http_init(&err), 0);
+	ck_assert_int_eq(rp_http_global(), 0);
 	pd_control("/_reset", "");
 	e[1].dedup_key = "second";
 	/* 429 (Retry-After: 1) and 500 for the first two answers, then 202. */
@@ -163,9 +162,8 @@ START_TEST(send_timeout_budget)
 	struct rp_pd_opts o = opts();
 	struct rp_pd_event e = trigger();
 	struct rp_pd_result r;
-	struct rp_err err;
 
-	ck_assert_int_eq(rp_http_init(&err), 0);
+	ck_assert_int_eq(rp_http_global(), 0);
 	pd_control("/_reset", "");
 	pd_control("/_fail", "slow:2 slow:2 slow:2");
 	o.timeout_ms = 300;
