@@ -33,6 +33,7 @@ UNITS    = $(UNIT_SRC:.c=)
 all: $(BINS)
 
 lib/librp.a: $(LIB_OBJ)
+	rm -f $@
 	$(AR) rcs $@ $^
 
 lib/%.o: lib/%.c $(wildcard lib/*.h)
@@ -155,6 +156,7 @@ fuzz/build/%.o: lib/%.c $(wildcard lib/*.h)
 	clang $(REQ_CFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
 
 fuzz/build/librp.a: $(FUZZ_OBJ)
+	rm -f $@
 	$(AR) rcs $@ $^
 
 fuzz/build/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz.h fuzz/build/librp.a

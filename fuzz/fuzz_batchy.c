@@ -1,16 +1,16 @@
 /* batchy's answer: a workflow or a reason, never a crash. */
 #include "fuzz.h"
 
-#include "sources.h"
+#include "src_batchy.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct rp_wf wf;
-	char why[300];
+	struct rp_src_result r;
 
-	rp_batchy_parse((const char *)data, size, &wf, why, sizeof(why));
+	memset(&r, 0, sizeof(r));
+	rp_batchy_parse((const char *)data, size, &r);
 	return 0;
 }

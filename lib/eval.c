@@ -28,10 +28,21 @@ fact(struct rp_result *r, const char *name, const char *fmt, ...)
 	if (r->nfacts == RP_MAX_FACTS)
 		return;
 	r->facts[r->nfacts].name = name;
+	r->facts[r->nfacts].number = 0;
 	va_start(ap, fmt);
 	vsnprintf(r->facts[r->nfacts].value, sizeof(r->facts[0].value), fmt, ap);
 	va_end(ap);
 	r->nfacts++;
+}
+
+/* A fact whose value is a number (a JSON number in --json and details). */
+static void
+fact_num(struct rp_result *r, const char *name, long v)
+{
+	if (r->nfacts == RP_MAX_FACTS)
+		return;
+	fact(r, name, "%ld", v);
+	r->facts[r->nfacts - 1].number = 1;
 }
 
 static void
@@ -50,86 +61,131 @@ minutes_between(time_t a, time_t b)
 	return b > a ? (long)((b - a) / 60) : 0;
 }
 
-void
-rp_eval_latency(const struct rp_check *c, const struct rp_wf *wf, const char *why,
-    const struct rp_check_state *prev, time_t now, struct rp_result *res)
+/* The first time r gives that is more than RP_FUTURE_TOLERANCE_SEC ahead
+ * of now, with what it is, or 0. */
+static time_t
+future_time(const struct rp_src_result *r, time_t now, const char **what)
 {
+	time_t limit = now + RP_FUTURE_TOLERANCE_SEC;
+
+	*what = "a completion";
+	if (r->completion > limit)
+		return r->completion;
+	*what = "a failed run's start";
+	if (r->failed && r->failed_start > limit)
+		return r->failed_start;
+	*what = "a run's start";
+	if (r->start > limit)
+		return r->start;
+	return 0;
+}
+
+static void
+source_facts(struct rp_result *res, const struct rp_src_result *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nfacts; i++)
+		fact(res, r->facts[i].name, "%s", r->facts[i].value);
+}
+
+/* A failed run: CRITICAL, its episode keyed by the run's start. */
+static void
+freshness_failed(const struct rp_check *c, const struct rp_src_result *r,
+    struct rp_result *res)
+{
+	const char *noun = c->type == RP_CHECK_BATCHY ? "batch" : "run";
 	char when[RP_LOCAL_LEN], utc[RP_UTC_LEN];
-	const char *basis = "completion";
-	time_t last = 0;
-	long lat, warn_at;
 
-	memset(res, 0, sizeof(*res));
-	fact(res, "workflow", "%s", c->wf_name);
-	if (wf == NULL) {
-		res->status = RP_UNKNOWN;
-		snprintf(res->summary, sizeof(res->summary), "%s: %s", c->wf_name, why);
-		return;
+	res->status = RP_CRITICAL;
+	if (r->failed_start != 0) {
+		rp_clock_format_local(r->failed_start, when);
+		rp_clock_format_utc(r->failed_start, utc);
+		snprintf(res->summary, sizeof(res->summary), "%s: the %s started %s failed", r->what,
+		    noun, when);
+	} else {
+		snprintf(utc, sizeof(utc), "unknown");
+		snprintf(res->summary, sizeof(res->summary), "%s: the %s failed", r->what, noun);
 	}
-	fact(res, "batchy_status", "%s", rp_wf_status_name(wf->status));
-	if (wf->has_start)
-		fact_time(res, "batch_start", wf->start);
-	if (wf->has_end)
-		fact_time(res, "batch_end", wf->end);
+	snprintf(res->episode_key, sizeof(res->episode_key), "%s/failed@%s", c->name, utc);
+}
 
-	/* Last completion: this answer's, else the one we remember, else the
-	 * start of the batch (a workflow never seen to finish). */
-	if (wf->status == RP_WF_SUCCESS && wf->has_end)
-		last = wf->end;
-	if (prev != NULL && prev->completion > last)
-		last = prev->completion;
-	res->completion = last;
-	if (last == 0 && wf->has_start) {
-		last = wf->start;
-		basis = "start";
-	}
-	fact(res, "limit_min", "%ld", c->latency_min);
+/* Latency from last (a completion, or a start when basis says so) to now. */
+static void
+freshness_latency(const struct rp_check *c, const struct rp_src_result *r, time_t last,
+    int from_start, time_t now, struct rp_result *res)
+{
+	char utc[RP_UTC_LEN];
+	long lat = minutes_between(last, now), warn_at;
 
-	if (wf->status == RP_WF_FAILURE) {
-		res->status = RP_CRITICAL;
-		if (wf->has_start) {
-			rp_clock_format_local(wf->start, when);
-			rp_clock_format_utc(wf->start, utc);
-			snprintf(res->summary, sizeof(res->summary),
-			    "%s: the batch started %s failed", c->wf_name, when);
-		} else {
-			snprintf(utc, sizeof(utc), "unknown");
-			snprintf(res->summary, sizeof(res->summary), "%s: the batch failed",
-			    c->wf_name);
-		}
-		snprintf(res->episode_key, sizeof(res->episode_key), "%s/failed@%s", c->name, utc);
-		return;
-	}
-	if (last == 0) {
-		res->status = RP_UNKNOWN;
-		snprintf(res->summary, sizeof(res->summary),
-		    "%s: batchy knows no start or completion of this workflow", c->wf_name);
-		return;
-	}
-	lat = minutes_between(last, now);
-	fact_time(res, strcmp(basis, "start") == 0 ? "last_start" : "last_completion", last);
-	fact(res, "latency_min", "%ld", lat);
+	fact_time(res, from_start ? "last_start" : "last_completion", last);
+	fact_num(res, "latency_min", lat);
 	/* warn_pct of the limit, rounded up: 80 % of 60 min warns at 48. */
 	warn_at = (c->latency_min * c->warn_pct + 99) / 100;
 	if (lat >= c->latency_min) {
 		res->status = RP_CRITICAL;
 		rp_clock_format_utc(last, utc);
 		snprintf(res->episode_key, sizeof(res->episode_key), "%s/overdue@%s", c->name, utc);
-	} else if (lat >= warn_at) {
-		res->status = RP_WARNING;
 	} else {
-		res->status = RP_OK;
+		res->status = lat >= warn_at ? RP_WARNING : RP_OK;
 	}
-	if (res->status == RP_OK && strcmp(basis, "completion") == 0)
-		snprintf(res->summary, sizeof(res->summary), "%s: completed %ld min ago (limit %ld)",
-		    c->wf_name, lat, c->latency_min);
-	else if (strcmp(basis, "completion") == 0)
+	if (from_start)
 		snprintf(res->summary, sizeof(res->summary),
-		    "%s: no completion for %ld min (limit %ld)", c->wf_name, lat, c->latency_min);
+		    "%s: no completion seen; the %s started %ld min ago (limit %ld)", r->what,
+		    c->type == RP_CHECK_BATCHY ? "batch" : "run", lat, c->latency_min);
+	else if (res->status == RP_OK)
+		snprintf(res->summary, sizeof(res->summary), "%s: completed %ld min ago (limit %ld)",
+		    r->what, lat, c->latency_min);
 	else
 		snprintf(res->summary, sizeof(res->summary),
-		    "%s: no completion seen; the batch started %ld min ago (limit %ld)", c->wf_name,
-		    lat, c->latency_min);
+		    "%s: no completion for %ld min (limit %ld)", r->what, lat, c->latency_min);
+}
+
+void
+rp_eval_freshness(const struct rp_check *c, const struct rp_src_result *r,
+    const struct rp_check_state *prev, time_t now, struct rp_result *res)
+{
+	const char *what;
+	time_t last = 0, ahead;
+
+	memset(res, 0, sizeof(*res));
+	source_facts(res, r);
+	if (!r->ok) {
+		res->status = RP_UNKNOWN;
+		snprintf(res->summary, sizeof(res->summary), "%s: %s", r->what, r->why);
+		return;
+	}
+	if ((ahead = future_time(r, now, &what)) != 0) {
+		/* Not a fact: remembering it would mute the check until then. */
+		char utc[RP_UTC_LEN];
+		rp_clock_format_utc(ahead, utc);
+		res->status = RP_UNKNOWN;
+		snprintf(res->summary, sizeof(res->summary), "%s: the source gave %s in the future "
+		    "(%s, %ld min ahead of this run's clock); not trusted", r->what, what, utc,
+		    (long)(ahead - now) / 60);
+		return;
+	}
+	/* Last completion: this answer's, else the one we remember (unless
+	 * it is in the future: a wrong answer remembered by an older
+	 * version), else the start of the run (a workflow never seen to
+	 * finish). */
+	last = r->completion;
+	if (prev != NULL && prev->completion > last &&
+	    prev->completion <= now + RP_FUTURE_TOLERANCE_SEC)
+		last = prev->completion;
+	res->completion = last;
+	fact_num(res, "limit_min", c->latency_min);
+	if (r->failed) {
+		freshness_failed(c, r, res);
+		return;
+	}
+	if (last == 0 && r->start == 0) {
+		res->status = RP_UNKNOWN;
+		snprintf(res->summary, sizeof(res->summary),
+		    "%s: the source knows no start or completion of this workflow", r->what);
+		return;
+	}
+	freshness_latency(c, r, last ? last : r->start, last == 0, now, res);
 }
 
 static void
@@ -178,7 +234,10 @@ rp_eval_decide(const struct rp_check *c, long unknown_after,
 	next->status = res->status;
 	next->last_eval = now;
 	set_str(&next->summary, res->summary);
-	if (res->completion > next->completion)
+	/* A completion remembered in the future is a lie an older version
+	 * believed: this evaluation's replaces it. */
+	if (res->completion > next->completion ||
+	    next->completion > now + RP_FUTURE_TOLERANCE_SEC)
 		next->completion = res->completion;
 
 	/* UNKNOWN has its own count and page; it leaves the episode alone. */
@@ -338,7 +397,7 @@ rp_eval_email(const struct rp_check *c, const struct rp_imap_msg *msgs, size_t n
 	snprintf(res->episode_key, sizeof(res->episode_key), "%s/%s", c->name, today);
 	fact(res, "date", "%s", today);
 	fact(res, "delivery_time", "%s", at);
-	fact(res, "expected", "%zu", c->nsubjects);
+	fact_num(res, "expected", (long)c->nsubjects);
 	if (rp_eval_email_done_today(prev, now)) {
 		res->status = RP_OK;
 		snprintf(res->summary, sizeof(res->summary),
@@ -372,7 +431,7 @@ rp_eval_email(const struct rp_check *c, const struct rp_imap_msg *msgs, size_t n
 		}
 		free(want);
 	}
-	fact(res, "missing", "%zu", nmissing);
+	fact_num(res, "missing", (long)nmissing);
 	if (nmissing == 0) {
 		char l[RP_LOCAL_LEN];
 		res->status = RP_OK;

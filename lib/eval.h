@@ -16,18 +16,13 @@
 
 #include "checklist.h"
 #include "imap.h"
-#include "sources.h"
+#include "source.h"
 #include "state.h"
 
 #define RP_SUMMARY_MAX 512
 #define RP_DEDUP_MAX 256
 #define RP_MAX_FACTS 10
 #define RP_MAX_ACTIONS 3
-
-struct rp_fact {
-	const char *name;
-	char value[96];
-};
 
 struct rp_result {
 	enum rp_status status;
@@ -64,9 +59,15 @@ struct rp_action {
 	char summary[RP_SUMMARY_MAX + 128];
 };
 
-/* The result of a latency check. wf is the source's answer, or NULL when
- * the source failed, with why saying how. */
-void rp_eval_latency(const struct rp_check *c, const struct rp_wf *wf, const char *why,
+/* The result of a freshness check from what its source said (whatever the
+ * source): UNKNOWN with the source's reason when it could not tell, or when
+ * it gave a time more than RP_FUTURE_TOLERANCE_SEC ahead of now (nothing of
+ * such an answer is remembered); CRITICAL for a failed run (key
+ * <name>/failed@<its start>) or a completion latency_min or more ago (key
+ * <name>/overdue@<completion>), WARNING from warn_pct of it. The completion
+ * is the newest of the answer's and prev's; without either, latency counts
+ * from the newest run's start. */
+void rp_eval_freshness(const struct rp_check *c, const struct rp_src_result *r,
     const struct rp_check_state *prev, time_t now, struct rp_result *res);
 
 /* Whether an email check already succeeded today (so the mailbox need not

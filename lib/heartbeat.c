@@ -166,7 +166,7 @@ rp_heartbeat_run(const struct rp_opts *o)
 	struct rp_action acts[RP_MAX_ACTIONS];
 	struct rp_pd_event evs[RP_MAX_ACTIONS + 1];
 	struct rp_pd_result sent[RP_MAX_ACTIONS + 1];
-	struct rp_fact facts[3];
+	struct rp_fact facts[3] = {{0}};
 	struct rp_report rep = {0};
 	struct rp_outbox ob = {0};
 	struct rp_ob_update up = {0};
@@ -240,8 +240,10 @@ rp_heartbeat_run(const struct rp_opts *o)
 	facts[0].name = "host";
 	snprintf(facts[1].value, sizeof(facts[1].value), "%zu", h.checks);
 	facts[1].name = "checks";
+	facts[1].number = 1;
 	snprintf(facts[2].value, sizeof(facts[2].value), "%zu", h.undelivered);
 	facts[2].name = "undelivered";
+	facts[2].number = 1;
 	rp_eval_decide(&self, 1000, &self_load.st, &res, h.now, &next, acts, &nact);
 	ndecided = nact; /* the signal added below is not part of the episode */
 	if (healthy && strcmp(h.cfg.heartbeat_mode, "none") != 0 && nact < RP_MAX_ACTIONS) {

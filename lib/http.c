@@ -113,11 +113,13 @@ setup(struct xfer *x, struct rp_err *err)
 		snprintf(ct, sizeof(ct), "Content-Type: %s",
 		    r->body_type ? r->body_type : "application/json");
 		x->headers = curl_slist_append(NULL, ct);
-		x->headers = curl_slist_append(x->headers, "Accept: application/json");
-		curl_easy_setopt(c, CURLOPT_HTTPHEADER, x->headers);
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, r->body);
 		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(r->body));
 	}
+	x->headers = curl_slist_append(x->headers, "Accept: application/json");
+	for (size_t i = 0; i < sizeof(r->headers) / sizeof(r->headers[0]) && r->headers[i]; i++)
+		x->headers = curl_slist_append(x->headers, r->headers[i]);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, x->headers);
 	return 0;
 }
 
@@ -209,6 +211,32 @@ rp_http_req_reset(struct rp_http_req *req)
 	req->retry_after = -1;
 	req->error[0] = '\0';
 	req->permanent = 0;
+}
+
+void
+rp_http_req_free(struct rp_http_req *req)
+{
+	size_t i;
+
+	rp_http_req_reset(req);
+	for (i = 0; i < sizeof(req->own) / sizeof(req->own[0]); i++)
+		rp_free_secret(req->own[i]);
+	memset(req, 0, sizeof(*req));
+	req->retry_after = -1;
+}
+
+const char *
+rp_http_own(struct rp_http_req *req, char *s)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(req->own) / sizeof(req->own[0]); i++) {
+		if (req->own[i] == NULL) {
+			req->own[i] = s;
+			return s;
+		}
+	}
+	abort();
 }
 
 void

@@ -15,6 +15,10 @@ struct rp_http_req {
 	const char *url;
 	const char *body;          /* NULL for GET; else POSTed */
 	const char *body_type;     /* its Content-Type; NULL: application/json */
+	const char *headers[4];    /* extra header lines ("Authorization: ..."),
+	                            * NULL-terminated; wiped by rp_http_req_free */
+	char *own[4];              /* strings the request owns (its URL, a header):
+	                            * wiped and freed by rp_http_req_free */
 	long timeout_ms;           /* whole request, connection included */
 	size_t max_bytes;          /* larger answers fail */
 	const char *ca_file;       /* NULL: the system's trust store */
@@ -42,6 +46,14 @@ void rp_http_perform(struct rp_http_req *reqs, size_t n, int max_parallel);
 
 /* Frees what rp_http_perform() put into req, so it can be performed again. */
 void rp_http_req_reset(struct rp_http_req *req);
+
+/* rp_http_req_reset(), then wipes and frees the strings in req->own and
+ * clears the request. */
+void rp_http_req_free(struct rp_http_req *req);
+
+/* Adds s to req->own and returns it (for a URL or header built for req).
+ * Aborts if req->own is full: a programming error. */
+const char *rp_http_own(struct rp_http_req *req, char *s);
 
 /* Appends s to b percent-encoded as one URL path segment (RFC 3986
  * unreserved characters stay as they are). */

@@ -133,8 +133,13 @@ rp_out_json(FILE *f, const struct rp_report *r)
 		rp_buf_append(&b, "}", 1);
 	}
 	rp_buf_append(&b, "],\"details\":{", 13);
-	for (i = 0; i < r->nfacts; i++)
-		json_kv(&b, r->facts[i].name, r->facts[i].value, i > 0);
+	for (i = 0; i < r->nfacts; i++) {
+		if (r->facts[i].number)
+			rp_buf_printf(&b, "%s\"%s\":%s", i > 0 ? "," : "", r->facts[i].name,
+			    r->facts[i].value);
+		else
+			json_kv(&b, r->facts[i].name, r->facts[i].value, i > 0);
+	}
 	rp_buf_append(&b, "}}\n", 3);
 	fputs(b.data, f);
 	rp_buf_free(&b);

@@ -37,6 +37,17 @@ jstr(const char *s, size_t max)
 
 #define JS(s) jstr((s), 4096)
 
+/* A fact as custom_details carries it: a number when it is one. */
+static json_t *
+fact_json(const struct rp_fact *f)
+{
+	long v;
+
+	if (f->number && rp_parse_long(f->value, -2147483647L, 2147483647L, &v) == 0)
+		return json_integer(v);
+	return JS(f->value);
+}
+
 char *
 rp_pd_event_json(const struct rp_pd_event *ev)
 {
@@ -55,7 +66,7 @@ rp_pd_event_json(const struct rp_pd_event *ev)
 		json_object_set_new(payload, "timestamp", json_string(ts));
 		details = json_object();
 		for (i = 0; i < ev->nfacts; i++)
-			json_object_set_new(details, ev->facts[i].name, JS(ev->facts[i].value));
+			json_object_set_new(details, ev->facts[i].name, fact_json(&ev->facts[i]));
 		json_object_set_new(payload, "custom_details", details);
 		json_object_set_new(root, "payload", payload);
 		goto dump;
@@ -82,7 +93,7 @@ rp_pd_event_json(const struct rp_pd_event *ev)
 		if (ev->description)
 			json_object_set_new(details, "description", JS(ev->description));
 		for (i = 0; i < ev->nfacts; i++)
-			json_object_set_new(details, ev->facts[i].name, JS(ev->facts[i].value));
+			json_object_set_new(details, ev->facts[i].name, fact_json(&ev->facts[i]));
 		json_object_set_new(payload, "custom_details", details);
 		json_object_set_new(root, "payload", payload);
 		json_object_set_new(root, "client", json_string("Robopager"));

@@ -16,7 +16,7 @@
 #include "imap.h"
 #include "output.h"
 #include "pagerduty.h"
-#include "sources.h"
+#include "fetch.h"
 #include "state.h"
 
 #ifndef RP_VERSION
@@ -34,8 +34,6 @@ struct item {
 	struct rp_action acts[RP_MAX_ACTIONS];
 	struct rp_pd_result sent[RP_MAX_ACTIONS];
 	size_t nact;
-	struct rp_http_req req;
-	char *url;
 };
 
 struct run {
@@ -266,58 +264,29 @@ load_state(struct run *r)
 	free(loads);
 }
 
+/* Asks every due freshness check's source at once, then evaluates. */
 static void
-fetch_sources(struct run *r)
+evaluate_freshness(struct run *r)
 {
-	struct rp_http_req *reqs;
+	const struct rp_check **cs = rp_xcalloc(r->n + 1, sizeof(*cs));
+	struct rp_src_result *res = rp_xcalloc(r->n + 1, sizeof(*res));
 	size_t i, k = 0;
 
-	reqs = rp_xcalloc(r->n ? r->n : 1, sizeof(*reqs));
-	for (i = 0; i < r->n; i++) {
-		struct item *it = &r->items[i];
-		if (!it->load.due)
-			continue;
-		it->url = rp_batchy_url(r->cfg.batchy_server, r->cfg.batchy_port, it->c->wf_name);
-		reqs[k].url = it->url;
-		reqs[k].timeout_ms = source_ms(r, r->cfg.batchy_timeout_sec);
-		reqs[k].max_bytes = RP_BATCHY_MAX_BYTES;
-		reqs[k].ca_file = r->cfg.batchy_ca_file;
-		reqs[k].insecure = !r->cfg.batchy_tls_verify;
-		k++;
-	}
-	rp_http_perform(reqs, k, (int)r->cfg.max_parallel);
-	for (i = 0, k = 0; i < r->n; i++)
+	for (i = 0; i < r->n; i++)
 		if (r->items[i].load.due)
-			r->items[i].req = reqs[k++];
-	free(reqs);
-}
-
-static void
-evaluate_batchy(struct run *r)
-{
-	size_t i;
-
-	fetch_sources(r);
-	for (i = 0; i < r->n; i++) {
+			cs[k++] = r->items[i].c;
+	rp_fetch(&r->cfg, cs, k, source_ms(r, r->cfg.batchy_timeout_sec),
+	    (int)r->cfg.max_parallel, res);
+	for (i = 0, k = 0; i < r->n; i++) {
 		struct item *it = &r->items[i];
-		struct rp_http_req *q = &it->req;
-		struct rp_wf wf, *wfp = NULL;
-		char why[300];
-
 		if (!it->load.due)
 			continue;
-		if (q->status == 0)
-			snprintf(why, sizeof(why), "batchy at %s%s%.0ld did not answer: %s",
-			    r->cfg.batchy_server, strstr(r->cfg.batchy_server, "://") ? "" : ":",
-			    strstr(r->cfg.batchy_server, "://") ? 0L : r->cfg.batchy_port, q->error);
-		else if (q->status != 200)
-			snprintf(why, sizeof(why), "batchy answered HTTP %ld", q->status);
-		else if (rp_batchy_parse(q->resp.data, q->resp.len, &wf, why, sizeof(why)) == 0)
-			wfp = &wf;
-		rp_eval_latency(it->c, wfp, why, it->load.st.known ? &it->load.st : NULL, r->now,
+		rp_eval_freshness(it->c, &res[k++], it->load.st.known ? &it->load.st : NULL, r->now,
 		    &it->res);
 		it->evaluated = 1;
 	}
+	free(cs);
+	free(res);
 }
 
 /* Searches the mailbox for one check and evaluates it. */
@@ -644,8 +613,6 @@ run_free(struct run *r)
 	for (i = 0; i < r->n; i++) {
 		rp_state_clear(&r->items[i].load.st);
 		rp_state_clear(&r->items[i].next);
-		rp_http_req_reset(&r->items[i].req);
-		free(r->items[i].url);
 	}
 	free(r->items);
 	rp_outbox_free(&r->ob);
@@ -725,7 +692,7 @@ rp_run(const char *program, enum rp_check_type type, const struct rp_opts *o)
 	}
 	load_state(&r);
 	if (type == RP_CHECK_BATCHY)
-		evaluate_batchy(&r);
+		evaluate_freshness(&r);
 	else
 		evaluate_email(&r);
 	decide_all(&r);

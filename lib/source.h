@@ -39,6 +39,8 @@ struct rp_config;
 struct rp_fact {
 	const char *name;        /* a literal */
 	char value[96];
+	int number;              /* value is a number: a JSON number in --json
+	                          * and in a page's details */
 };
 
 /* What a source said about one check's workflow. */

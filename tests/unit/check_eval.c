@@ -32,46 +32,68 @@ setup(void)
 	chk.poll_sec = 180;
 }
 
-static struct rp_wf
-wf(enum rp_wf_status s, const char *start, const char *end)
+enum wf_status { RP_WF_NEW, RP_WF_OPEN, RP_WF_SUCCESS, RP_WF_FAILURE };
+
+/* What batchy's source makes of an answer with this status and times. */
+static struct rp_src_result
+wf(enum wf_status s, const char *start, const char *end)
 {
-	struct rp_wf w = {s, start != NULL, end != NULL, 0, 0};
-	if (start)
-		w.start = at(start);
-	if (end)
-		w.end = at(end);
+	struct rp_src_result w;
+
+	memset(&w, 0, sizeof(w));
+	w.ok = 1;
+	snprintf(w.what, sizeof(w.what), "orders_intraday");
+	w.start = start ? at(start) : 0;
+	if (s == RP_WF_SUCCESS && end)
+		w.completion = at(end);
+	if (s == RP_WF_FAILURE) {
+		w.failed = 1;
+		w.failed_start = w.start;
+	}
+	return w;
+}
+
+static struct rp_src_result
+unusable(const char *why)
+{
+	struct rp_src_result w;
+
+	memset(&w, 0, sizeof(w));
+	snprintf(w.what, sizeof(w.what), "orders_intraday");
+	rp_src_fail(&w, "%s", why);
 	return w;
 }
 
 START_TEST(latency_levels)
 {
 	struct rp_result r;
-	struct rp_wf w = wf(RP_WF_SUCCESS, "2026-11-26T14:00:00Z", "2026-11-26T14:30:00Z");
+	struct rp_src_result w = wf(RP_WF_SUCCESS, "2026-11-26T14:00:00Z", "2026-11-26T14:30:00Z");
 
-	rp_eval_latency(&chk, &w, NULL, NULL, at("2026-11-26T15:17:59Z"), &r);
+	rp_eval_freshness(&chk, &w, NULL, at("2026-11-26T15:17:59Z"), &r);
 	ck_assert_int_eq(r.status, RP_OK);
 	ck_assert_str_eq(r.summary, "orders_intraday: completed 47 min ago (limit 60)");
-	rp_eval_latency(&chk, &w, NULL, NULL, at("2026-11-26T15:18:00Z"), &r);
+	rp_eval_freshness(&chk, &w, NULL, at("2026-11-26T15:18:00Z"), &r);
 	ck_assert_int_eq(r.status, RP_WARNING);
 	ck_assert_str_eq(r.summary, "orders_intraday: no completion for 48 min (limit 60)");
-	rp_eval_latency(&chk, &w, NULL, NULL, at("2026-11-26T15:29:59Z"), &r);
+	rp_eval_freshness(&chk, &w, NULL, at("2026-11-26T15:29:59Z"), &r);
 	ck_assert_int_eq(r.status, RP_WARNING);
-	rp_eval_latency(&chk, &w, NULL, NULL, at("2026-11-26T15:30:00Z"), &r);
+	rp_eval_freshness(&chk, &w, NULL, at("2026-11-26T15:30:00Z"), &r);
 	ck_assert_int_eq(r.status, RP_CRITICAL);
 	ck_assert_str_eq(r.summary, "orders_intraday: no completion for 60 min (limit 60)");
 	ck_assert_str_eq(r.episode_key, "orders/overdue@2026-11-26T14:30:00Z");
 	ck_assert(r.completion == at("2026-11-26T14:30:00Z"));
 	/* No wrap at 24 hours: two days late is two days late. */
-	rp_eval_latency(&chk, &w, NULL, NULL, at("2026-11-28T14:40:00Z"), &r);
+	rp_eval_freshness(&chk, &w, NULL, at("2026-11-28T14:40:00Z"), &r);
 	ck_assert_int_eq(r.status, RP_CRITICAL);
 	ck_assert_str_eq(r.summary, "orders_intraday: no completion for 2890 min (limit 60)");
-	/* A completion in our future (a clock ahead) is 0 minutes, not negative. */
-	rp_eval_latency(&chk, &w, NULL, NULL, at("2026-11-26T14:00:00Z"), &r);
+	/* A completion a little ahead (clocks apart by less than the
+	 * tolerance) is 0 minutes, not negative. */
+	rp_eval_freshness(&chk, &w, NULL, at("2026-11-26T14:26:00Z"), &r);
 	ck_assert_int_eq(r.status, RP_OK);
 	ck_assert_str_eq(r.summary, "orders_intraday: completed 0 min ago (limit 60)");
 	/* warn_pct 100: no warning before the limit. */
 	chk.warn_pct = 100;
-	rp_eval_latency(&chk, &w, NULL, NULL, at("2026-11-26T15:29:00Z"), &r);
+	rp_eval_freshness(&chk, &w, NULL, at("2026-11-26T15:29:00Z"), &r);
 	ck_assert_int_eq(r.status, RP_OK);
 }
 END_TEST
@@ -80,13 +102,13 @@ START_TEST(latency_across_dst)
 {
 	struct rp_result r;
 	/* 01:00 EDT to 01:30 EST on 2026-11-01 is 90 minutes. */
-	struct rp_wf w = wf(RP_WF_SUCCESS, "2026-11-01T04:00:00Z", "2026-11-01T05:00:00Z");
+	struct rp_src_result w = wf(RP_WF_SUCCESS, "2026-11-01T04:00:00Z", "2026-11-01T05:00:00Z");
 
 	chk.latency_min = 120;
-	rp_eval_latency(&chk, &w, NULL, NULL, at("2026-11-01T06:30:00Z"), &r);
+	rp_eval_freshness(&chk, &w, NULL, at("2026-11-01T06:30:00Z"), &r);
 	ck_assert_str_eq(r.summary, "orders_intraday: completed 90 min ago (limit 120)");
 	ck_assert_int_eq(r.status, RP_OK); /* 90 < 96 */
-	rp_eval_latency(&chk, &w, NULL, NULL, at("2026-11-01T06:36:00Z"), &r);
+	rp_eval_freshness(&chk, &w, NULL, at("2026-11-01T06:36:00Z"), &r);
 	ck_assert_int_eq(r.status, RP_WARNING); /* 96 = 80 % of 120 */
 }
 END_TEST
@@ -95,12 +117,12 @@ START_TEST(latency_completion_sources)
 {
 	struct rp_result r;
 	struct rp_check_state prev = {0};
-	struct rp_wf running = wf(RP_WF_OPEN, "2026-11-26T15:00:00Z", NULL);
-	struct rp_wf failed = wf(RP_WF_FAILURE, "2026-11-26T15:00:00Z", NULL);
-	struct rp_wf fresh = wf(RP_WF_NEW, NULL, NULL);
+	struct rp_src_result running = wf(RP_WF_OPEN, "2026-11-26T15:00:00Z", NULL);
+	struct rp_src_result failed = wf(RP_WF_FAILURE, "2026-11-26T15:00:00Z", NULL);
+	struct rp_src_result fresh = wf(RP_WF_NEW, NULL, NULL);
 
 	/* Running, nothing remembered: measured from the batch's start. */
-	rp_eval_latency(&chk, &running, NULL, NULL, at("2026-11-26T16:10:00Z"), &r);
+	rp_eval_freshness(&chk, &running, NULL, at("2026-11-26T16:10:00Z"), &r);
 	ck_assert_int_eq(r.status, RP_CRITICAL);
 	ck_assert_str_eq(r.summary,
 	    "orders_intraday: no completion seen; the batch started 70 min ago (limit 60)");
@@ -109,21 +131,67 @@ START_TEST(latency_completion_sources)
 	/* Running, with a completion remembered: that one counts. */
 	prev.known = 1;
 	prev.completion = at("2026-11-26T14:50:00Z");
-	rp_eval_latency(&chk, &running, NULL, &prev, at("2026-11-26T15:30:00Z"), &r);
+	rp_eval_freshness(&chk, &running, &prev, at("2026-11-26T15:30:00Z"), &r);
 	ck_assert_int_eq(r.status, RP_OK);
 	ck_assert_str_eq(r.summary, "orders_intraday: completed 40 min ago (limit 60)");
 	/* Failed: CRITICAL at once, keyed by the failed batch's start. */
-	rp_eval_latency(&chk, &failed, NULL, &prev, at("2026-11-26T15:10:00Z"), &r);
+	rp_eval_freshness(&chk, &failed, &prev, at("2026-11-26T15:10:00Z"), &r);
 	ck_assert_int_eq(r.status, RP_CRITICAL);
 	ck_assert_str_eq(r.summary, "orders_intraday: the batch started 2026-11-26T10:00:00-05:00 failed");
 	ck_assert_str_eq(r.episode_key, "orders/failed@2026-11-26T15:00:00Z");
 	/* Never ran, nothing known: UNKNOWN. */
-	rp_eval_latency(&chk, &fresh, NULL, NULL, at("2026-11-26T15:10:00Z"), &r);
+	rp_eval_freshness(&chk, &fresh, NULL, at("2026-11-26T15:10:00Z"), &r);
 	ck_assert_int_eq(r.status, RP_UNKNOWN);
 	/* No answer: UNKNOWN with the reason. */
-	rp_eval_latency(&chk, NULL, "batchy answered HTTP 500", NULL, at("2026-11-26T15:10:00Z"), &r);
+	{
+		struct rp_src_result bad = unusable("batchy answered HTTP 500");
+		rp_eval_freshness(&chk, &bad, NULL, at("2026-11-26T15:10:00Z"), &r);
+	}
 	ck_assert_int_eq(r.status, RP_UNKNOWN);
 	ck_assert_str_eq(r.summary, "orders_intraday: batchy answered HTTP 500");
+}
+END_TEST
+
+/* No time a source gives is trusted more than a few minutes ahead: the
+ * check is UNKNOWN and nothing of the answer is remembered. */
+START_TEST(freshness_future)
+{
+	struct rp_result r;
+	struct rp_check_state prev = {0}, next;
+	struct rp_action acts[RP_MAX_ACTIONS];
+	size_t nact;
+	struct rp_src_result w = wf(RP_WF_SUCCESS, "2026-11-26T14:00:00Z", "2099-01-01T00:00:00Z");
+	struct rp_src_result f = wf(RP_WF_FAILURE, "2026-11-26T15:06:00Z", NULL);
+	struct rp_src_result ok = wf(RP_WF_SUCCESS, "2026-11-26T14:00:00Z", "2026-11-26T14:30:00Z");
+
+	prev.known = 1;
+	prev.completion = at("2026-11-26T14:30:00Z");
+	rp_eval_freshness(&chk, &w, &prev, at("2026-11-26T15:00:00Z"), &r);
+	ck_assert_int_eq(r.status, RP_UNKNOWN);
+	ck_assert_str_eq(r.summary, "orders_intraday: the source gave a completion in the future "
+	    "(2099-01-01T00:00:00Z, 37920060 min ahead of this run's clock); not trusted");
+	ck_assert(r.completion == 0);
+	rp_eval_decide(&chk, 3, &prev, &r, at("2026-11-26T15:00:00Z"), &next, acts, &nact);
+	ck_assert(next.completion == at("2026-11-26T14:30:00Z"));
+	rp_state_clear(&next);
+	/* Just past the tolerance (5 min) is already too far; at it, not. */
+	rp_eval_freshness(&chk, &f, NULL, at("2026-11-26T15:00:59Z"), &r);
+	ck_assert_int_eq(r.status, RP_UNKNOWN);
+	rp_eval_freshness(&chk, &f, NULL, at("2026-11-26T15:01:00Z"), &r);
+	ck_assert_int_eq(r.status, RP_CRITICAL);
+	w = wf(RP_WF_OPEN, "2099-01-01T00:00:00Z", NULL);
+	rp_eval_freshness(&chk, &w, NULL, at("2026-11-26T15:00:00Z"), &r);
+	ck_assert_int_eq(r.status, RP_UNKNOWN);
+	/* A completion remembered in the future (by an older version) counts
+	 * for nothing, and this evaluation's replaces it. */
+	prev.completion = at("2099-01-01T00:00:00Z");
+	rp_eval_freshness(&chk, &ok, &prev, at("2026-11-28T15:00:00Z"), &r);
+	ck_assert_int_eq(r.status, RP_CRITICAL);
+	ck_assert_str_eq(r.episode_key, "orders/overdue@2026-11-26T14:30:00Z");
+	rp_eval_decide(&chk, 3, &prev, &r, at("2026-11-28T15:00:00Z"), &next, acts, &nact);
+	ck_assert(next.completion == at("2026-11-26T14:30:00Z"));
+	ck_assert_uint_eq(nact, 1);
+	rp_state_clear(&next);
 }
 END_TEST
 
@@ -366,6 +434,7 @@ add_tests(TCase *tc)
 	tcase_add_test(tc, email_results);
 	tcase_add_test(tc, daily_episodes);
 	tcase_add_test(tc, latency_levels);
+	tcase_add_test(tc, freshness_future);
 	tcase_add_test(tc, latency_across_dst);
 	tcase_add_test(tc, latency_completion_sources);
 	tcase_add_test(tc, episode);

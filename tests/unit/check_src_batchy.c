@@ -1,14 +1,19 @@
-#define UNIT_NAME "sources"
+#define UNIT_NAME "src_batchy"
 #include <string.h>
 
 #include "clock.h"
-#include "sources.h"
+#include "src_batchy.h"
 #include "unit.h"
 
 static int
-parse(const char *body, struct rp_wf *wf, char *why)
+parse(const char *body, struct rp_src_result *wf, char *why)
 {
-	return rp_batchy_parse(body, strlen(body), wf, why, 200);
+	int rc;
+
+	memset(wf, 0, sizeof(*wf));
+	rc = rp_batchy_parse(body, strlen(body), wf);
+	snprintf(why, 200, "%s", wf->why);
+	return rc;
 }
 
 START_TEST(url)
@@ -35,31 +40,37 @@ END_TEST
 
 START_TEST(answers)
 {
-	struct rp_wf wf;
+	struct rp_src_result wf;
 	char why[200], b[RP_UTC_LEN];
 
 	ck_assert_int_eq(parse("{\"global\":{\"status\":\"success\",\"batch_start\":\"2026-11-26T14:00:00\","
 	                       "\"batch_end\":\"2026-11-26T14:30:00.5\"}}", &wf, why), 0);
-	ck_assert_int_eq(wf.status, RP_WF_SUCCESS);
-	ck_assert(wf.has_start && wf.has_end);
-	rp_clock_format_utc(wf.end, b);
+	ck_assert(wf.ok && !wf.failed);
+	rp_clock_format_utc(wf.completion, b);
 	ck_assert_str_eq(b, "2026-11-26T14:30:00Z");
+	rp_clock_format_utc(wf.start, b);
+	ck_assert_str_eq(b, "2026-11-26T14:00:00Z");
+	ck_assert_str_eq(wf.facts[0].name, "batchy_status");
+	ck_assert_str_eq(wf.facts[0].value, "success");
 	ck_assert_int_eq(parse("{\"global\":{\"status\":\"open\",\"batch_start\":\"2026-11-26 14:00:00\","
 	                       "\"batch_end\":null},\"other\":[1,2]}", &wf, why), 0);
-	ck_assert_int_eq(wf.status, RP_WF_OPEN);
-	ck_assert(wf.has_start && !wf.has_end);
+	ck_assert(wf.ok && !wf.failed && wf.start != 0 && wf.completion == 0);
 	ck_assert_int_eq(parse("{\"global\":{\"status\":\"NEW\"}}", &wf, why), 0);
-	ck_assert_int_eq(wf.status, RP_WF_NEW);
-	ck_assert(!wf.has_start && !wf.has_end);
+	ck_assert(wf.ok && wf.start == 0 && wf.completion == 0);
+	ck_assert_str_eq(wf.facts[0].value, "new");
 	ck_assert_int_eq(parse("{\"global\":{\"status\":\"failure\",\"batch_start\":\"2026-11-26T14:00:00Z\"}}",
 	                     &wf, why), 0);
-	ck_assert_int_eq(wf.status, RP_WF_FAILURE);
+	ck_assert(wf.ok && wf.failed && wf.failed_start == wf.start && wf.start != 0);
+	/* A success without its end is no completion. */
+	ck_assert_int_eq(parse("{\"global\":{\"status\":\"success\",\"batch_start\":\"2026-11-26T14:00:00\"}}",
+	                     &wf, why), 0);
+	ck_assert(wf.ok && wf.completion == 0);
 }
 END_TEST
 
 START_TEST(unusable)
 {
-	struct rp_wf wf;
+	struct rp_src_result wf;
 	char why[200];
 
 	ck_assert_int_eq(parse("<html>502</html>", &wf, why), -1);
@@ -75,7 +86,9 @@ START_TEST(unusable)
 	ck_assert_int_eq(parse("{\"global\":{\"status\":\"open\",\"batch_start\":5}}", &wf, why), -1);
 	ck_assert_str_eq(why, "batchy answered an unreadable batch_start");
 	ck_assert_int_eq(parse("{\"global\":{\"status\":\"open\"},\"global\":{}}", &wf, why), -1);
-	ck_assert_int_eq(rp_batchy_parse("{\"global\":{\"status\":\"open\"}}", 10, &wf, why, sizeof(why)), -1);
+	memset(&wf, 0, sizeof(wf));
+	ck_assert_int_eq(rp_batchy_parse("{\"global\":{\"status\":\"open\"}}", 10, &wf), -1);
+	ck_assert(!wf.ok);
 }
 END_TEST
 

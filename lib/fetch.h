@@ -1,0 +1,23 @@
+/*
+ * fetch: asks the sources of a run's freshness checks, all at once.
+ *
+ * Each source a check names (source.h) is prepared once (a login, a version
+ * probe), then every check's requests go out through one curl multi, at
+ * most max_parallel at a time, and each source turns its check's answers
+ * into a result.
+ */
+#ifndef RP_FETCH_H
+#define RP_FETCH_H
+
+#include <stddef.h>
+
+#include "checklist.h"
+#include "config.h"
+#include "source.h"
+
+/* Fills out[i] (cleared first) for checks[i], i < n. timeout_ms bounds each
+ * request. A check whose type has no source is reported in out[i].why. */
+void rp_fetch(const struct rp_config *cfg, const struct rp_check *const *checks, size_t n,
+    long timeout_ms, int max_parallel, struct rp_src_result *out);
+
+#endif

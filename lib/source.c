@@ -1,0 +1,50 @@
+#define _POSIX_C_SOURCE 200809L
+#include "source.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+extern const struct rp_source rp_src_batchy;
+
+/* Every freshness source; a new one is one line here. */
+static const struct rp_source *const sources[] = {
+	&rp_src_batchy,
+};
+
+const struct rp_source *
+rp_source_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(sources) / sizeof(sources[0]); i++)
+		if (strcmp(sources[i]->name, name) == 0)
+			return sources[i];
+	return NULL;
+}
+
+int
+rp_src_fail(struct rp_src_result *out, const char *fmt, ...)
+{
+	va_list ap;
+
+	out->ok = 0;
+	va_start(ap, fmt);
+	vsnprintf(out->why, sizeof(out->why), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+void
+rp_src_fact(struct rp_src_result *out, const char *name, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (out->nfacts == RP_SRC_MAX_FACTS)
+		return;
+	out->facts[out->nfacts].name = name;
+	va_start(ap, fmt);
+	vsnprintf(out->facts[out->nfacts].value, sizeof(out->facts[0].value), fmt, ap);
+	va_end(ap);
+	out->nfacts++;
+}
