@@ -31,7 +31,7 @@ usage(FILE *f)
 static int
 body(const struct rp_opts *o)
 {
-	return rp_run("rp-email-check", RP_CHECK_EMAIL, o);
+	return rp_run("rp-email-check", RP_PROG_EMAIL, o);
 }
 
 int

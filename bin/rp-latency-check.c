@@ -30,7 +30,7 @@ usage(FILE *f)
 static int
 body(const struct rp_opts *o)
 {
-	return rp_run("rp-latency-check", RP_CHECK_BATCHY, o);
+	return rp_run("rp-latency-check", RP_PROG_LATENCY, o);
 }
 
 int

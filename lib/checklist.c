@@ -276,7 +276,15 @@ _Static_assert(offsetof(struct rp_check, nsubjects) ==
 const char *
 rp_check_type_name(enum rp_check_type t)
 {
-	return t == RP_CHECK_EMAIL ? "email" : "batchy";
+	static const char *const names[] = {"email", "batchy", "airflow", "http", "ping"};
+
+	return names[t];
+}
+
+enum rp_program
+rp_check_program(enum rp_check_type t)
+{
+	return t == RP_CHECK_EMAIL ? RP_PROG_EMAIL : RP_PROG_LATENCY;
 }
 
 /* An addr-spec as senders hold it: ASCII, one "@", nothing a person

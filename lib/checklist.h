@@ -14,8 +14,19 @@
 
 enum rp_check_type {
 	RP_CHECK_EMAIL,
-	RP_CHECK_BATCHY
+	RP_CHECK_BATCHY,
+	RP_CHECK_AIRFLOW,
+	RP_CHECK_HTTP,
+	RP_CHECK_PING
 };
+
+/* The program that evaluates a type's checks: rp-email-check for email,
+ * rp-latency-check for every freshness check (batchy, airflow, http, ping). */
+enum rp_program {
+	RP_PROG_LATENCY,
+	RP_PROG_EMAIL
+};
+enum rp_program rp_check_program(enum rp_check_type t);
 
 enum rp_match {
 	RP_MATCH_EXACT,
@@ -63,6 +74,7 @@ int rp_checklist_load(const char *path, struct rp_checklist *cl, struct rp_err *
 /* The check called name, or NULL. */
 const struct rp_check *rp_checklist_find(const struct rp_checklist *cl, const char *name);
 
+/* "email", "batchy", "airflow", "http", "ping". */
 const char *rp_check_type_name(enum rp_check_type t);
 
 void rp_checklist_free(struct rp_checklist *cl);

@@ -185,9 +185,9 @@ load_files(struct run *r, int warn)
 	return 0;
 }
 
-/* Picks the checks of this program: -c's one, or every one of the type. */
+/* Picks the checks of this program: -c's one, or every one it evaluates. */
 static int
-select_checks(struct run *r, enum rp_check_type type)
+select_checks(struct run *r, enum rp_program prog)
 {
 	size_t i;
 
@@ -198,7 +198,7 @@ select_checks(struct run *r, enum rp_check_type type)
 			rp_log(RP_LOG_ERR, "%s: no check named \"%s\"", r->cl.path, r->o->check);
 			return RP_EXIT_USAGE;
 		}
-		if (c->type != type) {
+		if (rp_check_program(c->type) != prog) {
 			rp_log(RP_LOG_ERR, "%s is a%s %s check; run rp-%s-check for it", c->name,
 			    c->type == RP_CHECK_EMAIL ? "n" : "", rp_check_type_name(c->type),
 			    c->type == RP_CHECK_EMAIL ? "email" : "latency");
@@ -210,8 +210,20 @@ select_checks(struct run *r, enum rp_check_type type)
 		return 0;
 	}
 	for (i = 0; i < r->cl.n; i++)
-		if (r->cl.checks[i].type == type)
+		if (rp_check_program(r->cl.checks[i].type) == prog)
 			r->items[r->n++].c = &r->cl.checks[i];
+	return 0;
+}
+
+/* Whether a check of type t is among the run's. */
+static int
+has_type(const struct run *r, enum rp_check_type t)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		if (r->items[i].c->type == t)
+			return 1;
 	return 0;
 }
 
@@ -649,7 +661,7 @@ standby_wait(struct run *r)
 }
 
 int
-rp_run(const char *program, enum rp_check_type type, const struct rp_opts *o)
+rp_run(const char *program, enum rp_program prog, const struct rp_opts *o)
 {
 	struct run r;
 	struct rp_err err;
@@ -669,15 +681,15 @@ rp_run(const char *program, enum rp_check_type type, const struct rp_opts *o)
 		goto out;
 	if ((rc = standby_wait(&r)) != 0)
 		goto out;
-	if ((rc = select_checks(&r, type)) != 0)
+	if ((rc = select_checks(&r, prog)) != 0)
 		goto out;
-	if (type == RP_CHECK_BATCHY && r.n > 0 && r.cfg.batchy_server == NULL) {
+	if (has_type(&r, RP_CHECK_BATCHY) && r.cfg.batchy_server == NULL) {
 		rp_log(RP_LOG_ERR, "%s: [batchy] server: missing (the checklist has batchy checks)",
 		    r.cfg.path);
 		rc = RP_EXIT_CONFIG;
 		goto out;
 	}
-	if (type == RP_CHECK_EMAIL && r.n > 0) {
+	if (prog == RP_PROG_EMAIL && r.n > 0) {
 		if (r.cfg.email == NULL || *r.cfg.email == '\0') {
 			rp_log(RP_LOG_ERR, "%s: [google_apps] email: missing (the checklist has email "
 			    "checks)", r.cfg.path);
@@ -691,7 +703,7 @@ rp_run(const char *program, enum rp_check_type type, const struct rp_opts *o)
 		}
 	}
 	load_state(&r);
-	if (type == RP_CHECK_BATCHY)
+	if (prog == RP_PROG_LATENCY)
 		evaluate_freshness(&r);
 	else
 		evaluate_email(&r);
@@ -750,9 +762,9 @@ rp_run_all(const struct rp_opts *o)
 	}
 	run_free(&r);
 	if (types & RP_FN_BATCHY)
-		rc = worse_exit(rc, rp_run("rp-latency-check", RP_CHECK_BATCHY, o));
+		rc = worse_exit(rc, rp_run("rp-latency-check", RP_PROG_LATENCY, o));
 	if (types & RP_FN_EMAIL)
-		rc = worse_exit(rc, rp_run("rp-email-check", RP_CHECK_EMAIL, o));
+		rc = worse_exit(rc, rp_run("rp-email-check", RP_PROG_EMAIL, o));
 	return rc;
 out:
 	run_free(&r);

@@ -18,9 +18,10 @@
 #include "eval.h"
 #include "state.h"
 
-/* Evaluates the checks of one type as o asks, prints, and returns the exit
- * status (0-3, 64, 78, 70). program names the run in state and logs. */
-int rp_run(const char *program, enum rp_check_type type, const struct rp_opts *o);
+/* Evaluates the checks prog evaluates (rp_check_program) as o asks, prints,
+ * and returns the exit status (0-3, 64, 78, 70). program names the run in
+ * state and logs. */
+int rp_run(const char *program, enum rp_program prog, const struct rp_opts *o);
 
 /* The configuration to read: given, else ./etl.cfg if there is one, else
  * /etc/robopager/etl.cfg. */

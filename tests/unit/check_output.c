@@ -21,7 +21,7 @@ render(void (*f)(FILE *, const struct rp_report *), const struct rp_report *r)
 
 static struct rp_action act[2];
 static struct rp_pd_result sent[2];
-static struct rp_fact facts[1] = {{"workflow", "orders \"intraday\""}};
+static struct rp_fact facts[1] = {{"workflow", "orders \"intraday\"", 0}};
 
 static struct rp_report
 report(void)

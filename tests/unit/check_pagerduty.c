@@ -12,7 +12,7 @@ static const char key[] = "0123456789abcdef0123456789abcdef";
 static struct rp_pd_event
 trigger(void)
 {
-	static struct rp_fact facts[2] = {{"workflow", "orders_intraday"}, {"limit_min", "60"}};
+	static struct rp_fact facts[2] = {{"workflow", "orders_intraday", 0}, {"limit_min", "60", 1}};
 	struct rp_pd_event e = {0};
 
 	e.action = RP_ACT_TRIGGER;
@@ -43,7 +43,7 @@ START_TEST(event_json)
 	    "\"severity\":\"critical\",\"timestamp\":\"2026-11-18T11:06:40Z\","
 	    "\"component\":\"orders_intraday\",\"group\":\"orders\",\"class\":\"batchy\","
 	    "\"custom_details\":{\"check\":\"orders\",\"description\":\"intraday latency check\","
-	    "\"workflow\":\"orders_intraday\",\"limit_min\":\"60\"}},\"client\":\"Robopager\"}");
+	    "\"workflow\":\"orders_intraday\",\"limit_min\":60}},\"client\":\"Robopager\"}");
 	free(j);
 	e.action = RP_ACT_RESOLVE;
 	j = rp_pd_event_json(&e);

@@ -1,4 +1,5 @@
 #define UNIT_NAME "src_batchy"
+#include <stdio.h>
 #include <string.h>
 
 #include "clock.h"
@@ -12,7 +13,7 @@ parse(const char *body, struct rp_src_result *wf, char *why)
 
 	memset(wf, 0, sizeof(*wf));
 	rc = rp_batchy_parse(body, strlen(body), wf);
-	snprintf(why, 200, "%s", wf->why);
+	snprintf(why, RP_SRC_WHY_MAX, "%s", wf->why);
 	return rc;
 }
 
@@ -41,7 +42,7 @@ END_TEST
 START_TEST(answers)
 {
 	struct rp_src_result wf;
-	char why[200], b[RP_UTC_LEN];
+	char why[RP_SRC_WHY_MAX], b[RP_UTC_LEN];
 
 	ck_assert_int_eq(parse("{\"global\":{\"status\":\"success\",\"batch_start\":\"2026-11-26T14:00:00\","
 	                       "\"batch_end\":\"2026-11-26T14:30:00.5\"}}", &wf, why), 0);
@@ -71,7 +72,7 @@ END_TEST
 START_TEST(unusable)
 {
 	struct rp_src_result wf;
-	char why[200];
+	char why[RP_SRC_WHY_MAX];
 
 	ck_assert_int_eq(parse("<html>502</html>", &wf, why), -1);
 	ck_assert_str_eq(why, "batchy answered something that is not JSON ('[' or '{' expected near '<')");
