@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include "clock.h"
 #include "mime.h"
@@ -20,6 +21,7 @@ enum kind { K_STR, K_SECRET, K_B64SECRET, K_LONG, K_BOOL, K_FUNCTIONS, K_URL, K_
 static const char *const words[][4] = {
 	{"change", "trigger", "none", NULL},  /* heartbeat_mode */
 	{"GET", "POST", NULL, NULL},          /* heartbeat_method */
+	{"auto", "1", "2", NULL},             /* [airflow] api_version */
 };
 
 struct key {
@@ -64,6 +66,16 @@ static const struct key keys[] = {
 	{"batchy", "timeout_sec", K_LONG, F(batchy_timeout_sec), 1, 300},
 	{"batchy", "ca_file", K_STR, F(batchy_ca_file), 0, 0},
 	{"batchy", "tls_verify", K_BOOL, F(batchy_tls_verify), 0, 0},
+	{"airflow", "url", K_URL, F(airflow_url), 0, 0},
+	{"airflow", "api_version", K_WORD, F(airflow_api_version), 2, 0},
+	{"airflow", "username", K_STR, F(airflow_username), 0, 0},
+	{"airflow", "password_file", K_STR, F(airflow_password_file), 0, 0},
+	{"airflow", "password_env", K_STR, F(airflow_password_env), 0, 0},
+	{"airflow", "token_file", K_STR, F(airflow_token_file), 0, 0},
+	{"airflow", "token_env", K_STR, F(airflow_token_env), 0, 0},
+	{"airflow", "timeout_sec", K_LONG, F(airflow_timeout_sec), 1, 300},
+	{"airflow", "ca_file", K_STR, F(airflow_ca_file), 0, 0},
+	{"airflow", "tls_verify", K_BOOL, F(airflow_tls_verify), 0, 0},
 	{"timezone", "timezone", K_STR, F(timezone), 0, 0},
 	{"enable_redis", "enable", K_BOOL, F(redis_enabled), 0, 0},
 	{"redis", "server", K_STR, F(redis_server), 0, 0},
@@ -76,12 +88,29 @@ static const struct key keys[] = {
 #undef F
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 
+/* The keys of a named section ([http NAME]), relative to its struct. */
+#define H(m) offsetof(struct rp_http_auth, m)
+static const struct key http_keys[] = {
+	{"http", "bearer_token_file", K_STR, H(bearer_token_file), 0, 0},
+	{"http", "bearer_token_env", K_STR, H(bearer_token_env), 0, 0},
+	{"http", "username", K_STR, H(username), 0, 0},
+	{"http", "password_file", K_STR, H(password_file), 0, 0},
+	{"http", "password_env", K_STR, H(password_env), 0, 0},
+	{"http", "ca_file", K_STR, H(ca_file), 0, 0},
+	{"http", "tls_verify", K_BOOL, H(tls_verify), 0, 0},
+	{"http", "timeout_sec", K_LONG, H(timeout_sec), 1, 300},
+};
+#undef H
+#define NHTTPKEYS (sizeof(http_keys) / sizeof(http_keys[0]))
+#define RP_SECTION_NAME_MAX 64
+
 struct parse {
 	struct rp_config *cfg;
 	const char *path;
 	FILE *f;
 	int line;         /* the line inih is working on */
 	int seen[NKEYS];  /* line each key was set on, or 0 */
+	int (*hseen)[NHTTPKEYS]; /* the same for each [http NAME] */
 	struct rp_err *err;
 	int failed;
 };
@@ -126,8 +155,12 @@ parse_bool(const char *v, int *out)
 static int
 parse_functions(const char *v, unsigned *out)
 {
+	static const char *const names[] = {"email", "batchy", "airflow", "http", "ping"};
+	static const unsigned bits[] = {RP_FN_EMAIL, RP_FN_BATCHY, RP_FN_AIRFLOW, RP_FN_HTTP,
+	    RP_FN_PING};
 	char word[32];
 	const char *p = v;
+	size_t i;
 
 	*out = 0;
 	while (*p) {
@@ -142,12 +175,12 @@ parse_functions(const char *v, unsigned *out)
 			return -1;
 		memcpy(word, p, n);
 		word[n] = '\0';
-		if (strcasecmp(word, "email") == 0)
-			*out |= RP_FN_EMAIL;
-		else if (strcasecmp(word, "batchy") == 0)
-			*out |= RP_FN_BATCHY;
-		else
+		for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+			if (strcasecmp(word, names[i]) == 0)
+				break;
+		if (i == sizeof(names) / sizeof(names[0]))
 			return -1;
+		*out |= bits[i];
 		p += n;
 	}
 	return *out ? 0 : -1;
@@ -183,6 +216,11 @@ is_base64(const char *v)
 	return 1;
 }
 
+static int set_value(struct parse *p, const struct key *k, char *base, const char *section,
+    const char *name, const char *value);
+static int named_section(struct parse *p, const char *section, const char *name,
+    const char *value);
+
 static int
 handler(void *user, const char *section, const char *name, const char *value)
 {
@@ -202,13 +240,20 @@ handler(void *user, const char *section, const char *name, const char *value)
 		}
 	}
 	if (!known_section)
-		return fail(p, section, name, "unknown section");
+		return named_section(p, section, name, value);
 	if (k == NULL)
 		return fail(p, section, name, "unknown key");
 	if (p->seen[i])
 		return fail(p, section, name, "set twice (first on line %d)", p->seen[i]);
 	p->seen[i] = p->line;
+	return set_value(p, k, base, section, name, value);
+}
 
+/* Checks value as k's kind wants and stores it at base + k->off. */
+static int
+set_value(struct parse *p, const struct key *k, char *base, const char *section,
+    const char *name, const char *value)
+{
 	switch (k->kind) {
 	case K_STR:
 	case K_SECRET:
@@ -228,9 +273,11 @@ handler(void *user, const char *section, const char *name, const char *value)
 		if (k->kind == K_IMAPURL && strchr(value, '@') != NULL)
 			return fail(p, section, name,
 			    "holds a user name; the user is [google_apps] email");
-		if (k->kind == K_WORD && !is_word(value, words[k->min]))
-			return fail(p, section, name, "\"%s\" is not one of %s", value,
-			    k->min == 0 ? "change, trigger, none" : "GET, POST");
+		if (k->kind == K_WORD && !is_word(value, words[k->min])) {
+			const char *const *w = words[k->min];
+			return fail(p, section, name, "\"%s\" is not one of %s, %s%s%s", value, w[0],
+			    w[1], w[2] ? ", " : "", w[2] ? w[2] : "");
+		}
 		if (k->kind == K_ASCII && !is_ascii(value))
 			return fail(p, section, name, "\"%s\" has characters other than ASCII", value);
 		if (k->kind == K_B64SECRET && !is_base64(value))
@@ -262,10 +309,61 @@ handler(void *user, const char *section, const char *name, const char *value)
 	case K_FUNCTIONS:
 		if (parse_functions(value, (unsigned *)(base + k->off)) != 0)
 			return fail(p, section, name,
-			    "\"%s\" is not a list of email and batchy", value);
+			    "\"%s\" is not a list of email, batchy, airflow, http and ping", value);
 		break;
 	}
 	return 1;
+}
+
+/* A key of a section that comes once per name: "[http exports]" is the
+ * [http] section named exports. */
+static int
+named_section(struct parse *p, const char *section, const char *name, const char *value)
+{
+	struct rp_config *cfg = p->cfg;
+	struct rp_http_auth *h = NULL;
+	const char *n;
+	size_t i, len;
+
+	if (strcmp(section, "http") == 0)
+		return fail(p, section, name, "the section needs a name: [http NAME], as the "
+		    "checks' auth: names it");
+	if (strncmp(section, "http", 4) != 0 || (section[4] != ' ' && section[4] != '\t'))
+		return fail(p, section, name, "unknown section");
+	for (n = section + 4; *n == ' ' || *n == '\t'; n++)
+		;
+	len = strlen(n);
+	while (len > 0 && (n[len - 1] == ' ' || n[len - 1] == '\t'))
+		len--;
+	if (len == 0 || len > RP_SECTION_NAME_MAX || strspn(n, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") < len)
+		return fail(p, section, name, "a section name is 1 to %d letters, digits, "
+		    "\"_\", \".\" or \"-\"", RP_SECTION_NAME_MAX);
+	for (i = 0; i < cfg->nhttp; i++)
+		if (strlen(cfg->http[i].name) == len && strncmp(cfg->http[i].name, n, len) == 0)
+			h = &cfg->http[i];
+	if (h == NULL) {
+		cfg->http = rp_xrealloc(cfg->http, (cfg->nhttp + 1) * sizeof(*cfg->http));
+		p->hseen = rp_xrealloc(p->hseen, (cfg->nhttp + 1) * sizeof(*p->hseen));
+		h = &cfg->http[cfg->nhttp];
+		memset(h, 0, sizeof(*h));
+		memset(&p->hseen[cfg->nhttp], 0, sizeof(p->hseen[0]));
+		cfg->nhttp++;
+		h->name = rp_xstrndup(n, len);
+		h->line = p->line;
+		h->tls_verify = 1;
+		h->timeout_sec = 10;
+	}
+	for (i = 0; i < NHTTPKEYS; i++) {
+		if (strcmp(http_keys[i].name, name) != 0)
+			continue;
+		if (p->hseen[h - cfg->http][i])
+			return fail(p, section, name, "set twice (first on line %d)",
+			    p->hseen[h - cfg->http][i]);
+		p->hseen[h - cfg->http][i] = p->line;
+		return set_value(p, &http_keys[i], (char *)h, section, name, value);
+	}
+	return fail(p, section, name, "unknown key");
 }
 
 /* fgets for inih that counts lines, so every message can name its line. */
@@ -326,6 +424,68 @@ line_of(const struct parse *p, const char *section, const char *name)
 	return 0;
 }
 
+/* Whether url names a user or password before its host ("user:pw@"):
+ * credentials belong in their own keys, never in a URL that is shown. */
+static int
+url_has_userinfo(const char *url)
+{
+	const char *h = strstr(url, "://");
+	size_t n;
+
+	if (h == NULL)
+		return 0;
+	h += 3;
+	n = strcspn(h, "/?#");
+	return memchr(h, '@', n) != NULL;
+}
+
+/* The ways a source may authenticate: one of them at most, each whole. */
+static int
+check_sources(struct parse *p)
+{
+	const struct rp_config *cfg = p->cfg;
+	size_t i;
+
+	if (cfg->airflow_url != NULL) {
+		int pw = (cfg->airflow_password_file != NULL) + (cfg->airflow_password_env != NULL);
+		int tok = (cfg->airflow_token_file != NULL) + (cfg->airflow_token_env != NULL);
+		if (url_has_userinfo(cfg->airflow_url))
+			return rp_err_set(p->err, RP_EXIT_CONFIG, "%s:%d: [airflow] url: holds a user "
+			    "or password; set username and password_file (or password_env) instead",
+			    p->path, line_of(p, "airflow", "url"));
+		if (pw > 1 || tok > 1 || (pw && tok))
+			return rp_err_set(p->err, RP_EXIT_CONFIG, "%s: [airflow]: set one of "
+			    "password_file, password_env, token_file and token_env", p->path);
+		if (tok && cfg->airflow_username != NULL)
+			return rp_err_set(p->err, RP_EXIT_CONFIG, "%s:%d: [airflow] username: not used "
+			    "with a token (token_file, token_env); remove one", p->path,
+			    line_of(p, "airflow", "username"));
+		if (pw && cfg->airflow_username == NULL)
+			return missing(p, "airflow", "username", " (a password is set)");
+		if (cfg->airflow_username != NULL && !pw)
+			return missing(p, "airflow", "password_file",
+			    " (or password_env: username is set)");
+	} else if (cfg->airflow_username != NULL || cfg->airflow_password_file != NULL ||
+	    cfg->airflow_password_env != NULL || cfg->airflow_token_file != NULL ||
+	    cfg->airflow_token_env != NULL) {
+		return missing(p, "airflow", "url", " (the section sets credentials)");
+	}
+	for (i = 0; i < cfg->nhttp; i++) {
+		const struct rp_http_auth *h = &cfg->http[i];
+		int pw = (h->password_file != NULL) + (h->password_env != NULL);
+		int tok = (h->bearer_token_file != NULL) + (h->bearer_token_env != NULL);
+		if (tok > 1 || pw > 1 || (tok && (pw || h->username != NULL)))
+			return rp_err_set(p->err, RP_EXIT_CONFIG, "%s:%d: [http %s]: set either "
+			    "bearer_token_file (or bearer_token_env), or username with password_file "
+			    "(or password_env)", p->path, h->line, h->name);
+		if ((h->username != NULL) != (pw > 0))
+			return rp_err_set(p->err, RP_EXIT_CONFIG, "%s:%d: [http %s] %s: missing (%s)",
+			    p->path, h->line, h->name, pw ? "username" : "password_file",
+			    pw ? "a password is set" : "or password_env: username is set");
+	}
+	return 0;
+}
+
 int
 rp_config_load(const char *path, struct rp_config *cfg, struct rp_err *err)
 {
@@ -347,6 +507,8 @@ rp_config_load(const char *path, struct rp_config *cfg, struct rp_err *err)
 	cfg->max_parallel = 64;
 	cfg->pd_rate_per_min = 120;
 	cfg->pd_tls_verify = cfg->imap_tls_verify = cfg->batchy_tls_verify = 1;
+	cfg->airflow_timeout_sec = 10;
+	cfg->airflow_tls_verify = 1;
 
 	p.cfg = cfg;
 	p.path = path;
@@ -358,6 +520,7 @@ rp_config_load(const char *path, struct rp_config *cfg, struct rp_err *err)
 	ini_allow_multiline = 0;
 	rc = ini_parse_stream(reader, &p, handler, &p);
 	fclose(p.f);
+	free(p.hseen);
 	if (p.failed)
 		return -1;
 	if (rc > 0)
@@ -386,8 +549,11 @@ rp_config_load(const char *path, struct rp_config *cfg, struct rp_err *err)
 			    "%s: [google_apps]: set one of password, password_file and password_env",
 			    path);
 	}
+	if (check_sources(&p) != 0)
+		return -1;
 	if (cfg->functions == 0)
 		cfg->functions = RP_FN_EMAIL | RP_FN_BATCHY;
+	cfg->airflow_api_version = dup_default(cfg->airflow_api_version, "auto");
 	cfg->events_url = dup_default(cfg->events_url, RP_DEFAULT_EVENTS_URL);
 	cfg->redis_server = dup_default(cfg->redis_server, "127.0.0.1");
 	cfg->redis_prefix = dup_default(cfg->redis_prefix, "rp");
@@ -396,6 +562,59 @@ rp_config_load(const char *path, struct rp_config *cfg, struct rp_err *err)
 	cfg->heartbeat_mode = dup_default(cfg->heartbeat_mode, "change");
 	cfg->heartbeat_method = dup_default(cfg->heartbeat_method, "GET");
 	return 0;
+}
+
+char *
+rp_config_secret(const struct rp_config *cfg, const char *what, const char *file,
+    const char *env, struct rp_err *err)
+{
+	FILE *f;
+	char buf[4097], *s;
+	size_t n;
+
+	if (file == NULL && env != NULL) {
+		const char *v = getenv(env);
+		if (v == NULL || *v == '\0') {
+			rp_err_set(err, RP_EXIT_CONFIG, "%s: %s_env: $%s is not set", cfg->path, what, env);
+			return NULL;
+		}
+		return rp_xstrdup(v);
+	}
+	if (file == NULL) {
+		rp_err_set(err, RP_EXIT_CONFIG, "%s: %s_file: missing (or %s_env)", cfg->path, what,
+		    what);
+		return NULL;
+	}
+	if ((f = fopen(file, "r")) == NULL) {
+		rp_err_set(err, RP_EXIT_CONFIG, "%s: %s_file: %s: %s", cfg->path, what, file,
+		    strerror(errno));
+		return NULL;
+	}
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	/* One trailing newline is the file's, not the secret's. */
+	if (n > 0 && buf[n - 1] == '\n')
+		buf[--n] = '\0';
+	if (n > 0 && buf[n - 1] == '\r')
+		buf[--n] = '\0';
+	s = n > 0 && strlen(buf) == n ? rp_xstrndup(buf, n) : NULL;
+	explicit_bzero(buf, sizeof(buf));
+	if (s == NULL)
+		rp_err_set(err, RP_EXIT_CONFIG, "%s: %s_file: %s: empty or binary", cfg->path, what,
+		    file);
+	return s;
+}
+
+const struct rp_http_auth *
+rp_config_http(const struct rp_config *cfg, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->nhttp; i++)
+		if (strcmp(cfg->http[i].name, name) == 0)
+			return &cfg->http[i];
+	return NULL;
 }
 
 char *
@@ -413,40 +632,9 @@ rp_config_mail_password(const struct rp_config *cfg, struct rp_err *err)
 		}
 		return pw;
 	}
-	if (cfg->password_env != NULL) {
-		const char *v = getenv(cfg->password_env);
-		if (v == NULL || *v == '\0') {
-			rp_err_set(err, RP_EXIT_CONFIG,
-			    "%s: [google_apps] password_env: $%s is not set", cfg->path, cfg->password_env);
-			return NULL;
-		}
-		return rp_xstrdup(v);
-	}
-	if (cfg->password_file != NULL) {
-		FILE *f = fopen(cfg->password_file, "r");
-		char buf[4097];
-
-		if (f == NULL) {
-			rp_err_set(err, RP_EXIT_CONFIG, "%s: [google_apps] password_file: %s: %s",
-			    cfg->path, cfg->password_file, strerror(errno));
-			return NULL;
-		}
-		n = fread(buf, 1, sizeof(buf) - 1, f);
-		fclose(f);
-		buf[n] = '\0';
-		/* One trailing newline is the file's, not the password's. */
-		if (n > 0 && buf[n - 1] == '\n')
-			buf[--n] = '\0';
-		if (n > 0 && buf[n - 1] == '\r')
-			buf[--n] = '\0';
-		pw = n > 0 && strlen(buf) == n ? rp_xstrndup(buf, n) : NULL;
-		explicit_bzero(buf, sizeof(buf));
-		if (pw == NULL)
-			rp_err_set(err, RP_EXIT_CONFIG,
-			    "%s: [google_apps] password_file: %s: empty or binary", cfg->path,
-			    cfg->password_file);
-		return pw;
-	}
+	if (cfg->password_env != NULL || cfg->password_file != NULL)
+		return rp_config_secret(cfg, "[google_apps] password", cfg->password_file,
+		    cfg->password_env, err);
 	rp_err_set(err, RP_EXIT_CONFIG,
 	    "%s: [google_apps] password: missing (or password_file, password_env)", cfg->path);
 	return NULL;
@@ -465,6 +653,54 @@ loopback_url(const char *url)
 	n = strcspn(h, ":/?#");
 	return (n == 9 && strncasecmp(h, "localhost", 9) == 0) ||
 	    (n >= 4 && strncmp(h, "127.", 4) == 0) || strncmp(h, "[::1]", 5) == 0;
+}
+
+/* Whether path names a file others can read. */
+static int
+readable_by_others(const char *path)
+{
+	struct stat st;
+
+	return path != NULL && stat(path, &st) == 0 && (st.st_mode & 077) != 0;
+}
+
+/* The warnings of [airflow] and the [http NAME] sections. */
+static size_t
+source_warnings(const struct rp_config *cfg, char (*msg)[RP_WARNING_LEN], size_t max)
+{
+	size_t n = 0, i;
+
+#define WARN(...) do { if (n < max) snprintf(msg[n++], RP_WARNING_LEN, __VA_ARGS__); } while (0)
+	if (cfg->airflow_url != NULL) {
+		if (!cfg->airflow_tls_verify)
+			WARN("%s: [airflow] tls_verify = False: Airflow's certificate is not checked, so "
+			    "anyone on the way can take its password or token", cfg->path);
+		if (strncasecmp(cfg->airflow_url, "http://", 7) == 0 && !loopback_url(cfg->airflow_url) &&
+		    (cfg->airflow_username != NULL || cfg->airflow_token_file != NULL ||
+		    cfg->airflow_token_env != NULL))
+			WARN("%s: [airflow] url is http://, plain text to another host: its password or "
+			    "token crosses the network readable; use https://", cfg->path);
+		if (readable_by_others(cfg->airflow_password_file))
+			WARN("%s ([airflow] password_file) is readable by others; run: chmod 600 %s",
+			    cfg->airflow_password_file, cfg->airflow_password_file);
+		if (readable_by_others(cfg->airflow_token_file))
+			WARN("%s ([airflow] token_file) is readable by others; run: chmod 600 %s",
+			    cfg->airflow_token_file, cfg->airflow_token_file);
+	}
+	for (i = 0; i < cfg->nhttp; i++) {
+		const struct rp_http_auth *h = &cfg->http[i];
+		if (!h->tls_verify)
+			WARN("%s: [http %s] tls_verify = False: the certificates of the URLs its checks "
+			    "ask are not checked", cfg->path, h->name);
+		if (readable_by_others(h->bearer_token_file))
+			WARN("%s ([http %s] bearer_token_file) is readable by others; run: chmod 600 %s",
+			    h->bearer_token_file, h->name, h->bearer_token_file);
+		if (readable_by_others(h->password_file))
+			WARN("%s ([http %s] password_file) is readable by others; run: chmod 600 %s",
+			    h->password_file, h->name, h->password_file);
+	}
+#undef WARN
+	return n;
 }
 
 size_t
@@ -491,6 +727,7 @@ rp_config_warnings(const struct rp_config *cfg, char (*msg)[RP_WARNING_LEN], siz
 	if (strncasecmp(events, "http://", 7) == 0 && !loopback_url(events))
 		WARN("%s: [pager_duty] events_url is http://, plain text to another host: the "
 		    "routing keys cross the network readable; use https://", cfg->path);
+	n += source_warnings(cfg, msg + n, max - n);
 #undef WARN
 	return n;
 }
@@ -511,6 +748,15 @@ rp_config_free(struct rp_config *cfg)
 			free(*s);
 		*s = NULL;
 	}
+	for (i = 0; i < cfg->nhttp; i++) {
+		for (size_t j = 0; j < NHTTPKEYS; j++)
+			if (http_keys[j].kind == K_STR)
+				free(*(char **)((char *)&cfg->http[i] + http_keys[j].off));
+		free(cfg->http[i].name);
+	}
+	free(cfg->http);
+	cfg->http = NULL;
+	cfg->nhttp = 0;
 	free(cfg->path);
 	cfg->path = NULL;
 }

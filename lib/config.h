@@ -14,11 +14,35 @@
 /* Bits of [function_type] type. */
 enum {
 	RP_FN_EMAIL = 1 << 0,
-	RP_FN_BATCHY = 1 << 1
+	RP_FN_BATCHY = 1 << 1,
+	RP_FN_AIRFLOW = 1 << 2,
+	RP_FN_HTTP = 1 << 3,
+	RP_FN_PING = 1 << 4
 };
+/* Any of these enables rp-latency-check, which evaluates every freshness
+ * check of the checklist whichever of them is listed (a file that lists
+ * only batchy keeps working when airflow and http checks are added). */
+#define RP_FN_LATENCY (RP_FN_BATCHY | RP_FN_AIRFLOW | RP_FN_HTTP | RP_FN_PING)
 
 #define RP_DEFAULT_EVENTS_URL "https://events.pagerduty.com/v2/enqueue"
 #define RP_DEFAULT_IMAP_URL "imaps://imap.gmail.com:993"
+
+/* A [http NAME] section: how the http checks whose auth: names it
+ * authenticate and reach their URL. At most one of a bearer token
+ * (bearer_token_file or _env) and a user with a password (username with
+ * password_file or _env); or neither, for TLS settings alone. */
+struct rp_http_auth {
+	char *name;
+	int line;                /* of its first key */
+	char *bearer_token_file;
+	char *bearer_token_env;
+	char *username;
+	char *password_file;
+	char *password_env;
+	char *ca_file;
+	int tls_verify;          /* 1 */
+	long timeout_sec;        /* 10 */
+};
 
 struct rp_config {
 	char *path;
@@ -66,6 +90,22 @@ struct rp_config {
 	char *batchy_ca_file;
 	int batchy_tls_verify;   /* 1 */
 
+	/* [airflow] */
+	char *airflow_url;       /* the webserver (2.x) or API server (3.x) */
+	char *airflow_api_version; /* auto (default), 1 or 2 */
+	char *airflow_username;
+	char *airflow_password_file; /* or */
+	char *airflow_password_env;
+	char *airflow_token_file;    /* or a bearer token from these */
+	char *airflow_token_env;
+	long airflow_timeout_sec; /* 10 */
+	char *airflow_ca_file;
+	int airflow_tls_verify;  /* 1 */
+
+	/* [http NAME] sections, in file order */
+	struct rp_http_auth *http;
+	size_t nhttp;
+
 	/* [timezone] */
 	char *timezone;
 
@@ -94,6 +134,19 @@ int rp_config_load(const char *path, struct rp_config *cfg, struct rp_err *err);
  * or the file or variable cannot be read; the message never holds the
  * password. */
 char *rp_config_mail_password(const struct rp_config *cfg, struct rp_err *err);
+
+/* A secret from a file (as it is; one trailing newline ignored) or an
+ * environment variable: what names the pair ("[airflow] password" for
+ * password_file and password_env) in messages. file wins when both are
+ * set. The caller wipes and frees it with rp_free_secret(). Returns NULL
+ * with err (RP_EXIT_CONFIG) when neither is set, the file cannot be read or
+ * is empty, or the variable is not set; the message never holds the
+ * secret. */
+char *rp_config_secret(const struct rp_config *cfg, const char *what, const char *file,
+    const char *env, struct rp_err *err);
+
+/* The [http NAME] section called name, or NULL. */
+const struct rp_http_auth *rp_config_http(const struct rp_config *cfg, const char *name);
 
 void rp_config_free(struct rp_config *cfg);
 

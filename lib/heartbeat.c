@@ -53,8 +53,8 @@ static void
 check_runs(struct hb *h)
 {
 	static const char *const progs[] = {"rp-latency-check", "rp-email-check"};
-	static const unsigned fns[] = {RP_FN_BATCHY, RP_FN_EMAIL};
-	static const enum rp_check_type types[] = {RP_CHECK_BATCHY, RP_CHECK_EMAIL};
+	static const unsigned fns[] = {RP_FN_LATENCY, RP_FN_EMAIL};
+	static const enum rp_program types[] = {RP_PROG_LATENCY, RP_PROG_EMAIL};
 	struct rp_run_info info[2];
 	struct rp_err err;
 	size_t i, j;
@@ -70,7 +70,7 @@ check_runs(struct hb *h)
 		if (!(h->cfg.functions & fns[i]))
 			continue;
 		for (j = 0; j < h->cl.n; j++) {
-			if (h->cl.checks[j].type != types[i])
+			if (rp_check_program(h->cl.checks[j].type) != types[i])
 				continue;
 			n++;
 			if (h->cl.checks[j].poll_sec > poll)

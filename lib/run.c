@@ -756,12 +756,12 @@ rp_run_all(const struct rp_opts *o)
 			rc = RP_EXIT_USAGE;
 			goto out;
 		}
-		types = c->type == RP_CHECK_EMAIL ? RP_FN_EMAIL : RP_FN_BATCHY;
+		types = c->type == RP_CHECK_EMAIL ? RP_FN_EMAIL : RP_FN_LATENCY;
 	} else {
 		types = (int)r.cfg.functions;
 	}
 	run_free(&r);
-	if (types & RP_FN_BATCHY)
+	if (types & RP_FN_LATENCY)
 		rc = worse_exit(rc, rp_run("rp-latency-check", RP_PROG_LATENCY, o));
 	if (types & RP_FN_EMAIL)
 		rc = worse_exit(rc, rp_run("rp-email-check", RP_PROG_EMAIL, o));

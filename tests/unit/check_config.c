@@ -1,5 +1,6 @@
 #define UNIT_NAME "config"
 #include <string.h>
+#include <sys/stat.h>
 
 #include "config.h"
 #include "testutil.h"
@@ -150,7 +151,8 @@ START_TEST(errors_values)
 	ck_assert_str_eq(load_fail("[enable_redis]\nenable = maybe\n"),
 	    ":2: [enable_redis] enable: \"maybe\" is not True or False");
 	ck_assert_str_eq(load_fail("[function_type]\ntype = email, pigeon\n"),
-	    ":2: [function_type] type: \"email, pigeon\" is not a list of email and batchy");
+	    ":2: [function_type] type: \"email, pigeon\" is not a list of email, batchy, airflow, "
+	    "http and ping");
 	ck_assert_str_eq(load_fail("[pager_duty]\nevents_url = ftp://x\n"),
 	    ":2: [pager_duty] events_url: \"ftp://x\" is not an http:// or https:// URL");
 	ck_assert_str_eq(load_fail("[redis]\njust some words\n"),
@@ -209,9 +211,229 @@ START_TEST(unreadable)
 }
 END_TEST
 
+/* Loads text (complete: no base) and expects success. */
+static void
+load_ok(const char *text, struct rp_config *cfg)
+{
+	struct rp_err err;
+	const char *path = tmpfile_with(text);
+
+	ck_assert_msg(rp_config_load(path, cfg, &err) == 0, "%s", err.msg);
+	unlink(path);
+}
+
+#define TZ "[timezone]\ntimezone = UTC\n"
+
+START_TEST(function_types)
+{
+	struct rp_config cfg;
+
+	/* Any freshness source enables rp-latency-check; only batchy needs
+	 * [batchy]. */
+	load_ok(TZ "[function_type]\ntype = airflow\n", &cfg);
+	ck_assert_uint_eq(cfg.functions, RP_FN_AIRFLOW);
+	ck_assert(cfg.functions & RP_FN_LATENCY);
+	ck_assert(!(cfg.functions & RP_FN_EMAIL));
+	rp_config_free(&cfg);
+	load_ok(TZ "[function_type]\ntype = http,ping , Email\n", &cfg);
+	ck_assert_uint_eq(cfg.functions, RP_FN_HTTP | RP_FN_PING | RP_FN_EMAIL);
+	rp_config_free(&cfg);
+	load_ok(TZ "[function_type]\ntype = email\n", &cfg);
+	ck_assert(!(cfg.functions & RP_FN_LATENCY));
+	rp_config_free(&cfg);
+	ck_assert_str_eq(load_fail(TZ "[function_type]\ntype = airflow, batchy\n"),
+	    ": [batchy] server: missing ([function_type] type has batchy)");
+}
+END_TEST
+
+START_TEST(airflow_section)
+{
+	struct rp_config cfg;
+
+	load_ok(TZ "[airflow]\nurl = https://airflow.internal:8080/\nusername = robopager\n"
+	    "password_file = /etc/robopager/airflow.pw\n", &cfg);
+	ck_assert_str_eq(cfg.airflow_url, "https://airflow.internal:8080/");
+	ck_assert_str_eq(cfg.airflow_api_version, "auto");
+	ck_assert_str_eq(cfg.airflow_username, "robopager");
+	ck_assert_str_eq(cfg.airflow_password_file, "/etc/robopager/airflow.pw");
+	ck_assert_int_eq(cfg.airflow_timeout_sec, 10);
+	ck_assert_int_eq(cfg.airflow_tls_verify, 1);
+	ck_assert_ptr_null(cfg.airflow_ca_file);
+	rp_config_free(&cfg);
+	load_ok(TZ "[airflow]\nurl = http://127.0.0.1:1\napi_version = 2\ntoken_env = AF_TOKEN\n"
+	    "timeout_sec = 3\nca_file = /x.pem\ntls_verify = False\n", &cfg);
+	ck_assert_str_eq(cfg.airflow_api_version, "2");
+	ck_assert_str_eq(cfg.airflow_token_env, "AF_TOKEN");
+	ck_assert_int_eq(cfg.airflow_timeout_sec, 3);
+	ck_assert_int_eq(cfg.airflow_tls_verify, 0);
+	rp_config_free(&cfg);
+	load_ok(TZ "[airflow]\nurl = http://af\n", &cfg); /* no credentials: allowed */
+	rp_config_free(&cfg);
+
+	ck_assert_str_eq(load_fail(TZ "[airflow]\nurl = http://af\napi_version = 3\n"),
+	    ":5: [airflow] api_version: \"3\" is not one of auto, 1, 2");
+	ck_assert_str_eq(load_fail(TZ "[airflow]\nurl = af.internal\n"),
+	    ":4: [airflow] url: \"af.internal\" is not an http:// or https:// URL");
+	ck_assert_str_eq(load_fail(TZ "[airflow]\nurl = https://u:pw@af/\n"),
+	    ":4: [airflow] url: holds a user or password; set username and password_file (or "
+	    "password_env) instead");
+	ck_assert_str_eq(load_fail(TZ "[airflow]\nurl = http://af\nusername = u\n"
+	    "password_file = /p\ntoken_env = T\n"),
+	    ": [airflow]: set one of password_file, password_env, token_file and token_env");
+	ck_assert_str_eq(load_fail(TZ "[airflow]\nurl = http://af\nusername = u\n"
+	    "password_file = /p\npassword_env = P\n"),
+	    ": [airflow]: set one of password_file, password_env, token_file and token_env");
+	ck_assert_str_eq(load_fail(TZ "[airflow]\nurl = http://af\npassword_env = P\n"),
+	    ": [airflow] username: missing (a password is set)");
+	ck_assert_str_eq(load_fail(TZ "[airflow]\nurl = http://af\nusername = u\n"),
+	    ": [airflow] password_file: missing (or password_env: username is set)");
+	ck_assert_str_eq(load_fail(TZ "[airflow]\nurl = http://af\nusername = u\ntoken_env = T\n"),
+	    ":5: [airflow] username: not used with a token (token_file, token_env); remove one");
+	ck_assert_str_eq(load_fail(TZ "[airflow]\ntoken_env = T\n"),
+	    ": [airflow] url: missing (the section sets credentials)");
+	ck_assert_str_eq(load_fail(TZ "[airflow]\nurl = http://a\nurl = http://b\n"),
+	    ":5: [airflow] url: set twice (first on line 4)");
+	ck_assert_str_eq(load_fail(TZ "[airflow]\npassword = x\n"),
+	    ":4: [airflow] password: unknown key");
+}
+END_TEST
+
+START_TEST(http_sections)
+{
+	struct rp_config cfg;
+	const struct rp_http_auth *h;
+
+	load_ok(TZ "[http exports]\nbearer_token_file = /etc/robopager/exports.token\n"
+	    "[http  jobs-2.eu ]\nusername = robot\npassword_env = JOBS_PW\ntimeout_sec = 4\n"
+	    "ca_file = /ca.pem\ntls_verify = no\n[http tlsonly]\nca_file = /ca.pem\n"
+	    "[http exports]\ntimeout_sec = 7\n", &cfg);
+	ck_assert_uint_eq(cfg.nhttp, 3);
+	h = rp_config_http(&cfg, "exports");
+	ck_assert_ptr_nonnull(h);
+	ck_assert_str_eq(h->bearer_token_file, "/etc/robopager/exports.token");
+	ck_assert_int_eq(h->timeout_sec, 7); /* a section may be split, as others */
+	ck_assert_int_eq(h->tls_verify, 1);
+	ck_assert_int_eq(h->line, 4);
+	h = rp_config_http(&cfg, "jobs-2.eu");
+	ck_assert_ptr_nonnull(h);
+	ck_assert_str_eq(h->username, "robot");
+	ck_assert_str_eq(h->password_env, "JOBS_PW");
+	ck_assert_str_eq(h->ca_file, "/ca.pem");
+	ck_assert_int_eq(h->timeout_sec, 4);
+	ck_assert_int_eq(h->tls_verify, 0);
+	h = rp_config_http(&cfg, "tlsonly");
+	ck_assert_ptr_nonnull(h);
+	ck_assert_int_eq(h->timeout_sec, 10);
+	ck_assert_ptr_null(rp_config_http(&cfg, "nosuch"));
+	ck_assert_ptr_null(rp_config_http(&cfg, "export"));
+	rp_config_free(&cfg);
+
+	ck_assert_str_eq(load_fail(TZ "[http]\nusername = u\n"),
+	    ":4: [http] username: the section needs a name: [http NAME], as the checks' auth: "
+	    "names it");
+	ck_assert_str_eq(load_fail(TZ "[http a/b]\nusername = u\n"),
+	    ":4: [http a/b] username: a section name is 1 to 64 letters, digits, \"_\", \".\" or "
+	    "\"-\"");
+	ck_assert_str_eq(load_fail(TZ "[https x]\nusername = u\n"),
+	    ":4: [https x] username: unknown section");
+	ck_assert_str_eq(load_fail(TZ "[http x]\ncolour = blue\n"),
+	    ":4: [http x] colour: unknown key");
+	ck_assert_str_eq(load_fail(TZ "[http x]\ntimeout_sec = 0\n"),
+	    ":4: [http x] timeout_sec: \"0\" is not a number from 1 to 300");
+	ck_assert_str_eq(load_fail(TZ "[http x]\nca_file = a\n[http y]\nca_file = b\n"
+	    "[http x]\nca_file = c\n"),
+	    ":8: [http x] ca_file: set twice (first on line 4)");
+	ck_assert_str_eq(load_fail(TZ "[http x]\nbearer_token_env = T\nusername = u\n"
+	    "password_env = P\n"),
+	    ":4: [http x]: set either bearer_token_file (or bearer_token_env), or username with "
+	    "password_file (or password_env)");
+	ck_assert_str_eq(load_fail(TZ "[http x]\nbearer_token_env = T\nbearer_token_file = /t\n"),
+	    ":4: [http x]: set either bearer_token_file (or bearer_token_env), or username with "
+	    "password_file (or password_env)");
+	ck_assert_str_eq(load_fail(TZ "[http x]\nusername = u\n"),
+	    ":4: [http x] password_file: missing (or password_env: username is set)");
+	ck_assert_str_eq(load_fail(TZ "[http x]\npassword_file = /p\n"),
+	    ":4: [http x] username: missing (a password is set)");
+}
+END_TEST
+
+START_TEST(secrets)
+{
+	struct rp_config cfg;
+	struct rp_err err;
+	const char *f;
+	char *s;
+
+	load_ok(TZ, &cfg);
+	f = tmpfile_with("t0k3n-value\n");
+	s = rp_config_secret(&cfg, "[http x] bearer_token", f, NULL, &err);
+	ck_assert_str_eq(s, "t0k3n-value");
+	rp_free_secret(s);
+	unlink(f);
+	f = tmpfile_with("");
+	ck_assert_ptr_null(rp_config_secret(&cfg, "[airflow] password", f, NULL, &err));
+	ck_assert_ptr_nonnull(strstr(err.msg, ": [airflow] password_file: "));
+	ck_assert_ptr_nonnull(strstr(err.msg, ": empty or binary"));
+	unlink(f);
+	ck_assert_ptr_null(rp_config_secret(&cfg, "[airflow] token", "/nonexistent/t", NULL, &err));
+	ck_assert_str_eq(err.msg + strlen(cfg.path),
+	    ": [airflow] token_file: /nonexistent/t: No such file or directory");
+	setenv("RP_UNIT_SECRET", "from-env", 1);
+	s = rp_config_secret(&cfg, "[airflow] token", NULL, "RP_UNIT_SECRET", &err);
+	ck_assert_str_eq(s, "from-env");
+	rp_free_secret(s);
+	unsetenv("RP_UNIT_SECRET");
+	ck_assert_ptr_null(rp_config_secret(&cfg, "[airflow] token", NULL, "RP_UNIT_SECRET", &err));
+	ck_assert_str_eq(err.msg + strlen(cfg.path),
+	    ": [airflow] token_env: $RP_UNIT_SECRET is not set");
+	ck_assert_ptr_null(rp_config_secret(&cfg, "[airflow] token", NULL, NULL, &err));
+	ck_assert_str_eq(err.msg + strlen(cfg.path),
+	    ": [airflow] token_file: missing (or [airflow] token_env)");
+	rp_config_free(&cfg);
+}
+END_TEST
+
+START_TEST(source_warnings)
+{
+	struct rp_config cfg;
+	char msg[8][RP_WARNING_LEN];
+	const char *pw = tmpfile_with("pw\n");
+	char *text;
+	size_t n;
+
+	chmod(pw, 0644);
+	text = rp_xasprintf(TZ "[airflow]\nurl = http://airflow.internal\nusername = u\n"
+	    "password_file = %s\ntls_verify = False\n[http x]\ntls_verify = False\n", pw);
+	load_ok(text, &cfg);
+	n = rp_config_warnings(&cfg, msg, 8);
+	ck_assert_uint_eq(n, 4);
+	ck_assert_ptr_nonnull(strstr(msg[0], "[airflow] tls_verify = False: Airflow's certificate "
+	    "is not checked"));
+	ck_assert_ptr_nonnull(strstr(msg[1], "[airflow] url is http://, plain text to another host"));
+	ck_assert_ptr_nonnull(strstr(msg[2], "([airflow] password_file) is readable by others; "
+	    "run: chmod 600"));
+	ck_assert_ptr_nonnull(strstr(msg[3], "[http x] tls_verify = False"));
+	rp_config_free(&cfg);
+	free(text);
+	chmod(pw, 0600);
+	text = rp_xasprintf(TZ "[airflow]\nurl = http://127.0.0.1:8080\nusername = u\n"
+	    "password_file = %s\n", pw);
+	load_ok(text, &cfg);
+	ck_assert_uint_eq(rp_config_warnings(&cfg, msg, 8), 0);
+	rp_config_free(&cfg);
+	free(text);
+	unlink(pw);
+}
+END_TEST
+
 static void
 add_tests(TCase *tc)
 {
+	tcase_add_test(tc, function_types);
+	tcase_add_test(tc, airflow_section);
+	tcase_add_test(tc, http_sections);
+	tcase_add_test(tc, secrets);
+	tcase_add_test(tc, source_warnings);
 	tcase_add_test(tc, existing_file);
 	tcase_add_test(tc, new_keys);
 	tcase_add_test(tc, python_style);
