@@ -9,6 +9,7 @@
 #include <yaml.h>
 
 #include "clock.h"
+#include "jsonptr.h"
 
 /* One key of a check as read from the file, before validation. */
 struct item {
@@ -232,7 +233,8 @@ fail:
 }
 
 /* The validators. Each takes the item and fills one field of the check. */
-enum vkind { V_STR, V_SECRET, V_TIME, V_LONG, V_LIST, V_ADDRS, V_TYPE, V_MATCH };
+enum vkind { V_STR, V_SECRET, V_TIME, V_LONG, V_LIST, V_ADDRS, V_TYPE, V_MATCH, V_URL, V_PTR,
+    V_ID };
 
 struct rule {
 	const char *key;
@@ -245,19 +247,28 @@ struct rule {
 };
 
 #define B(t) (1 << (t))
-#define BOTH (B(RP_CHECK_EMAIL) | B(RP_CHECK_BATCHY))
+/* The freshness checks (a workflow that must complete), and all. */
+#define FRESH (B(RP_CHECK_BATCHY) | B(RP_CHECK_AIRFLOW) | B(RP_CHECK_HTTP))
+#define ALL (B(RP_CHECK_EMAIL) | FRESH)
+#define HTTP B(RP_CHECK_HTTP)
 #define F(m) offsetof(struct rp_check, m)
 static const struct rule rules[] = {
-	{"type", V_TYPE, BOTH, BOTH, F(type), 0, 0, NULL},
-	{"pd_description", V_STR, BOTH, BOTH, F(pd_description), 0, 0, NULL},
-	{"pd_service", V_SECRET, BOTH, BOTH, F(pd_service), 0, 0, NULL},
-	{"check_time", V_TIME, BOTH, BOTH, F(check_time), 0, 0, NULL},
-	{"poll_sec", V_LONG, BOTH, B(RP_CHECK_BATCHY), F(poll_sec), 1, 86400, "seconds"},
-	{"unknown_after", V_LONG, BOTH, 0, F(unknown_after), 1, 1000, "evaluations"},
+	{"type", V_TYPE, ALL, ALL, F(type), 0, 0, NULL},
+	{"pd_description", V_STR, ALL, ALL, F(pd_description), 0, 0, NULL},
+	{"pd_service", V_SECRET, ALL, ALL, F(pd_service), 0, 0, NULL},
+	{"check_time", V_TIME, ALL, ALL, F(check_time), 0, 0, NULL},
+	{"poll_sec", V_LONG, ALL, FRESH, F(poll_sec), 1, 86400, "seconds"},
+	{"unknown_after", V_LONG, ALL, 0, F(unknown_after), 1, 1000, "evaluations"},
 	{"wf_name", V_STR, B(RP_CHECK_BATCHY), B(RP_CHECK_BATCHY), F(wf_name), 0, 0, NULL},
-	{"latency_min", V_LONG, B(RP_CHECK_BATCHY), B(RP_CHECK_BATCHY), F(latency_min), 1,
-	    525600, "minutes"},
-	{"warn_pct", V_LONG, B(RP_CHECK_BATCHY), 0, F(warn_pct), 1, 100, "percent"},
+	{"latency_min", V_LONG, FRESH, FRESH, F(latency_min), 1, 525600, "minutes"},
+	{"warn_pct", V_LONG, FRESH, 0, F(warn_pct), 1, 100, "percent"},
+	{"dag_id", V_ID, B(RP_CHECK_AIRFLOW), B(RP_CHECK_AIRFLOW), F(dag_id), 0, 250, NULL},
+	{"url", V_URL, HTTP, HTTP, F(url), 0, 0, NULL},
+	{"completion", V_PTR, HTTP, HTTP, F(completion), 0, 0, NULL},
+	{"state", V_PTR, HTTP, 0, F(state), 0, 0, NULL},
+	{"failure_values", V_LIST, HTTP, 0, F(failure_values), 0, 0, NULL},
+	{"started", V_PTR, HTTP, 0, F(started), 0, 0, NULL},
+	{"auth", V_ID, HTTP, 0, F(auth), 0, 64, NULL},
 	{"senders", V_ADDRS, B(RP_CHECK_EMAIL), B(RP_CHECK_EMAIL), F(senders), 0, 0, NULL},
 	{"subjects", V_LIST, B(RP_CHECK_EMAIL), B(RP_CHECK_EMAIL), F(subjects), 0, 0, NULL},
 	{"delivery_time", V_TIME, B(RP_CHECK_EMAIL), B(RP_CHECK_EMAIL), F(delivery_time), 0, 0,
@@ -272,6 +283,14 @@ _Static_assert(offsetof(struct rp_check, nsenders) ==
     offsetof(struct rp_check, senders) + sizeof(char **), "nsenders follows senders");
 _Static_assert(offsetof(struct rp_check, nsubjects) ==
     offsetof(struct rp_check, subjects) + sizeof(char **), "nsubjects follows subjects");
+_Static_assert(offsetof(struct rp_check, nfailure_values) ==
+    offsetof(struct rp_check, failure_values) + sizeof(char **),
+    "nfailure_values follows failure_values");
+
+/* The types a checklist may name, as rp_check_type_name() spells them. */
+static const enum rp_check_type known_types[] = {RP_CHECK_EMAIL, RP_CHECK_BATCHY,
+    RP_CHECK_AIRFLOW, RP_CHECK_HTTP};
+#define KNOWN_TYPES "email, batchy, airflow or http"
 
 const char *
 rp_check_type_name(enum rp_check_type t)
@@ -304,6 +323,40 @@ is_address(const char *v)
 	return i <= 254;
 }
 
+/* An http(s) URL with a host and no user or password in it (those go in
+ * an [http NAME] section, never in a URL that is shown). */
+static const char *
+url_problem(const char *v)
+{
+	const char *h;
+	size_t n;
+
+	if (strncmp(v, "http://", 7) != 0 && strncmp(v, "https://", 8) != 0)
+		return "is not an http:// or https:// URL";
+	h = strstr(v, "://") + 3;
+	n = strcspn(h, "/?#");
+	if (n == 0)
+		return "has no host";
+	if (memchr(h, '@', n) != NULL)
+		return "holds a user or password; put them in an [http NAME] section of etl.cfg "
+		    "and name it with auth:";
+	for (; *v; v++)
+		if ((unsigned char)*v <= ' ' || (unsigned char)*v >= 0x7f)
+			return "has spaces or characters other than ASCII (percent-encode them)";
+	return NULL;
+}
+
+/* An identifier as Airflow's DAG ids and our section names are: letters,
+ * digits, "_", "." and "-". */
+static int
+is_id(const char *v, long max)
+{
+	size_t n = strlen(v);
+
+	return n > 0 && (long)n <= max && strspn(v, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") == n;
+}
+
 static int
 apply(struct yp *y, struct rp_check *c, const struct rule *r, struct item *it)
 {
@@ -318,11 +371,23 @@ apply(struct yp *y, struct rp_check *c, const struct rule *r, struct item *it)
 		break; /* Read before the others; see build_check(). */
 	case V_STR:
 	case V_SECRET:
-		if (*v == '\0')
+	case V_URL:
+	case V_PTR:
+	case V_ID:
+		if (*v == '\0' && r->kind != V_PTR)
 			return yerr(y, it->line, "%s: %s: empty", c->name, r->key);
 		if (r->kind == V_SECRET && !rp_is_integration_key(v))
 			return yerr(y, it->line,
 			    "%s: %s: not a 32-character PagerDuty integration key", c->name, r->key);
+		if (r->kind == V_URL && url_problem(v) != NULL)
+			return yerr(y, it->line, "%s: %s: \"%s\" %s", c->name, r->key, v,
+			    url_problem(v));
+		if (r->kind == V_PTR && !rp_jsonptr_valid(v))
+			return yerr(y, it->line, "%s: %s: \"%s\" is not a JSON pointer (RFC 6901: "
+			    "\"/a/0/b\", \"~0\" for \"~\" and \"~1\" for \"/\")", c->name, r->key, v);
+		if (r->kind == V_ID && !is_id(v, r->max))
+			return yerr(y, it->line, "%s: %s: \"%s\" is not 1 to %ld letters, digits, "
+			    "\"_\", \".\" or \"-\"", c->name, r->key, v, r->max);
 		*(char **)(base + r->off) = it->values[0];
 		it->values[0] = NULL;
 		break;
@@ -391,13 +456,14 @@ build_check(struct yp *y, struct rp_check *c, struct item *it, size_t n)
 	for (i = 0; i < n; i++) {
 		if (strcmp(it[i].key, "type") != 0)
 			continue;
-		if (it[i].is_list || (strcmp(it[i].values[0], "email") != 0 &&
-		                         strcmp(it[i].values[0], "batchy") != 0))
-			return yerr(y, it[i].line, "%s: type: not email or batchy", c->name);
-		type = strcmp(it[i].values[0], "email") == 0 ? RP_CHECK_EMAIL : RP_CHECK_BATCHY;
+		for (j = 0; !it[i].is_list && j < sizeof(known_types) / sizeof(known_types[0]); j++)
+			if (strcmp(it[i].values[0], rp_check_type_name(known_types[j])) == 0)
+				type = (int)known_types[j];
+		if (type < 0)
+			return yerr(y, it[i].line, "%s: type: not " KNOWN_TYPES, c->name);
 	}
 	if (type < 0)
-		return yerr(y, c->line, "%s: type: missing (email or batchy)", c->name);
+		return yerr(y, c->line, "%s: type: missing (" KNOWN_TYPES ")", c->name);
 	c->type = (enum rp_check_type)type;
 	for (i = 0; i < n; i++) {
 		for (r = NULL, j = 0; j < NRULES; j++)
@@ -410,6 +476,8 @@ build_check(struct yp *y, struct rp_check *c, struct item *it, size_t n)
 			    it[i].key, rp_check_type_name(c->type));
 		if (apply(y, c, r, &it[i]) != 0)
 			return -1;
+		if (strcmp(r->key, "auth") == 0)
+			c->auth_line = it[i].line;
 	}
 	for (j = 0; j < NRULES; j++) {
 		if (!(rules[j].required & B(type)))
@@ -425,7 +493,10 @@ build_check(struct yp *y, struct rp_check *c, struct item *it, size_t n)
 		    c->check_time % 60, c->delivery_time / 60, c->delivery_time % 60);
 	if (c->type == RP_CHECK_EMAIL && c->poll_sec == 0)
 		c->poll_sec = RP_DEFAULT_EMAIL_POLL_SEC;
-	if (c->type == RP_CHECK_BATCHY && c->warn_pct == 0)
+	if (c->type == RP_CHECK_HTTP && c->failure_values != NULL && c->state == NULL)
+		return yerr(y, c->line, "%s: failure_values: needs state (the pointer to the run's "
+		    "state they are compared with)", c->name);
+	if (rp_check_program(c->type) == RP_PROG_LATENCY && c->warn_pct == 0)
 		c->warn_pct = RP_DEFAULT_WARN_PCT;
 	return 0;
 }
@@ -665,6 +736,13 @@ rp_checklist_free(struct rp_checklist *cl)
 		free(c->pd_description);
 		rp_free_secret(c->pd_service);
 		free(c->wf_name);
+		free(c->dag_id);
+		free(c->url);
+		free(c->completion);
+		free(c->state);
+		free_list(c->failure_values, c->nfailure_values);
+		free(c->started);
+		free(c->auth);
 		free_list(c->senders, c->nsenders);
 		free_list(c->subjects, c->nsubjects);
 	}

@@ -49,8 +49,21 @@ struct rp_check {
 
 	/* batchy */
 	char *wf_name;
-	long latency_min;
-	long warn_pct;
+	long latency_min;        /* and airflow, http */
+	long warn_pct;           /* and airflow, http */
+
+	/* airflow */
+	char *dag_id;
+
+	/* http */
+	char *url;               /* GET, answering JSON */
+	char *completion;        /* RFC 6901 pointers into the answer */
+	char *state;             /* or NULL */
+	char **failure_values;   /* states that are a failed run */
+	size_t nfailure_values;
+	char *started;           /* or NULL */
+	char *auth;              /* the [http NAME] section of etl.cfg, or NULL */
+	int auth_line;           /* where auth: stands */
 
 	/* email */
 	char **senders;

@@ -119,8 +119,12 @@ START_TEST(errors)
 	    ":3: c: check_time: \"7:5\" is not a time HH:MM from 00:00 to 23:59");
 	ck_assert_str_eq(load_fail("c:\n  type: batchy\n  pd_service: short\n"),
 	    ":3: c: pd_service: not a 32-character PagerDuty integration key");
-	ck_assert_str_eq(load_fail("c:\n  type: webhook\n"), ":2: c: type: not email or batchy");
-	ck_assert_str_eq(load_fail("c:\n  pd_description: x\n"), ":1: c: type: missing (email or batchy)");
+	ck_assert_str_eq(load_fail("c:\n  type: webhook\n"),
+	    ":2: c: type: not email, batchy, airflow or http");
+	ck_assert_str_eq(load_fail("c:\n  type: [http]\n"),
+	    ":2: c: type: not email, batchy, airflow or http");
+	ck_assert_str_eq(load_fail("c:\n  pd_description: x\n"),
+	    ":1: c: type: missing (email, batchy, airflow or http)");
 	ck_assert_str_eq(load_fail("c:\n  type: batchy\n  pd_description: ''\n"),
 	    ":3: c: pd_description: empty");
 }
@@ -192,9 +196,151 @@ START_TEST(unreadable)
 }
 END_TEST
 
+static const char sources[] =
+    "orders_dag:\n"
+    "    type: airflow\n"
+    "    dag_id: orders_daily\n"
+    "    pd_description: \"orders DAG\"\n"
+    "    pd_service: \"0123456789abcdef0123456789abcdef\"\n"
+    "    check_time: \"06:00\"\n"
+    "    poll_sec: 300\n"
+    "    latency_min: 1500\n"
+    "exports_api:\n"
+    "    type: http\n"
+    "    url: \"https://jobs.internal/api/exports/last?x=1\"\n"
+    "    completion: \"/last_success/finished_at\"\n"
+    "    state: \"/last_run/state\"\n"
+    "    failure_values: [\"failed\", \"error\"]\n"
+    "    started: \"/last_run/started_at\"\n"
+    "    auth: exports\n"
+    "    pd_description: \"exports API\"\n"
+    "    pd_service: \"0123456789abcdef0123456789abcdef\"\n"
+    "    check_time: \"00:05\"\n"
+    "    poll_sec: 120\n"
+    "    latency_min: 90\n"
+    "    warn_pct: 50\n";
+
+START_TEST(source_checks)
+{
+	struct rp_checklist cl;
+	struct rp_err err;
+	const char *path = tmpfile_with(sources);
+	const struct rp_check *c;
+
+	ck_assert_msg(rp_checklist_load(path, &cl, &err) == 0, "%s", err.msg);
+	unlink(path);
+	ck_assert_uint_eq(cl.n, 2);
+	c = rp_checklist_find(&cl, "orders_dag");
+	ck_assert_int_eq(c->type, RP_CHECK_AIRFLOW);
+	ck_assert_str_eq(rp_check_type_name(c->type), "airflow");
+	ck_assert_int_eq(rp_check_program(c->type), RP_PROG_LATENCY);
+	ck_assert_str_eq(c->dag_id, "orders_daily");
+	ck_assert_int_eq(c->latency_min, 1500);
+	ck_assert_int_eq(c->warn_pct, 80);
+	ck_assert_int_eq(c->poll_sec, 300);
+	ck_assert_int_eq(c->check_time, 360);
+	c = rp_checklist_find(&cl, "exports_api");
+	ck_assert_int_eq(c->type, RP_CHECK_HTTP);
+	ck_assert_str_eq(c->url, "https://jobs.internal/api/exports/last?x=1");
+	ck_assert_str_eq(c->completion, "/last_success/finished_at");
+	ck_assert_str_eq(c->state, "/last_run/state");
+	ck_assert_uint_eq(c->nfailure_values, 2);
+	ck_assert_str_eq(c->failure_values[1], "error");
+	ck_assert_str_eq(c->started, "/last_run/started_at");
+	ck_assert_str_eq(c->auth, "exports");
+	ck_assert_int_eq(c->auth_line, 16);
+	ck_assert_int_eq(c->warn_pct, 50);
+	rp_checklist_free(&cl);
+}
+END_TEST
+
+/* One check of type type with the given lines. */
+static const char *
+source_with(const char *type, const char *lines)
+{
+	static char buf[1024];
+	snprintf(buf, sizeof(buf),
+	    "c:\n"
+	    "    type: %s\n"
+	    "    pd_description: d\n"
+	    "    pd_service: 0123456789abcdef0123456789abcdef\n"
+	    "    check_time: '09:00'\n"
+	    "    poll_sec: 60\n"
+	    "    latency_min: 60\n"
+	    "%s", type, lines);
+	return load_fail(buf);
+}
+
+START_TEST(source_errors)
+{
+	ck_assert_str_eq(source_with("airflow", ""), ":1: c: dag_id: missing");
+	ck_assert_str_eq(source_with("airflow", "    dag_id: 'orders daily'\n"),
+	    ":8: c: dag_id: \"orders daily\" is not 1 to 250 letters, digits, \"_\", \".\" or \"-\"");
+	ck_assert_str_eq(source_with("airflow", "    dag_id: d\n    wf_name: w\n"),
+	    ":9: c: wf_name: not a key of airflow checks");
+	ck_assert_str_eq(source_with("airflow", "    dag_id: d\n    url: http://x\n"),
+	    ":9: c: url: not a key of airflow checks");
+	ck_assert_str_eq(source_with("http", "    completion: /a\n"), ":1: c: url: missing");
+	ck_assert_str_eq(source_with("http", "    url: http://x/\n"), ":1: c: completion: missing");
+	ck_assert_str_eq(source_with("http", "    url: ftp://x/\n"),
+	    ":8: c: url: \"ftp://x/\" is not an http:// or https:// URL");
+	ck_assert_str_eq(source_with("http", "    url: 'https:///a'\n"),
+	    ":8: c: url: \"https:///a\" has no host");
+	ck_assert_str_eq(source_with("http", "    url: 'https://u:pw@jobs/a'\n"),
+	    ":8: c: url: \"https://u:pw@jobs/a\" holds a user or password; put them in an "
+	    "[http NAME] section of etl.cfg and name it with auth:");
+	ck_assert_str_eq(source_with("http", "    url: 'https://jobs/a b'\n"),
+	    ":8: c: url: \"https://jobs/a b\" has spaces or characters other than ASCII "
+	    "(percent-encode them)");
+	ck_assert_str_eq(source_with("http", "    url: http://x/\n    completion: a/b\n"),
+	    ":9: c: completion: \"a/b\" is not a JSON pointer (RFC 6901: \"/a/0/b\", \"~0\" for "
+	    "\"~\" and \"~1\" for \"/\")");
+	ck_assert_str_eq(source_with("http", "    url: http://x/\n    completion: /a\n"
+	    "    state: /a~2\n"),
+	    ":10: c: state: \"/a~2\" is not a JSON pointer (RFC 6901: \"/a/0/b\", \"~0\" for "
+	    "\"~\" and \"~1\" for \"/\")");
+	ck_assert_str_eq(source_with("http", "    url: http://x/\n    completion: /a\n"
+	    "    failure_values: [failed]\n"),
+	    ":1: c: failure_values: needs state (the pointer to the run's state they are "
+	    "compared with)");
+	ck_assert_str_eq(source_with("http", "    url: http://x/\n    completion: /a\n"
+	    "    state: /s\n    failure_values: []\n"),
+	    ":11: c: failure_values: empty list");
+	ck_assert_str_eq(source_with("http", "    url: http://x/\n    completion: /a\n"
+	    "    auth: 'my section'\n"),
+	    ":10: c: auth: \"my section\" is not 1 to 64 letters, digits, \"_\", \".\" or \"-\"");
+	ck_assert_str_eq(source_with("http", "    url: http://x/\n    completion: /a\n"
+	    "    dag_id: d\n"),
+	    ":10: c: dag_id: not a key of http checks");
+	ck_assert_str_eq(source_with("email", ""), ":7: c: latency_min: not a key of email checks");
+}
+END_TEST
+
+START_TEST(source_pointer_forms)
+{
+	struct rp_checklist cl;
+	struct rp_err err;
+	/* The empty pointer (the whole answer) and escapes are pointers. */
+	const char *path = tmpfile_with("c:\n  type: http\n  url: http://h\n  completion: ''\n"
+	    "  started: '/a~1b/~0c/0'\n  pd_description: d\n"
+	    "  pd_service: 0123456789abcdef0123456789abcdef\n  check_time: '00:00'\n"
+	    "  poll_sec: 60\n  latency_min: 5\n");
+
+	ck_assert_msg(rp_checklist_load(path, &cl, &err) == 0, "%s", err.msg);
+	ck_assert_str_eq(cl.checks[0].completion, "");
+	ck_assert_str_eq(cl.checks[0].started, "/a~1b/~0c/0");
+	ck_assert_ptr_null(cl.checks[0].auth);
+	rp_checklist_free(&cl);
+	unlink(path);
+}
+END_TEST
+
 static void
 add_tests(TCase *tc)
 {
+	tcase_add_test(tc, source_checks);
+	tcase_add_test(tc, source_errors);
+	tcase_add_test(tc, source_pointer_forms);
 	tcase_add_test(tc, readme_examples);
 	tcase_add_test(tc, errors);
 	tcase_add_test(tc, structure);
