@@ -1,4 +1,4 @@
-#define _POSIX_C_SOURCE 200809L
+#define _DEFAULT_SOURCE /* explicit_bzero */
 #include "http.h"
 
 #include <curl/curl.h>
@@ -206,6 +206,9 @@ rp_http_perform(struct rp_http_req *reqs, size_t n, int max_parallel)
 void
 rp_http_req_reset(struct rp_http_req *req)
 {
+	/* An answer may hold a token (a login's); none outlives its request. */
+	if (req->resp.data != NULL)
+		explicit_bzero(req->resp.data, req->resp.len);
 	rp_buf_free(&req->resp);
 	req->status = 0;
 	req->retry_after = -1;
@@ -254,4 +257,38 @@ rp_http_escape_segment(struct rp_buf *b, const char *s)
 			rp_buf_append(b, e, 3);
 		}
 	}
+}
+
+char *
+rp_http_basic_auth(const char *user, const char *password)
+{
+	static const char b64[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	static const char head[] = "Authorization: Basic ";
+	size_t nu = strlen(user), np = strlen(password), n = nu + 1 + np, i, o;
+	unsigned char *plain = rp_xmalloc(n);
+	char *out = rp_xmalloc(sizeof(head) - 1 + (n + 2) / 3 * 4 + 1);
+
+	/* Sized exactly, so that no copy of the password is left behind by a
+	 * buffer that grows. */
+	memcpy(plain, user, nu);
+	plain[nu] = ':';
+	memcpy(plain + nu + 1, password, np);
+	memcpy(out, head, sizeof(head) - 1);
+	o = sizeof(head) - 1;
+	for (i = 0; i < n; i += 3) {
+		unsigned v = (unsigned)plain[i] << 16;
+		if (i + 1 < n)
+			v |= (unsigned)plain[i + 1] << 8;
+		if (i + 2 < n)
+			v |= plain[i + 2];
+		out[o++] = b64[(v >> 18) & 63];
+		out[o++] = b64[(v >> 12) & 63];
+		out[o++] = i + 1 < n ? b64[(v >> 6) & 63] : '=';
+		out[o++] = i + 2 < n ? b64[v & 63] : '=';
+	}
+	out[o] = '\0';
+	explicit_bzero(plain, n);
+	free(plain);
+	return out;
 }

@@ -44,7 +44,8 @@ void rp_http_cleanup(void);
  * all have ended. Transport failures land in each request's error. */
 void rp_http_perform(struct rp_http_req *reqs, size_t n, int max_parallel);
 
-/* Frees what rp_http_perform() put into req, so it can be performed again. */
+/* Wipes and frees what rp_http_perform() put into req, so it can be
+ * performed again. */
 void rp_http_req_reset(struct rp_http_req *req);
 
 /* rp_http_req_reset(), then wipes and frees the strings in req->own and
@@ -58,5 +59,11 @@ const char *rp_http_own(struct rp_http_req *req, char *s);
 /* Appends s to b percent-encoded as one URL path segment (RFC 3986
  * unreserved characters stay as they are). */
 void rp_http_escape_segment(struct rp_buf *b, const char *s);
+
+/* The header line "Authorization: Basic ..." for user and password (RFC
+ * 7617), in a new string the caller wipes and frees (rp_free_secret, or
+ * rp_http_own then rp_http_req_free). Nothing of the password is left
+ * elsewhere in memory. */
+char *rp_http_basic_auth(const char *user, const char *password);
 
 #endif

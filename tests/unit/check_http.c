@@ -59,6 +59,29 @@ START_TEST(escape)
 }
 END_TEST
 
+START_TEST(basic_auth)
+{
+	char *h;
+
+	/* RFC 7617's example, and every padding length. */
+	h = rp_http_basic_auth("Aladdin", "open sesame");
+	ck_assert_str_eq(h, "Authorization: Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==");
+	rp_free_secret(h);
+	h = rp_http_basic_auth("a", "b");
+	ck_assert_str_eq(h, "Authorization: Basic YTpi");
+	rp_free_secret(h);
+	h = rp_http_basic_auth("ab", "c");
+	ck_assert_str_eq(h, "Authorization: Basic YWI6Yw==");
+	rp_free_secret(h);
+	h = rp_http_basic_auth("ab", "cd");
+	ck_assert_str_eq(h, "Authorization: Basic YWI6Y2Q=");
+	rp_free_secret(h);
+	h = rp_http_basic_auth("robot", "p\xc3\xa4ss \"w:rd\"\n");
+	ck_assert_str_eq(h, "Authorization: Basic cm9ib3Q6cMOkc3MgInc6cmQiCg==");
+	rp_free_secret(h);
+}
+END_TEST
+
 START_TEST(faults)
 {
 	struct rp_http_req r[5];
@@ -135,6 +158,7 @@ add_tests(TCase *tc)
 {
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, escape);
+	tcase_add_test(tc, basic_auth);
 	tcase_add_test(tc, faults);
 	tcase_add_test(tc, refused_and_bad_urls);
 	tcase_add_test(tc, concurrent);
