@@ -15,8 +15,10 @@
 #include "config.h"
 #include "source.h"
 
-/* Fills out[i] (cleared first) for checks[i], i < n. timeout_ms bounds each
- * request. A check whose type has no source is reported in out[i].why. */
+/* Fills out[i] (cleared first) for checks[i], i < n. timeout_ms bounds the
+ * whole of it, a source's preparing requests and then every check's (each
+ * within its source's own timeout). A check whose type has no source is
+ * reported in out[i].why. */
 void rp_fetch(const struct rp_config *cfg, const struct rp_check *const *checks, size_t n,
     long timeout_ms, int max_parallel, struct rp_src_result *out);
 

@@ -287,7 +287,9 @@ evaluate_freshness(struct run *r)
 	for (i = 0; i < r->n; i++)
 		if (r->items[i].load.due)
 			cs[k++] = r->items[i].c;
-	rp_fetch(&r->cfg, cs, k, source_ms(r, r->cfg.batchy_timeout_sec),
+	/* The budget's share; each source caps its requests by its own
+	 * timeout_sec. */
+	rp_fetch(&r->cfg, cs, k, source_ms(r, r->cfg.time_budget_sec),
 	    (int)r->cfg.max_parallel, res);
 	for (i = 0, k = 0; i < r->n; i++) {
 		struct item *it = &r->items[i];
@@ -688,6 +690,13 @@ rp_run(const char *program, enum rp_program prog, const struct rp_opts *o)
 		    r.cfg.path);
 		rc = RP_EXIT_CONFIG;
 		goto out;
+	}
+	for (size_t i = 0; i < r.n; i++) {
+		if (rp_source_validate(&r.cfg, r.items[i].c, r.cl.path, &err) != 0) {
+			rp_log(RP_LOG_ERR, "%s", err.msg);
+			rc = err.code;
+			goto out;
+		}
 	}
 	if (prog == RP_PROG_EMAIL && r.n > 0) {
 		if (r.cfg.email == NULL || *r.cfg.email == '\0') {

@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "checklist.h"
+
 extern const struct rp_source rp_src_batchy;
 
 /* Every freshness source; a new one is one line here. */
@@ -21,6 +23,17 @@ rp_source_find(const char *name)
 		if (strcmp(sources[i]->name, name) == 0)
 			return sources[i];
 	return NULL;
+}
+
+int
+rp_source_validate(const struct rp_config *cfg, const struct rp_check *c,
+    const char *checklist, struct rp_err *err)
+{
+	const struct rp_source *src = rp_source_find(rp_check_type_name(c->type));
+
+	if (src == NULL || src->validate == NULL)
+		return 0;
+	return src->validate(cfg, c, checklist, err);
 }
 
 int

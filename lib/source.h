@@ -26,6 +26,7 @@
 
 struct rp_check;
 struct rp_config;
+struct rp_err;
 
 /* A time more than this ahead of the evaluation clock is not a fact: a
  * scheduler's time-zone bug or a bad row, not a completion. */
@@ -69,12 +70,20 @@ void rp_src_fact(struct rp_src_result *out, const char *name, const char *fmt, .
 /* One run's dealings with one source. */
 struct rp_src_ctx {
 	const struct rp_config *cfg;
-	long timeout_ms;         /* what one request may take */
+	long timeout_ms;         /* what one request may take at most (the run's
+	                          * budget); a source's own timeout is capped by
+	                          * it */
 	void *priv;              /* the source's own (a token, the API version) */
 };
 
 struct rp_source {
 	const char *name;        /* the checklist's type */
+	/* Optional. Whether the configuration holds what check c needs (the
+	 * source's section, a section c names), before anything is asked:
+	 * 0, or -1 with err (RP_EXIT_CONFIG) naming the file, its line, the
+	 * check and the key. checklist is the checklist's path. */
+	int (*validate)(const struct rp_config *cfg, const struct rp_check *c,
+	    const char *checklist, struct rp_err *err);
 	/* Optional. Once per run, before any check's request: returns 1 with
 	 * req filled when a request must come first (a login, a version probe);
 	 * it is then called again with that request answered in prev, until it
@@ -84,8 +93,10 @@ struct rp_source {
 	    struct rp_http_req *req, char *why, size_t whylen);
 	/* Fills up to RP_SRC_MAX_REQS requests for check c (URL, headers, body;
 	 * strings it allocates go into req->own so rp_http_req_free() frees
-	 * them); the caller sets the timeout. Returns how many, 0 when the
-	 * check cannot be asked (out says why: parse is not called). */
+	 * them) and, if it has one, the source's own timeout, which the caller
+	 * caps with the run's (x->timeout_ms and what is left of it). Returns
+	 * how many, 0 when the check cannot be asked (out says why: parse is
+	 * not called). */
 	size_t (*requests)(struct rp_src_ctx *x, const struct rp_check *c,
 	    struct rp_http_req *reqs, struct rp_src_result *out);
 	/* Turns the n answered requests into out (cleared by the caller).
@@ -98,5 +109,10 @@ struct rp_source {
 
 /* The source of a check type name ("batchy", "airflow", "http"), or NULL. */
 const struct rp_source *rp_source_find(const char *name);
+
+/* The validate operation of c's source, if it has one (see above); 0
+ * otherwise. */
+int rp_source_validate(const struct rp_config *cfg, const struct rp_check *c,
+    const char *checklist, struct rp_err *err);
 
 #endif

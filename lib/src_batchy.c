@@ -116,6 +116,7 @@ batchy_requests(struct rp_src_ctx *x, const struct rp_check *c, struct rp_http_r
 	reqs[0].url = rp_http_own(&reqs[0],
 	    rp_batchy_url(x->cfg->batchy_server, x->cfg->batchy_port, c->wf_name));
 	reqs[0].max_bytes = RP_BATCHY_MAX_BYTES;
+	reqs[0].timeout_ms = x->cfg->batchy_timeout_sec * 1000;
 	reqs[0].ca_file = x->cfg->batchy_ca_file;
 	reqs[0].insecure = !x->cfg->batchy_tls_verify;
 	return 1;
