@@ -8,10 +8,12 @@
 #include "checklist.h"
 
 extern const struct rp_source rp_src_batchy;
+extern const struct rp_source rp_src_airflow;
 
 /* Every freshness source; a new one is one line here. */
 static const struct rp_source *const sources[] = {
 	&rp_src_batchy,
+	&rp_src_airflow,
 };
 
 const struct rp_source *
