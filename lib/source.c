@@ -9,11 +9,13 @@
 
 extern const struct rp_source rp_src_batchy;
 extern const struct rp_source rp_src_airflow;
+extern const struct rp_source rp_src_http;
 
 /* Every freshness source; a new one is one line here. */
 static const struct rp_source *const sources[] = {
 	&rp_src_batchy,
 	&rp_src_airflow,
+	&rp_src_http,
 };
 
 const struct rp_source *
