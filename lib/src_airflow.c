@@ -178,6 +178,7 @@ struct af {
 	int step;                /* what the request prepare made asks */
 	char *user, *secret;     /* the password (or token) as configured */
 	char *auth;              /* "Authorization: ..." for every request, or NULL */
+	char why[RP_SRC_WHY_MAX]; /* why no check can be asked this run, or "" */
 };
 
 enum { STEP_NONE, STEP_TOKEN, STEP_PROBE };
@@ -325,7 +326,7 @@ start(struct rp_src_ctx *x, struct af *a, struct rp_http_req *req, char *why, si
 }
 
 static int
-airflow_prepare(struct rp_src_ctx *x, const struct rp_http_req *prev, struct rp_http_req *req,
+prepare_step(struct rp_src_ctx *x, const struct rp_http_req *prev, struct rp_http_req *req,
     char *why, size_t whylen)
 {
 	const struct rp_config *cfg = x->cfg;
@@ -381,6 +382,23 @@ airflow_prepare(struct rp_src_ctx *x, const struct rp_http_req *prev, struct rp_
 	return 0;
 }
 
+/* A login that failed makes every airflow check of the run UNKNOWN; it
+ * is said by requests() rather than by prepare's -1 so that each check's
+ * line names its DAG, as every other reason does. */
+static int
+airflow_prepare(struct rp_src_ctx *x, const struct rp_http_req *prev, struct rp_http_req *req,
+    char *why, size_t whylen)
+{
+	struct af *a;
+	int rc = prepare_step(x, prev, req, why, whylen);
+
+	if (rc != -1)
+		return rc;
+	a = x->priv;
+	snprintf(a->why, sizeof(a->why), "%s", why);
+	return 0;
+}
+
 static size_t
 airflow_requests(struct rp_src_ctx *x, const struct rp_check *c, struct rp_http_req *reqs,
     struct rp_src_result *out)
@@ -388,7 +406,12 @@ airflow_requests(struct rp_src_ctx *x, const struct rp_check *c, struct rp_http_
 	const struct af *a = x->priv;
 	int i;
 
-	(void)out;
+	snprintf(out->what, sizeof(out->what), "%s", c->dag_id);
+	if (a->why[0] != '\0') {
+		rp_src_fact(out, "dag_id", "%s", c->dag_id);
+		rp_src_fail(out, "%s", a->why);
+		return 0;
+	}
 	for (i = 0; i < 2; i++) {
 		reqs[i].url = rp_http_own(&reqs[i],
 		    rp_airflow_url(x->cfg->airflow_url, a->version, c->dag_id, i == 0));

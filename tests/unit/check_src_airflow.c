@@ -234,9 +234,9 @@ load(const char *airflow)
 static char dag[] = "orders_daily", name[] = "orders_dag";
 
 /* Runs prepare as fetch does, with the answers given (status and body,
- * one per step), then builds a check's requests; returns what prepare
- * said (0 ready, -1) and fills why and the first request's URL and
- * Authorization header. */
+ * one per step), then builds a check's requests; returns 0 when it could,
+ * -1 when the check cannot be asked, and fills why and the first
+ * request's URL and Authorization header. */
 static int
 drive(const long *status, const char *const *body, char *why, char *url, char *auth)
 {
@@ -269,10 +269,16 @@ drive(const long *status, const char *const *body, char *why, char *url, char *a
 		step++;
 	}
 	rp_http_req_free(&req);
-	if (rc == 0) {
-		memset(reqs, 0, sizeof(reqs));
-		memset(&out, 0, sizeof(out));
-		ck_assert_uint_eq(rp_src_airflow.requests(&x, &c, reqs, &out), 2);
+	/* A failed login is ready, and every check says why. */
+	ck_assert_int_eq(rc, 0);
+	memset(reqs, 0, sizeof(reqs));
+	memset(&out, 0, sizeof(out));
+	if (rp_src_airflow.requests(&x, &c, reqs, &out) == 0) {
+		ck_assert(!out.ok);
+		ck_assert_str_eq(out.what, "orders_daily");
+		snprintf(why, RP_SRC_WHY_MAX, "%s", out.why);
+		rc = -1;
+	} else {
 		snprintf(url, 256, "%s", reqs[0].url);
 		snprintf(auth, 256, "%s", reqs[0].headers[0] ? reqs[0].headers[0] : "(none)");
 		ck_assert_ptr_eq(reqs[0].headers[0], reqs[1].headers[0]);
