@@ -227,3 +227,49 @@ text = text.replace("time_budget_sec = 6\n", "time_budget_sec = 20\n")
 open(path, "w").write(text.replace(old, new))
 EOP
 }
+
+# Fake Airflow helpers (tests/fakes/fake_airflow.py; start_fake airflow
+# first): af_dag DAG JSON (its runs and paused flag), af_mode KEY MODE (a
+# dag_id, or _token for /auth/token), af_server 2|3|both, af_hits KEY
+# (requests it got), af_log, af_reset.
+AIRFLOW_PASSWORD=af-pass-5ec2e7
+af_dag() { curl -s -X PUT --data "$2" "http://127.0.0.1:$AIRFLOW_PORT/_dag/$1" >/dev/null; }
+af_mode() { curl -s -X POST --data "$2" "http://127.0.0.1:$AIRFLOW_PORT/_mode/$1" >/dev/null; }
+af_server() { curl -s -X POST --data "$1" "http://127.0.0.1:$AIRFLOW_PORT/_server" >/dev/null; }
+af_hits() { curl -s "http://127.0.0.1:$AIRFLOW_PORT/_hits/$1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["hits"])'; }
+af_log() { curl -s "http://127.0.0.1:$AIRFLOW_PORT/_log"; }
+af_reset() { curl -s -X POST "http://127.0.0.1:$AIRFLOW_PORT/_reset" >/dev/null; }
+# af_run STATE START [END [LOGICAL]]: one run of af_dag's list, times in UTC
+# without the Z (logical defaults to the start's hour).
+af_run() {
+	local logical=${4:-${2%:*:*}:00:00}
+	printf '{"id": "scheduled__%sZ", "state": "%s", "logical": "%sZ", "start": "%sZ", "end": %s}' \
+		"$logical" "$1" "$logical" "$2" "$([ -n "${3:-}" ] && echo "\"$3Z\"" || echo null)"
+}
+
+# Fake HTTP JSON helpers (tests/fakes/fake_http.py; start_fake http
+# first): js_set PATH JSON, js_auth PATH "bearer TOKEN"|"basic U:P"|"",
+# js_mode PATH MODE, js_hits PATH.
+js_set() { curl -s -X PUT --data "$2" "http://127.0.0.1:$HTTP_PORT/_set/$1" >/dev/null; }
+js_auth() { curl -s -X POST --data "$2" "http://127.0.0.1:$HTTP_PORT/_auth/$1" >/dev/null; }
+js_mode() { curl -s -X POST --data "$2" "http://127.0.0.1:$HTTP_PORT/_mode/$1" >/dev/null; }
+js_hits() { curl -s "http://127.0.0.1:$HTTP_PORT/_hits/$1"; }
+
+# add_sources FILE: appends [airflow] (the fake's, with the password in
+# FILE.airflow.pw) and [http jobs] (a bearer token in FILE.jobs.token) to a
+# configuration written by write_config.
+add_sources() {
+	printf '%s\n' "$AIRFLOW_PASSWORD" >"$1.airflow.pw"
+	printf '%s\n' "jobs-token-5ec2e7" >"$1.jobs.token"
+	chmod 600 "$1.airflow.pw" "$1.jobs.token"
+	cat >>"$1" <<EOC
+[airflow]
+url = http://127.0.0.1:${AIRFLOW_PORT:-1}
+username = robopager
+password_file = $1.airflow.pw
+timeout_sec = 5
+[http jobs]
+bearer_token_file = $1.jobs.token
+timeout_sec = 5
+EOC
+}
