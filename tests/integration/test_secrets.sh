@@ -36,7 +36,36 @@ head, tail = t[:r], t[r:].split("\n")
 tail = [("port = %s\npassword = %s" % (port, pw)) if l.startswith("port = ") else l for l in tail]
 open(path, "w").write(head + "\n".join(tail))
 EOP
+# Airflow (a password, then the JWT its login gives) and an http check (a
+# bearer token) too: their secrets must not show up either.
+[ -n "${AIRFLOW_PORT:-}" ] || start_fake airflow
+[ -n "${HTTP_PORT:-}" ] || start_fake http
+add_sources "$SCFG"
+JWT_HEAD=eyJhbGciOiAiSFM1MTIi # how every JWT of the Airflow stand-in begins
+HTTP_TOKEN=jobs-token-5ec2e7
+af_reset
+af_dag secret_daily '{"runs": [{"id": "s1", "state": "success", "logical": "2026-12-06T14:00:00Z", "start": "2026-12-06T14:00:01Z", "end": "2026-12-06T14:50:00Z"}], "is_paused": false}'
+js_set secret/status '{"done": "2026-12-06T14:50:00Z"}'
+js_auth secret/status "bearer $HTTP_TOKEN"
 cat >"$SYAML" <<EOC
+secret_dag:
+    type: airflow
+    dag_id: secret_daily
+    pd_description: "secrets airflow"
+    pd_service: "$RK_HB"
+    check_time: "00:00"
+    poll_sec: 60
+    latency_min: 600
+secret_http:
+    type: http
+    url: "http://127.0.0.1:$HTTP_PORT/secret/status"
+    completion: /done
+    auth: jobs
+    pd_description: "secrets http"
+    pd_service: "$RK_HB"
+    check_time: "00:00"
+    poll_sec: 60
+    latency_min: 600
 secret_latency:
     type: batchy
     pd_description: "secrets latency"
@@ -68,6 +97,7 @@ pd_reset
 wf_set secret_flow '{"status":"failure","batch_start":"2026-12-06T14:00:00","batch_end":null}'
 sr rp-latency-check --now 2026-12-06T10:00
 expect "secrets: the check pages" 2 "$RC"
+expect "secrets: the airflow and http checks answer" "OK secret_dag OK secret_http" "$(printf '%s\n' "$OUT" | grep -E '^OK secret_(dag|http):' | cut -d: -f1 | sort | tr '\n' ' ' | sed 's/ $//')"
 sr rp-latency-check --now 2026-12-06T10:01 --json -v
 sr rp-email-check --now 2026-12-06T10:00 --json
 expect "secrets: the mail check logs in and pages" 2 "$RC"
@@ -95,13 +125,18 @@ sed -i "s/^password = .*/password = $(printf 'wrong-5ec2e7' | base64)/" "$SCFG"
 sr rp-email-check --now 2026-12-06T10:07 -c secret_mail
 expect "secrets: a refused login is UNKNOWN" 3 "$RC"
 cp "$SCFG.good" "$SCFG"
+printf 'wrong-af-5ec2e7\n' >"$SCFG.airflow.pw"
+sr rp-latency-check --now 2026-12-06T10:07:30 -c secret_dag
+expect "secrets: a refused Airflow login is UNKNOWN" 3 "$RC"
+printf '%s\n' "$AIRFLOW_PASSWORD" >"$SCFG.airflow.pw"
 sed -i "s/^heartbeat_service = .*/heartbeat_service = ${RK_HB}x/" "$SCFG"
 sr rp-heartbeat --now 2026-12-06T10:08
 expect "secrets: a malformed key is a configuration error" 78 "$RC"
 cp "$SCFG.good" "$SCFG"
 
 printf '%s\n' "$ALL" >"$WORK/secrets-output.txt"
-for s in "$IMAP_PASSWORD" "$B64_PW" "$API_KEY" "$REDIS_PW" "$RK_CHECK" "$RK_MAIL" "$RK_HB" wrong-5ec2e7; do
+for s in "$IMAP_PASSWORD" "$B64_PW" "$API_KEY" "$REDIS_PW" "$RK_CHECK" "$RK_MAIL" "$RK_HB" wrong-5ec2e7 \
+	"$AIRFLOW_PASSWORD" wrong-af-5ec2e7 "$JWT_HEAD" "$HTTP_TOKEN"; do
 	expect "secrets: \"${s:0:12}...\" never printed (stdout, stderr, JSON)" 0 \
 		"$(grep -cF -- "$s" "$WORK/secrets-output.txt" || true)"
 done
@@ -110,10 +145,11 @@ done
 # its own check.
 pd_events >"$WORK/secrets-events.json"
 python3 - "$WORK/secrets-events.json" "$IMAP_PASSWORD" "$B64_PW" "$API_KEY" "$REDIS_PW" \
-	"$RK_CHECK" "$RK_MAIL" "$RK_HB" >"$WORK/secrets-events.txt" <<'EOP'
+	"$RK_CHECK" "$RK_MAIL" "$RK_HB" "$AIRFLOW_PASSWORD" "$JWT_HEAD" "$HTTP_TOKEN" \
+	>"$WORK/secrets-events.txt" <<'EOP'
 import json, sys
 events = json.load(open(sys.argv[1]))
-secrets, keys = sys.argv[2:6], sys.argv[6:9]
+secrets, keys = sys.argv[2:6] + sys.argv[9:12], sys.argv[6:9]
 own = {"secret_latency": keys[0], "secret_mail": keys[1]}
 bad = []
 for e in events:
@@ -140,10 +176,10 @@ expect "secrets: routing keys only in routing_key, each its own service's" 0 "$2
 
 # Redis: no password or API key anywhere; routing keys only in outbox entries.
 python3 - "$SREDIS_PORT" "$REDIS_PW" "$IMAP_PASSWORD" "$B64_PW" "$API_KEY" "$RK_CHECK" "$RK_MAIL" "$RK_HB" \
-	>"$WORK/secrets-redis.txt" <<'EOP'
+	"$AIRFLOW_PASSWORD" "$JWT_HEAD" "$HTTP_TOKEN" >"$WORK/secrets-redis.txt" <<'EOP'
 import subprocess, sys
 port, pw = sys.argv[1], sys.argv[2]
-secrets, keys = sys.argv[2:5] + [sys.argv[5]], sys.argv[6:9]
+secrets, keys = sys.argv[2:5] + [sys.argv[5]] + sys.argv[9:12], sys.argv[6:9]
 def cli(*a):
     return subprocess.run(["redis-cli", "-p", port, "-a", pw, "--no-auth-warning", "-n", "1", *a],
                           capture_output=True, text=True).stdout
