@@ -14,6 +14,8 @@ cd "$TOP"
 
 start_fake pagerduty
 start_fake batchy
+start_fake airflow
+start_fake http
 python3 "$TOP/tests/fakes/fake_imap.py" "$WORK/imap.ports" 2>>"$WORK/imap.log" &
 PIDS="$PIDS $!"
 wait_for 10 test -s "$WORK/imap.ports" || { echo "fake imap did not start" >&2; exit 1; }
@@ -46,6 +48,7 @@ RK=0123456789abcdef0123456789abcdef
 fault_cfg() {
 	local name=$1 f="$WORK/$1.cfg"; shift
 	write_config "$f" "$name" "$FREDIS_PORT"
+	add_sources "$f"
 	chmod 600 "$f"
 	python3 - "$f" "$@" <<'EOP'
 import re, sys
@@ -330,6 +333,74 @@ batchy_fault s2 "batchy refuses connections" ok "did not answer: .*(refused|conn
 batchy_fault s3 "batchy answers garbage" garbage "not JSON|JSON|garbage|invalid"
 batchy_fault s4 "batchy answers a body larger than the cap" huge "larger|too large|cap|exceed"
 batchy_fault s5 "batchy closes the connection" close "did not answer"
+
+# airflow_fault NAME SCENARIO MODE REASON [KEY [URL]]: MODE on KEY's requests
+# (the DAG's, default, or _token for the login), or [airflow] url = URL.
+airflow_fault() {
+	pd_reset
+	fault_cfg "$1" robopager.time_budget_sec=10 robopager.unknown_after=1 airflow.timeout_sec=2 \
+		${6:+airflow.url=$6}
+	cat >"$WORK/$1.yaml" <<EOC
+${1}_job:
+    type: airflow
+    dag_id: "$1"
+    pd_description: "fault $1"
+    pd_service: "$RK"
+    check_time: "00:00"
+    poll_sec: 60
+    latency_min: 60
+EOC
+	if [ "$3" = missing ]; then
+		curl -s -X DELETE "http://127.0.0.1:$AIRFLOW_PORT/_dag/$1" >/dev/null
+	else
+		af_dag "$1" "{\"runs\": [$(af_run failed 2026-12-10T14:00:00 2026-12-10T14:05:00)], \"is_paused\": false}"
+		af_mode "${5:-$1}" "$3"
+	fi
+	source_fault "$1" "$2" "$4" rp-latency-check
+	af_mode "${5:-$1}" ok
+}
+airflow_fault a1 "Airflow slower than its timeout" slow:30 "did not answer: no answer within 2000 ms"
+airflow_fault a2 "Airflow refuses connections" ok "did not answer at /auth/token: .*(refused|connect)" "" \
+	"http://127.0.0.1:$(free_port)"
+airflow_fault a3 "Airflow answers garbage" garbage "not JSON"
+airflow_fault a4 "Airflow answers a body larger than the cap" huge "larger than 1048576 bytes"
+airflow_fault a5 "Airflow closes the connection" close "did not answer: .*(Empty reply|closed)"
+airflow_fault a6 "Airflow refuses the credentials (401)" 401 "refused the credentials \(HTTP 401\)"
+airflow_fault a7 "Airflow has no such DAG (404)" missing "has no DAG a7"
+airflow_fault a8 "Airflow's token endpoint down (500)" 500 "answered HTTP 500 at /auth/token" _token
+
+# http_fault NAME SCENARIO MODE REASON [URL]: MODE on the status URL, or url
+# = URL.
+http_fault() {
+	pd_reset
+	fault_cfg "$1" robopager.time_budget_sec=10 robopager.unknown_after=1 "http jobs.timeout_sec=2"
+	cat >"$WORK/$1.yaml" <<EOC
+${1}_job:
+    type: http
+    url: "${5:-http://127.0.0.1:$HTTP_PORT/$1}"
+    completion: /done
+    state: /state
+    failure_values: [failed]
+    started: /started
+    auth: jobs
+    pd_description: "fault $1"
+    pd_service: "$RK"
+    check_time: "00:00"
+    poll_sec: 60
+    latency_min: 60
+EOC
+	js_set "$1" '{"done": "2026-12-10T13:00:00Z", "state": "failed", "started": "2026-12-10T14:00:00Z"}'
+	js_auth "$1" "bearer jobs-token-5ec2e7"
+	js_mode "$1" "$3"
+	source_fault "$1" "$2" "$4" rp-latency-check
+	js_mode "$1" ok
+}
+http_fault h1 "HTTP status slower than its timeout" slow:30 "did not answer: no answer within 2000 ms"
+http_fault h2 "HTTP status refuses connections" ok "did not answer: .*(refused|connect)" \
+	"http://127.0.0.1:$(free_port)/h2"
+http_fault h3 "HTTP status answers garbage" garbage "not JSON"
+http_fault h4 "HTTP status answers more than the cap" huge "larger than 1048576 bytes"
+http_fault h5 "HTTP status closes the connection" close "did not answer: .*(Empty reply|closed)"
 
 imap_fault() { # NAME SCENARIO PORT REASON
 	pd_reset
