@@ -300,6 +300,12 @@ rp_check_type_name(enum rp_check_type t)
 	return names[t];
 }
 
+const char *
+rp_check_watched(const struct rp_check *c)
+{
+	return c->type == RP_CHECK_BATCHY ? c->wf_name : c->type == RP_CHECK_AIRFLOW ? c->dag_id : NULL;
+}
+
 enum rp_program
 rp_check_program(enum rp_check_type t)
 {

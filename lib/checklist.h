@@ -90,6 +90,12 @@ const struct rp_check *rp_checklist_find(const struct rp_checklist *cl, const ch
 /* "email", "batchy", "airflow", "http", "ping". */
 const char *rp_check_type_name(enum rp_check_type t);
 
+/* What a freshness check watches, for an event's component: batchy's
+ * workflow, Airflow's DAG id; NULL for the others (an http check's URL may
+ * hold a key in its query: its host and path are among the source's
+ * facts). */
+const char *rp_check_watched(const struct rp_check *c);
+
 void rp_checklist_free(struct rp_checklist *cl);
 
 #endif

@@ -491,7 +491,7 @@ send_events(struct run *r)
 			e->summary = it->acts[j].summary;
 			e->source = r->host;
 			e->severity = it->acts[j].severity;
-			e->component = it->c->type == RP_CHECK_BATCHY ? it->c->wf_name : r->cfg.mailbox;
+			e->component = it->c->type == RP_CHECK_EMAIL ? r->cfg.mailbox : rp_check_watched(it->c);
 			e->group = it->c->name;
 			e->class_name = rp_check_type_name(it->c->type);
 			e->description = it->c->pd_description;

@@ -252,6 +252,7 @@ http_parse(struct rp_src_ctx *x, const struct rp_check *c, const struct rp_http_
 	(void)x;
 	(void)n;
 	rp_src_http_what(c->url, out->what, sizeof(out->what));
+	rp_src_fact(out, "url", "%s", out->what);
 	if (reqs[0].status == 0)
 		rp_src_fail(out, "did not answer: %s", reqs[0].error);
 	else if (reqs[0].status == 401 || reqs[0].status == 403)

@@ -82,7 +82,7 @@ row_json(FILE *out, const struct rp_check *c, const struct rp_load *l, time_t no
 	json_str(&b, "summary", st->summary);
 	json_time(&b, "since", st->since);
 	json_time(&b, "last_evaluation", st->last_eval);
-	if (c->type == RP_CHECK_BATCHY)
+	if (rp_check_program(c->type) == RP_PROG_LATENCY)
 		json_time(&b, "last_completion", st->completion);
 	else
 		json_str(&b, "last_success_day", st->success_day);
@@ -115,7 +115,7 @@ row_text(FILE *out, const struct rp_check *c, const struct rp_load *l, time_t no
 
 	when(st->since, since, sizeof(since));
 	when(st->last_eval, last, sizeof(last));
-	if (c->type == RP_CHECK_BATCHY)
+	if (rp_check_program(c->type) == RP_PROG_LATENCY)
 		when(st->completion, done, sizeof(done));
 	else
 		snprintf(done, sizeof(done), "%s", st->success_day ? st->success_day : "-");
@@ -128,7 +128,7 @@ row_text(FILE *out, const struct rp_check *c, const struct rp_load *l, time_t no
 	else if (st->unknown_count > 0)
 		rp_buf_printf(&inc, "%sunknown %ld time%s in a row", inc.len ? ", " : "",
 		    st->unknown_count, st->unknown_count == 1 ? "" : "s");
-	fprintf(out, "%-*s  %-6s  %-8s  %-16s  %-16s  %-16s  %-16s  %s\n", w, c->name,
+	fprintf(out, "%-*s  %-7s  %-8s  %-16s  %-16s  %-16s  %-16s  %s\n", w, c->name,
 	    rp_check_type_name(c->type), status_word(st), since, last, done, sil,
 	    inc.len ? inc.data : "-");
 	rp_buf_free(&inc);
@@ -265,7 +265,7 @@ rp_status_run(const struct rp_opts *o, FILE *out)
 		goto out;
 	}
 	if (!o->json)
-		fprintf(out, "%-*s  %-6s  %-8s  %-16s  %-16s  %-16s  %-16s  %s\n", w, "CHECK", "TYPE",
+		fprintf(out, "%-*s  %-7s  %-8s  %-16s  %-16s  %-16s  %-16s  %s\n", w, "CHECK", "TYPE",
 		    "STATUS", "SINCE", "LAST EVALUATION", "LAST DONE", "SILENCED UNTIL",
 		    "INCIDENT");
 	for (i = 0; i < n; i++) {

@@ -95,6 +95,9 @@ afc --now 2026-11-26T12:26 --json
 expect_match "airflow json: type and facts" '"type":"airflow".*"dag_id":"orders_daily","dag_run_id":"scheduled__2026-11-26T16:45:00Z","airflow_state":"success"' "$OUT"
 EV=$(pd_events)
 expect_match "airflow event: the DAG in custom_details" '"dag_id": "orders_daily"' "$EV"
+expect_match "airflow event: the DAG as its component" '"component": "orders_daily"' "$EV"
+rp rp-status -f "$ACFG" -y "$ACL" --now 2026-11-26T12:27 -c orders_dag
+expect_match "airflow rp-status: its type and last completion" '^orders_dag +airflow +OK +2026-11-26 12:25 +2026-11-26 12:26 +2026-11-26 12:20 ' "$OUT"
 expect_no_match "airflow: the password nowhere" "$AIRFLOW_PASSWORD" "$OUT$ERR$EV$(af_log)"
 
 # --- UNKNOWN with the reason, paging after unknown_after. ---

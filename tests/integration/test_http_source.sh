@@ -86,7 +86,7 @@ status '"2026-11-26T16:40:00Z"' success '"2026-11-26T16:30:00Z"'
 hc --now 2026-11-26T11:45
 expect "http failed then success: resolves the failed key" "202 resolve exports_api/failed@2026-11-26T16:20:00Z - -" "$(pd_log | tail -n 1)"
 hc --now 2026-11-26T11:46 --json
-expect_match "http json: the state as a fact" '"type":"http".*"state":"success"' "$OUT"
+expect_match "http json: the URL's host and path and the state as facts" '"type":"http".*"url":"127.0.0.1:[0-9]+/api/exports/last","state":"success"' "$OUT"
 
 # The query (which may hold a key) is never shown.
 expect_no_match "http: the URL's query never printed or sent" 'query-secret-5ec2e7' "$OUT$ERR$(pd_events)"
