@@ -19,12 +19,17 @@ start_redis
 start_fake pagerduty
 FAKE_BATCHY_DELAY=$(python3 -c "print($DELAY_MS / 1000)") FAKE_BATCHY_DEFAULT="$DONE_JSON" start_fake batchy
 FAKE_BATCHY_DEFAULT="$DONE_JSON" start_fake batchy QUICK
+# Airflow 3 (the v2 login, then a JWT), every DAG done at 09:50 New York.
+FAKE_AIRFLOW_DELAY=$(python3 -c "print($DELAY_MS / 1000)") \
+FAKE_AIRFLOW_DEFAULT='{"runs": [{"id": "s", "state": "success", "logical": "2026-11-26T14:00:00Z", "start": "2026-11-26T14:00:01Z", "end": "2026-11-26T14:50:00Z"}], "is_paused": false}' \
+	start_fake airflow
 start_dovecot
 
 CFG="$WORK/bench.cfg"
 write_email_config "$CFG" "imap://127.0.0.1:$IMAP_PORT" INBOX
 sed -i 's/^time_budget_sec = .*/time_budget_sec = 50/' "$CFG"
 chmod 600 "$CFG"
+add_sources "$CFG"
 QCFG="$WORK/quick.cfg"
 sed "s/^port = $BATCHY_PORT$/port = $QUICK_PORT/" "$CFG" >"$QCFG"
 chmod 600 "$QCFG"
@@ -46,6 +51,32 @@ for i in $(seq 1 $N); do latency "c$i" "wf_$i"; done >"$WORK/many.yaml"
 for i in $(seq 1 $N); do
 	printf 'url = "http://127.0.0.1:%s/get_status/wf_%s"\noutput = "/dev/null"\n' "$BATCHY_PORT" "$i"
 done >"$WORK/urls.cfg"
+for i in $(seq 1 $N); do
+	cat <<EOC
+a$i:
+    type: airflow
+    dag_id: dag_$i
+    pd_description: "bench"
+    pd_service: "0123456789abcdef0123456789abcdef"
+    check_time: "00:00"
+    poll_sec: 60
+    latency_min: 1440
+EOC
+done >"$WORK/airflow.yaml"
+# The floor of the Airflow checks: the same requests with the same auth
+# (one login for a JWT, then each DAG and its runs), curl 64 at a time.
+for i in $(seq 1 $N); do
+	printf 'url = "http://127.0.0.1:%s/api/v2/dags/dag_%s"\noutput = "/dev/null"\n' "$AIRFLOW_PORT" "$i"
+	printf 'url = "http://127.0.0.1:%s/api/v2/dags/dag_%s/dagRuns?order_by=-logical_date&limit=25"\noutput = "/dev/null"\n' "$AIRFLOW_PORT" "$i"
+done >"$WORK/af-urls.cfg"
+cat >"$WORK/af-floor.sh" <<EOS
+#!/bin/sh
+t=\$(curl -s -X POST -H 'Content-Type: application/json' \\
+	-d '{"username": "robopager", "password": "$AIRFLOW_PASSWORD"}' http://127.0.0.1:$AIRFLOW_PORT/auth/token |
+	sed -E 's/.*"access_token": "([^"]+)".*/\\1/')
+exec curl -s --parallel --parallel-max 64 -H "Authorization: Bearer \$t" -K $WORK/af-urls.cfg
+EOS
+chmod +x "$WORK/af-floor.sh"
 cat >"$WORK/mail.yaml" <<'EOC'
 vendor_mail:
     type: email
@@ -82,7 +113,8 @@ sample() {
 	t0=$(ms)
 	/usr/bin/time -f '%M' -o "$WORK/rss" "$@" >"$WORK/last.out" 2>"$WORK/last.err" || true
 	t1=$(ms)
-	echo "$(( (t1 - t0) / 1000000 )) $(cat "$WORK/rss")" >>"$WORK/$kind"
+	# The last line: GNU time says first when the command exited non-zero.
+	echo "$(( (t1 - t0) / 1000000 )) $(tail -n 1 "$WORK/rss")" >>"$WORK/$kind"
 }
 stat() { # stat KIND COLUMN(1 wall, 2 rss) -> "median max"
 	sort -n -k"$2" "$WORK/$1" | awk -v c="$2" '{v[NR]=$c} END {printf "%s %s", v[int((NR+1)/2)], v[NR]}'
@@ -105,6 +137,8 @@ for i in $(seq 1 "$RUNS"); do
 	sample one "$RP/rp-latency-check" -f "$CFG" -y "$WORK/one.yaml" -c one
 	sample curlN curl -s --parallel --parallel-max 64 -K "$WORK/urls.cfg"
 	sample many "$RP/rp-latency-check" -f "$CFG" -y "$WORK/many.yaml" --now "$(now "$i")" -q
+	sample afN "$WORK/af-floor.sh"
+	sample afmany "$RP/rp-latency-check" -f "$CFG" -y "$WORK/airflow.yaml" --now "$(now "$i")" -q
 	sample idle "$RP/rp-latency-check" -f "$CFG" -y "$WORK/many.yaml" --now "$(now "$i" | sed 's/$/:20/')" -q
 	sample start "$RP/rp-latency-check" --version
 	sample imapfloor curl -s --user "robot:$IMAP_PASSWORD" "imap://127.0.0.1:$IMAP_PORT/INBOX" \
@@ -117,6 +151,9 @@ done
 rt >"$WORK/many_rt"
 "$RP/rp-latency-check" -f "$CFG" -y "$WORK/many.yaml" --now 2026-11-26T23:00:20 -v >/dev/null 2>"$WORK/last.err" || true
 rt >"$WORK/idle_rt"
+"$RP/rp-latency-check" -f "$CFG" -y "$WORK/airflow.yaml" --now 2026-11-26T23:00 >"$WORK/last.out" 2>&1 || true
+[ "$(grep -c '^OK a' "$WORK/last.out")" -eq $N ] || { echo "bench: not all $N Airflow checks were OK:" >&2; grep -v '^OK' "$WORK/last.out" | head >&2; exit 1; }
+"$RP/rp-email-check" -f "$CFG" -y "$WORK/mail.yaml" -c vendor_mail -n -v --now 2026-11-26T13:00 >"$WORK/last.out" 2>"$WORK/last.err" || true
 grep -q '^OK vendor_mail' "$WORK/last.out" || { echo "bench: the email check did not find its 5 messages:" >&2; cat "$WORK/last.out" "$WORK/last.err" >&2; exit 1; }
 [ "$(grep -c '^OK c' <<<"$(cat "$WORK/last.out")" || true)" -ge 0 ]
 
@@ -133,6 +170,8 @@ set -- $(stat curl1q 1); cq_w=$1
 set -- $(stat many 1); m_w=$1 m_wmax=$2
 set -- $(stat many 2); m_r=$1 m_rmax=$2
 set -- $(stat curlN 1); cn_w=$1 cn_wmax=$2
+set -- $(stat afmany 1); a_w=$1 a_wmax=$2
+set -- $(stat afN 1); an_w=$1 an_wmax=$2
 set -- $(stat idle 1); i_w=$1 i_wmax=$2
 set -- $(stat start 1); st_w=$1 st_wmax=$2
 set -- $(stat mail 1); ml_w=$1 ml_wmax=$2
@@ -147,6 +186,7 @@ row "1 check: peak RSS KiB" "$one_r / $one_rmax" "curl -s: $c1_r" "$(ratio "$one
 row "$N checks, source after ${DELAY_MS} ms: wall ms" "$m_w / $m_wmax" "curl --parallel-max 64: $cn_w / $cn_wmax" "$(ratio "$m_w" "$cn_w") (<= 1.3x)"
 row "$N checks: Redis round trips" "$(sort -n "$WORK/many_rt" | tail -n 1)" "-" "(<= 2)"
 row "$N checks: peak RSS KiB" "$m_r / $m_rmax" "-" ""
+row "$N Airflow checks (login + $((2 * N)) requests): wall ms" "$a_w / $a_wmax" "curl login+--parallel-max 64: $an_w / $an_wmax" "$(ratio "$a_w" "$an_w") (<= 1.3x)"
 row "email check, 50,000 messages, 5 match: wall ms" "$ml_w / $ml_wmax" "curl login+SEARCH: $if_w / $if_wmax" "$(ratio "$ml_w" "$if_w") (<= 100 ms)"
 row "email check: bytes read from the IMAP server" "$(sort -n "$WORK/mail_bytes" | tail -n 1)" "-" "(with the matches)"
 row "nothing due among $N checks: wall ms" "$i_w / $i_wmax" "rp-latency-check --version: $st_w" "(<= 10 ms)"

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # make demo: Robopager end to end on this machine, in a temporary folder.
 # Starts a private redis-server, Dovecot with a throwaway mailbox and a
-# PagerDuty stand-in (and a batchy one), then tells a short story with
-# --now: a vendor report that is late and pages, then arrives and resolves;
-# a workflow that goes late and pages, then recovers and resolves. Prints
-# what PagerDuty received and removes everything.
+# PagerDuty stand-in (and batchy and Airflow ones), then tells a short story
+# with --now: a vendor report that is late and pages, then arrives and
+# resolves; a workflow that goes late and pages, then recovers and resolves;
+# an Airflow DAG whose run fails and pages at once, then succeeds on retry.
+# Prints what PagerDuty received and removes everything.
 set -euo pipefail
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 cd "$TOP"
@@ -23,11 +24,13 @@ run() { # run PROGRAM ARGS...: shows the command and what it printed
 start_redis
 start_fake pagerduty
 start_fake batchy
+start_fake airflow
 start_dovecot
 CFG="$WORK/etl.cfg"
 CL="$WORK/checklist.yaml"
 write_email_config "$CFG" "imap://127.0.0.1:$IMAP_PORT" INBOX
 sed -i 's/^time_budget_sec = .*/time_budget_sec = 20/' "$CFG"
+add_sources "$CFG"
 chmod 600 "$CFG"
 cat >"$CL" <<'EOC'
 vendor_report_email:
@@ -46,6 +49,14 @@ nightly_orders_latency:
     check_time: "09:00"
     poll_sec: 60
     latency_min: 60
+orders_dag:
+    type: airflow
+    dag_id: orders_daily
+    pd_description: "the orders DAG in Airflow"
+    pd_service: "abcdefabcdefabcdefabcdefabcdef12"
+    check_time: "09:00"
+    poll_sec: 60
+    latency_min: 120
 EOC
 mail() { # mail NAME ARRIVAL(New York) SUBJECT
 	seed_mail "$1" "TZ=\"America/New_York\" 2026-11-26 $2" "" <<EOM
@@ -57,12 +68,13 @@ The numbers.
 EOM
 }
 done_at() { wf_set orders_intraday "{\"status\":\"success\",\"batch_start\":\"2026-11-26T13:00:00\",\"batch_end\":\"2026-11-26T$1:00\"}"; }
+dag() { af_dag orders_daily "{\"runs\": [$1], \"is_paused\": false}"; }
 
 say "Robopager demo: one day, America/New_York (servers in $WORK)"
 cat <<EOT
 A vendor sends "Daily report" and "Daily summary" after 03:00; they must be
-there by 03:15. The orders workflow must have finished within 60 minutes,
-checked from 09:00.
+there by 03:15. The orders workflow (in batchy) must have finished within
+60 minutes, and the orders DAG (in Airflow 3) within 120, checked from 09:00.
 EOT
 
 say "03:05  the daily report arrives; the summary does not"
@@ -75,15 +87,19 @@ say "03:41  the summary arrives late; the next run resolves the incident"
 mail summary 03:41 "Daily summary"
 run rp-email-check --now 2026-11-26T03:42
 
-say "09:00  the orders workflow finished at 08:40 (13:40 UTC)"
+say "09:00  the orders workflow finished at 08:40 (13:40 UTC), the DAG's run at 08:30"
 done_at 13:40
+dag "$(af_run success 2026-11-26T13:00:00 2026-11-26T13:30:00)"
 run rp-latency-check --now 2026-11-26T09:00
-say "09:30  50 minutes without a completion: a WARNING, nobody paged"
+say "09:30  50 minutes without a workflow completion: a WARNING; the DAG's new run fails: paged at once"
+dag "$(af_run failed 2026-11-26T14:15:00 2026-11-26T14:25:00), $(af_run success 2026-11-26T13:00:00 2026-11-26T13:30:00)"
 run rp-latency-check --now 2026-11-26T09:30
-say "09:41  61 minutes: CRITICAL, PagerDuty is paged"
+say "09:41  61 minutes: the workflow is CRITICAL, PagerDuty is paged; the DAG's retry runs (same incident)"
+dag "$(af_run running 2026-11-26T14:35:00 '' 2026-11-26T14:30:00), $(af_run failed 2026-11-26T14:15:00 2026-11-26T14:25:00)"
 run rp-latency-check --now 2026-11-26T09:41
-say "09:50  the workflow finished at 09:48; the incident is resolved"
+say "09:50  the workflow finished at 09:48 and the DAG's retry at 09:45: both incidents resolved"
 done_at 14:48
+dag "$(af_run success 2026-11-26T14:35:00 2026-11-26T14:45:00 2026-11-26T14:30:00), $(af_run failed 2026-11-26T14:15:00 2026-11-26T14:25:00)"
 run rp-latency-check --now 2026-11-26T09:50
 
 say "09:51  rp-status: every check, its state and its incident"
