@@ -187,6 +187,12 @@ expect "future end_date: the remembered completion stays" "$(date -u -d 2026-11-
 runs "$(af_run success 2026-11-26T18:40:00 2026-11-26T18:50:00)"
 rp robopager -f "$ACFG" -y "$ACL" -c orders_dag --now 2026-11-26T14:00
 expect "robopager -c: an airflow check through rp-latency-check" "OK orders_dag: orders_daily: completed 10 min ago (limit 60)" "$OUT"
+OCFG="$WORK/airflow-only.cfg"
+sed 's/^type = batchy$/type = airflow/' "$ACFG" >"$OCFG"
+chmod 600 "$OCFG"
+rp robopager -f "$OCFG" -y "$ACL" --now 2026-11-26T14:06 -v
+expect_match "robopager: type = airflow runs rp-latency-check" "^OK orders_dag: orders_daily: completed 16 min ago" "$OUT"
+expect_no_match "robopager: and not rp-email-check" "email" "$OUT"
 HCFG="$WORK/airflow-hb.cfg"
 sed 's/^prefix = af$/prefix = afhb/; s/^type = batchy$/type = email, airflow/' "$ACFG" >"$HCFG"
 chmod 600 "$HCFG"
