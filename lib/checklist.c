@@ -618,6 +618,8 @@ rp_checklist_load(const char *path, struct rp_checklist *cl, struct rp_err *err)
 
 	memset(cl, 0, sizeof(*cl));
 	cl->path = rp_xstrdup(path);
+	if (rp_file_safe(path, "the checklist", err) != 0)
+		return -1;
 	if ((f = fopen(path, "rb")) == NULL)
 		return rp_err_set(err, RP_EXIT_CONFIG, "%s: cannot read: %s", path, strerror(errno));
 	if (!yaml_parser_initialize(&y.parser)) {

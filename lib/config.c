@@ -351,6 +351,8 @@ rp_config_load(const char *path, struct rp_config *cfg, struct rp_err *err)
 	p.cfg = cfg;
 	p.path = path;
 	p.err = err;
+	if (rp_file_safe(path, "the configuration", err) != 0)
+		return -1;
 	if ((p.f = fopen(path, "r")) == NULL)
 		return rp_err_set(err, RP_EXIT_CONFIG, "%s: cannot read: %s", path, strerror(errno));
 	/* Python's configparser, which wrote these files, has no continuation
@@ -423,9 +425,12 @@ rp_config_mail_password(const struct rp_config *cfg, struct rp_err *err)
 		return rp_xstrdup(v);
 	}
 	if (cfg->password_file != NULL) {
-		FILE *f = fopen(cfg->password_file, "r");
+		FILE *f;
 		char buf[4097];
 
+		if (rp_file_safe(cfg->password_file, "[google_apps] password_file", err) != 0)
+			return NULL;
+		f = fopen(cfg->password_file, "r");
 		if (f == NULL) {
 			rp_err_set(err, RP_EXIT_CONFIG, "%s: [google_apps] password_file: %s: %s",
 			    cfg->path, cfg->password_file, strerror(errno));

@@ -11,6 +11,7 @@
 
 #include "clock.h"
 #include "http.h"
+#include "signals.h"
 
 #define MAX_ANSWER (8u * 1024 * 1024) /* all the responses of one command */
 #define FETCH_BATCH 200               /* UIDs per FETCH command */
@@ -43,11 +44,14 @@ now_ms(void)
 static int
 wait_sock(struct rp_imap *s, short events, long deadline, struct rp_err *err)
 {
-	struct pollfd p = {s->sock, events, 0};
+	struct pollfd p[2] = {{s->sock, events, 0}, {rp_sig_fd(), POLLIN, 0}};
 	long left = deadline - now_ms();
 	int rc;
 
-	if (left <= 0 || (rc = poll(&p, 1, (int)left)) == 0) {
+	if (rp_sig_stopped())
+		return rp_err_set(err, RP_EXIT_UNKNOWN, "IMAP %s: the run was asked to stop (signal "
+		    "%d)", s->where, rp_sig_stopped());
+	if (left <= 0 || (rc = poll(p, p[1].fd >= 0 ? 2 : 1, (int)left)) == 0) {
 		if (s->end != 0 && deadline >= s->end)
 			return rp_err_set(err, RP_EXIT_UNKNOWN, "IMAP %s: still no answer when the "
 			    "run's time budget ran out", s->where);

@@ -221,7 +221,8 @@ rp_status_run(const struct rp_opts *o, FILE *out)
 	char *clpath = NULL;
 	size_t i, n = 0;
 	int rc = RP_EXIT_OK, w = 5;
-	time_t now;
+	time_t now, clock;
+	size_t waiting;
 
 	rp_log_init("rp-status", o->verbose);
 	if (rp_config_load(cfgpath, &cfg, &err) != 0 || rp_clock_now(o->now, &now, &err) != 0) {
@@ -258,7 +259,7 @@ rp_status_run(const struct rp_opts *o, FILE *out)
 		rc = err.code;
 		goto out;
 	}
-	if (rp_store_load(st, l, n, now, 1, NULL, &err) != 0 ||
+	if (rp_store_load(st, l, n, &now, 1, &clock, &waiting, &err) != 0 ||
 	    rp_store_outbox_read(st, &ob, &rej, &nrej, &err) != 0) {
 		rp_log(RP_LOG_ERR, "%s", err.msg);
 		rc = RP_EXIT_UNKNOWN;
@@ -279,7 +280,7 @@ out:
 	rp_outbox_free(&ob);
 	rp_rejected_free(rej, nrej);
 	for (i = 0; i < n; i++)
-		rp_state_clear(&l[i].st);
+		rp_load_clear(&l[i]);
 	free(l);
 	free(cs);
 	free(clpath);

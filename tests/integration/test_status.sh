@@ -41,7 +41,7 @@ wf_set st_refused '{"status":"failure","batch_start":"2026-12-03T14:30:00","batc
 lc st_ok; lc st_warn; lc st_crit
 pd_fail 400
 lc st_refused
-expect "refused: exit 3" 3 "$RC"
+expect "refused: exit 2 (the check is CRITICAL; a refused page never hides that)" 2 "$RC"
 expect_match "refused: one stderr line with PagerDuty's words" 'PagerDuty refused trigger st_refused/failed@2026-12-03T14:30:00Z: HTTP 400: Event object is invalid: injected 400 \(kept for rp-status\)' "$ERR"
 expect "refused: not retried" 1 "$(pd_log | grep -c 'st_refused')"
 lc st_unknown
