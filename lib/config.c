@@ -308,6 +308,20 @@ dup_default(char *v, const char *def)
 	return v != NULL ? v : rp_xstrdup(def);
 }
 
+/* Whether url's host (between "://" and a port, path or end) is host. */
+static int
+url_host_is(const char *url, const char *host)
+{
+	const char *h = strstr(url, "://");
+	size_t n;
+
+	if (h == NULL)
+		return 0;
+	h += 3;
+	n = strcspn(h, ":/?#");
+	return n == strlen(host) && strncasecmp(h, host, n) == 0;
+}
+
 static int
 missing(struct parse *p, const char *section, const char *name, const char *hint)
 {
@@ -392,7 +406,10 @@ rp_config_load(const char *path, struct rp_config *cfg, struct rp_err *err)
 	cfg->redis_server = dup_default(cfg->redis_server, "127.0.0.1");
 	cfg->redis_prefix = dup_default(cfg->redis_prefix, "rp");
 	cfg->imap_url = dup_default(cfg->imap_url, RP_DEFAULT_IMAP_URL);
-	cfg->mailbox = dup_default(cfg->mailbox, "INBOX");
+	/* The earlier tool searched Gmail's All Mail, where a message filed
+	 * away by a filter still is; other servers have INBOX. */
+	cfg->mailbox = dup_default(cfg->mailbox,
+	    url_host_is(cfg->imap_url, "imap.gmail.com") ? RP_GMAIL_MAILBOX : "INBOX");
 	cfg->heartbeat_mode = dup_default(cfg->heartbeat_mode, "change");
 	cfg->heartbeat_method = dup_default(cfg->heartbeat_method, "GET");
 	return 0;

@@ -19,6 +19,8 @@ enum {
 
 #define RP_DEFAULT_EVENTS_URL "https://events.pagerduty.com/v2/enqueue"
 #define RP_DEFAULT_IMAP_URL "imaps://imap.gmail.com:993"
+/* The mailbox when none is set and the server is Gmail's. */
+#define RP_GMAIL_MAILBOX "[Gmail]/All Mail"
 
 struct rp_config {
 	char *path;
@@ -51,7 +53,7 @@ struct rp_config {
 	char *password_file;     /* or: a file holding the password as it is */
 	char *password_env;      /* or: an environment variable holding it */
 	char *imap_url;          /* imaps://imap.gmail.com:993 */
-	char *mailbox;           /* INBOX */
+	char *mailbox;           /* [Gmail]/All Mail on imap.gmail.com, else INBOX */
 	char *ca_file;           /* NULL: the system's trust store */
 	long imap_timeout_sec;   /* 30 */
 	int imap_tls_verify;     /* 1 */

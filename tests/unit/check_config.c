@@ -101,6 +101,44 @@ START_TEST(new_keys)
 }
 END_TEST
 
+/* Loads base plus extra; returns the mailbox it ends up with (static). */
+static const char *
+mailbox_with(const char *extra)
+{
+	static char box[64];
+	struct rp_config cfg;
+	struct rp_err err;
+	char *text = with(extra);
+	const char *path = tmpfile_with(text);
+
+	ck_assert_msg(rp_config_load(path, &cfg, &err) == 0, "%s", err.msg);
+	rp_strlcpy(box, cfg.mailbox, sizeof(box));
+	rp_config_free(&cfg);
+	unlink(path);
+	free(text);
+	return box;
+}
+
+/* The earlier tool searched Gmail's All Mail: so does an unset mailbox on
+ * Gmail; any other server's default is INBOX; a mailbox set is kept. */
+START_TEST(mailbox_default)
+{
+	ck_assert_str_eq(mailbox_with(""), "[Gmail]/All Mail");
+	ck_assert_str_eq(mailbox_with("[google_apps]\nimap_url = imaps://imap.gmail.com\n"),
+	    "[Gmail]/All Mail");
+	ck_assert_str_eq(mailbox_with("[google_apps]\nimap_url = imaps://IMAP.Gmail.com:993/\n"),
+	    "[Gmail]/All Mail");
+	ck_assert_str_eq(mailbox_with("[google_apps]\nimap_url = imaps://mail.example.com:993\n"),
+	    "INBOX");
+	ck_assert_str_eq(mailbox_with("[google_apps]\nimap_url = imaps://imap.gmail.com.example\n"),
+	    "INBOX");
+	ck_assert_str_eq(mailbox_with("[google_apps]\nimap_url = imap://127.0.0.1:1143\n"), "INBOX");
+	ck_assert_str_eq(mailbox_with("[google_apps]\nmailbox = INBOX\n"), "INBOX");
+	ck_assert_str_eq(mailbox_with("[google_apps]\nimap_url = imaps://mail.example.com\n"
+	                              "mailbox = Reports\n"), "Reports");
+}
+END_TEST
+
 START_TEST(python_style)
 {
 	struct rp_config cfg;
@@ -214,6 +252,7 @@ add_tests(TCase *tc)
 {
 	tcase_add_test(tc, existing_file);
 	tcase_add_test(tc, new_keys);
+	tcase_add_test(tc, mailbox_default);
 	tcase_add_test(tc, python_style);
 	tcase_add_test(tc, errors);
 	tcase_add_test(tc, errors_values);
