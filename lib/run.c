@@ -156,6 +156,8 @@ rp_config_warn(const struct rp_config *cfg)
 	warn_if_readable(cfg);
 	for (i = 0; i < n; i++)
 		rp_log(RP_LOG_WARNING, "%s", msg[i]);
+	for (i = 0; i < cfg->nnotices; i++)
+		rp_log(RP_LOG_WARNING, "%s", cfg->notices[i]);
 }
 
 static int

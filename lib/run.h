@@ -41,7 +41,7 @@ int rp_run_all(const struct rp_opts *o);
 
 /* Prints, one line each, what is unsafe in the configuration: readable by
  * others while it holds a secret, TLS verification off, plain text to
- * another host. */
+ * another host; and the keys of the earlier tool it ignores (notices). */
 void rp_config_warn(const struct rp_config *cfg);
 
 /* Delivery options from the configuration ([pager_duty], max_parallel),

@@ -178,6 +178,41 @@ START_TEST(errors)
 }
 END_TEST
 
+/* A key the earlier tool's files carried: accepted, one notice naming file,
+ * line, section and key, never its value; not kept. */
+START_TEST(legacy_keys)
+{
+	struct rp_config cfg;
+	struct rp_err err;
+	char *text = with("[pager_duty]\ntest_pd_service = 5ec2e75ec2e75ec2e75ec2e75ec2e7aa\n");
+	const char *path = tmpfile_with(text);
+	char *want = rp_xasprintf("%s:22: [pager_duty] test_pd_service: not used by this "
+	    "Robopager; ignored", path);
+
+	ck_assert_msg(rp_config_load(path, &cfg, &err) == 0, "%s", err.msg);
+	ck_assert_uint_eq(cfg.nnotices, 1);
+	ck_assert_str_eq(cfg.notices[0], want);
+	ck_assert_ptr_null(strstr(cfg.notices[0], "5ec2e7"));
+	rp_config_free(&cfg);
+	ck_assert_ptr_null(cfg.notices);
+	unlink(path);
+	free(want);
+	free(text);
+
+	/* A file without one has no notice. */
+	path = tmpfile_with(base);
+	ck_assert_msg(rp_config_load(path, &cfg, &err) == 0, "%s", err.msg);
+	ck_assert_uint_eq(cfg.nnotices, 0);
+	rp_config_free(&cfg);
+	unlink(path);
+
+	/* Only in its own section; a key nobody ever had stays an error. */
+	FAILS("[redis]\ntest_pd_service = x\n", ":22: [redis] test_pd_service: unknown key");
+	FAILS("[pager_duty]\nprod_pd_service = x\n",
+	    ":22: [pager_duty] prod_pd_service: unknown key");
+}
+END_TEST
+
 START_TEST(errors_values)
 {
 	ck_assert_str_eq(load_fail("[timezone]\ntimezone = Mars/Olympus\n"),
@@ -253,6 +288,7 @@ add_tests(TCase *tc)
 	tcase_add_test(tc, existing_file);
 	tcase_add_test(tc, new_keys);
 	tcase_add_test(tc, mailbox_default);
+	tcase_add_test(tc, legacy_keys);
 	tcase_add_test(tc, python_style);
 	tcase_add_test(tc, errors);
 	tcase_add_test(tc, errors_values);
