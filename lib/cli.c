@@ -1,6 +1,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "cli.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -141,6 +142,23 @@ rp_cli_legacy_args(int *argc, char **argv, const char **cf, struct rp_err *err)
 	}
 	*argc = n;
 	return 0;
+}
+
+int
+rp_cli_close_out(FILE *out, const char *program, int rc)
+{
+	int bad = ferror(out), closed;
+
+	/* fclose() flushes what is buffered and reports that write's error;
+	 * an earlier failed write left only the error flag. */
+	errno = 0;
+	closed = fclose(out);
+	if (closed != 0 || bad) {
+		fprintf(stderr, "%s: cannot write the output: %s\n", program,
+		    closed != 0 && errno != 0 ? strerror(errno) : "write error");
+		return RP_EXIT_IOERR;
+	}
+	return rc;
 }
 
 int

@@ -52,6 +52,11 @@ int rp_cli_main(int argc, char **argv, const char *program, void (*usage)(FILE *
  * with err (RP_EXIT_USAGE) for a "-cf" without a NAME. */
 int rp_cli_legacy_args(int *argc, char **argv, const char **cf, struct rp_err *err);
 
+/* Flushes and closes out (stdout, for a program's last act). When what was
+ * printed could not be written (a full disk, a closed descriptor), says so
+ * in one line on stderr and returns RP_EXIT_IOERR; otherwise returns rc. */
+int rp_cli_close_out(FILE *out, const char *program, int rc);
+
 /* The lines of --help that describe the shared options. */
 extern const char rp_cli_common_help[];
 

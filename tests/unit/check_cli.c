@@ -117,9 +117,32 @@ START_TEST(legacy_args)
 }
 END_TEST
 
+/* Output that cannot be written is exit 74, whatever the run said. */
+START_TEST(close_stdout_full)
+{
+	FILE *f = fopen("/dev/full", "w");
+
+	ck_assert_ptr_nonnull(f);
+	fputs("a line\n", f);
+	ck_assert_int_eq(rp_cli_close_out(f, "test", 2), RP_EXIT_IOERR);
+}
+END_TEST
+
+START_TEST(close_stdout_ok)
+{
+	FILE *f = fopen("/dev/null", "w");
+
+	ck_assert_ptr_nonnull(f);
+	fputs("a line\n", f);
+	ck_assert_int_eq(rp_cli_close_out(f, "test", 2), 2);
+}
+END_TEST
+
 static void
 add_tests(TCase *tc)
 {
 	tcase_add_test(tc, cli);
 	tcase_add_test(tc, legacy_args);
+	tcase_add_test(tc, close_stdout_full);
+	tcase_add_test(tc, close_stdout_ok);
 }
