@@ -288,20 +288,30 @@ rp_check_program(enum rp_check_type t)
 }
 
 /* An addr-spec as senders hold it: ASCII, one "@", nothing a person
- * would put around an address (name, brackets, spaces). */
+ * would put around an address (name, brackets, spaces). "@domain" stands
+ * for anyone at that domain. */
 static int
 is_address(const char *v)
 {
 	const char *at = strchr(v, '@');
 	size_t i;
 
-	if (at == NULL || at == v || at[1] == '\0' || strchr(at + 1, '@') != NULL)
+	if (at == NULL || at[1] == '\0' || strchr(at + 1, '@') != NULL)
 		return 0;
 	for (i = 0; v[i]; i++)
 		if ((unsigned char)v[i] <= ' ' || (unsigned char)v[i] >= 0x7f ||
 		    strchr("\"<>(),;:\\[]", v[i]) != NULL)
 			return 0;
 	return i <= 254;
+}
+
+/* What someone who meant a whole domain may write: "vendor.example". */
+static int
+looks_like_domain(const char *v)
+{
+	return strchr(v, '@') == NULL && strchr(v, '.') != NULL && strlen(v) < 254 &&
+	    v[strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-")] ==
+	    '\0';
 }
 
 static int
@@ -356,6 +366,10 @@ apply(struct yp *y, struct rp_check *c, const struct rule *r, struct item *it)
 			if (*it->values[i] == '\0')
 				return yerr(y, it->line, "%s: %s: item %zu is empty", c->name, r->key,
 				    i + 1);
+			if (r->kind == V_ADDRS && looks_like_domain(it->values[i]))
+				return yerr(y, it->line, "%s: %s: \"%s\" is not an email address (for "
+				    "anyone at that domain, write \"@%s\")", c->name, r->key,
+				    it->values[i], it->values[i]);
 			if (r->kind == V_ADDRS && !is_address(it->values[i]))
 				return yerr(y, it->line, "%s: %s: \"%s\" is not an email address", c->name,
 				    r->key, it->values[i]);

@@ -156,6 +156,8 @@ rp_config_warn(const struct rp_config *cfg, const char *checklist)
 	warn_if_readable(cfg, checklist);
 	for (i = 0; i < n; i++)
 		rp_log(RP_LOG_WARNING, "%s", msg[i]);
+	for (i = 0; i < cfg->nnotices; i++)
+		rp_log(RP_LOG_WARNING, "%s", cfg->notices[i]);
 	if (!cfg->redis_enabled)
 		rp_log(RP_LOG_WARNING, "%s: [enable_redis] enable = False: no state, so every run "
 		    "sends its triggers again and nothing is ever resolved", cfg->path);

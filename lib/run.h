@@ -44,7 +44,8 @@ int rp_run_all(const struct rp_opts *o);
 
 /* Prints, one line each, what is unsafe in the configuration: it or the
  * checklist (may be NULL) readable by others while holding secrets, TLS
- * verification off, plain text to another host, no state store. */
+ * verification off, plain text to another host, no state store; and the
+ * keys of the earlier tool it ignores (notices). */
 void rp_config_warn(const struct rp_config *cfg, const char *checklist);
 
 /* Milliseconds since t0 (CLOCK_MONOTONIC). */

@@ -106,7 +106,7 @@ struct rp_load {
 	time_t silenced_until;   /* out: triggers are held until then, or 0 */
 	char *refused;           /* out: the refused record (JSON) of the open
 	                          * incident's trigger, or NULL */
-	struct rp_check_state st; /* out, due checks only */
+	struct rp_check_state st; /* out, due or forced checks only */
 };
 
 /* Frees what rp_store_load put into l. */

@@ -75,7 +75,9 @@ row_json(FILE *out, const struct rp_check *c, const struct rp_load *l, time_t no
 	const struct rp_check_state *st = &l->st;
 	struct rp_buf b = {0};
 
-	rp_buf_append(&b, "{\"check\":\"", 10);
+	/* "kind" tells the checks from the outbox and refused events that
+	 * follow them (jq: select(.kind == "check")). */
+	rp_buf_printf(&b, "{\"kind\":\"check\",\"check\":\"");
 	rp_buf_json_str(&b, c->name);
 	rp_buf_printf(&b, "\",\"type\":\"%s\",\"status\":\"%s\"", rp_check_type_name(c->type),
 	    status_word(st));
@@ -221,6 +223,7 @@ rp_status_run(const struct rp_opts *o, FILE *out)
 	char *clpath = NULL;
 	size_t i, n = 0;
 	int rc = RP_EXIT_OK, w = 5;
+	enum rp_status worst = RP_OK;
 	time_t now, clock;
 	size_t waiting;
 
@@ -274,8 +277,13 @@ rp_status_run(const struct rp_opts *o, FILE *out)
 			row_json(out, cs[i], &l[i], now, &ob);
 		else
 			row_text(out, cs[i], &l[i], now, w, &ob);
+		/* A monitoring plugin's answer: the worst stored status shown; a
+		 * check never evaluated has nothing wrong to report. */
+		if (l[i].st.known)
+			worst = rp_status_worse(worst, l[i].st.status);
 	}
 	print_events(o, out, &ob, rej, nrej);
+	rc = rp_exit_for(worst);
 out:
 	rp_outbox_free(&ob);
 	rp_rejected_free(rej, nrej);

@@ -19,9 +19,10 @@
  * per check its window (seconds), whether it is forced, and its check_at.
  * Returns the clock used, the outbox's size, then per check: due (1/0), why
  * not ("", "early", "recent", "ahead"), the record's last_eval (0: none),
- * the lock taken (0: none), and for due checks only (a run with nothing due
- * reads next to nothing) the HGETALL of the record, the end of its silence
- * and the refused record of its open incident's trigger ("" if none).
+ * the lock taken (0: none), and for due and forced checks only (a run with
+ * nothing due reads next to nothing) the HGETALL of the record, the end of
+ * its silence and the refused record of its open incident's trigger ("" if
+ * none).
  *
  * A lock holds the evaluation time of the run that took it, compared in the
  * same clock as everything else; its expiry only collects it. A record newer
@@ -56,7 +57,7 @@ static const char load_script[] =
     "  out[#out+1] = why\n"
     "  out[#out+1] = last or 0\n"
     "  out[#out+1] = locked\n"
-    "  if why == '' then\n"
+    "  if why == '' or force then\n"
     "    out[#out+1] = redis.call('HGETALL', ck)\n"
     "    out[#out+1] = redis.call('HGET', sk, 'until') or ''\n"
     "    local open = redis.call('HGET', ck, 'open_key')\n"
