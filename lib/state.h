@@ -322,6 +322,53 @@ int rp_store_silence_list(struct rp_store *s, struct rp_silence **out, size_t *n
     struct rp_err *err);
 void rp_silences_free(struct rp_silence *v, size_t n);
 
+/* What rp-ping recorded of a ping check's job, <prefix>:ping:<name> (a
+ * hash with the TTL of check records). Times in the store's clock. */
+struct rp_ping_rec {
+	int known;               /* the store had a record */
+	time_t start;            /* the last "start" signal, 0: none */
+	time_t success;          /* the last success, 0: none */
+	time_t success_start;    /* the start of that run, 0: unknown */
+	time_t fail;             /* the last failure, 0: none */
+	time_t fail_start;       /* the start of that run, 0: unknown */
+	int fail_status;         /* its exit status (1-255), 0 for "fail" */
+	int fail_signal;         /* the signal that killed it, 0: none */
+	long duration;           /* seconds the last wrapped run took, -1: unknown */
+	char *tail;              /* the last lines of its output (at most
+	                          * RP_PING_TAIL_MAX bytes), or NULL */
+};
+
+#define RP_PING_TAIL_MAX 4096
+#define RP_PING_TAIL_LINES 20
+
+void rp_ping_rec_clear(struct rp_ping_rec *r);
+
+enum rp_ping_kind {
+	RP_PING_START,
+	RP_PING_SUCCESS,
+	RP_PING_FAIL
+};
+
+/* A signal of rp-ping. */
+struct rp_ping {
+	enum rp_ping_kind kind;
+	int status;              /* FAIL: the exit status (1-255), 0 for "fail" */
+	int signal;              /* FAIL: the signal that killed it, 0: none */
+	long duration;           /* a wrapped run's seconds, -1: unknown */
+	const char *tail;        /* a wrapped run's last lines, or NULL */
+};
+
+/* One round trip: records p for the ping check name at *now (NULL: Redis's
+ * TIME); a success or failure that follows a start takes that start as its
+ * run's; *at receives the time recorded. Returns 0 or -1 with err. */
+int rp_store_ping(struct rp_store *s, const char *name, const struct rp_ping *p,
+    const time_t *now, time_t *at, struct rp_err *err);
+
+/* One round trip: the records of the n ping checks (out[i].known = 0 where
+ * there is none). Returns 0 or -1 with err. */
+int rp_store_ping_read(struct rp_store *s, const char *const *names, size_t n,
+    struct rp_ping_rec *out, struct rp_err *err);
+
 void rp_store_close(struct rp_store *s);
 
 #endif
