@@ -129,7 +129,7 @@ install: all
 	@if [ -e $(ETC)/etl.cfg ]; then echo "kept $(ETC)/etl.cfg"; \
 	 else install -m 600 examples/etl.cfg $(ETC)/etl.cfg; fi
 	@if [ -e $(ETC)/checklist.yaml ]; then echo "kept $(ETC)/checklist.yaml"; \
-	 else install -m 644 examples/checklist.yaml $(ETC)/checklist.yaml; fi
+	 else install -m 640 examples/checklist.yaml $(ETC)/checklist.yaml; fi
 
 # make install-cron: the cron.d file, as make install substitutes it, in
 # $(DESTDIR)$(CRONDIR)/robopager (mode 644), for those who schedule with

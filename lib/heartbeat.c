@@ -35,6 +35,7 @@ struct hb {
 	size_t checks;            /* configured in the checklist */
 	size_t undelivered;
 	int trouble;              /* a signal not delivered */
+	int refuses;              /* the store refuses writes (said once) */
 	/* Its own episode: a check named robopager-heartbeat/<host>. */
 	char *self_name;
 	struct rp_check self;
@@ -160,7 +161,7 @@ drain(struct hb *h)
 
 	pages_init(h, &p);
 	rp_pages_run(&p, NULL, 0);
-	if (p.store_error[0])
+	if (p.store_error[0] && !h->refuses)
 		problem(h, "the state store refuses writes (%s)", p.store_error);
 	h->trouble |= p.trouble;
 }
@@ -173,6 +174,7 @@ open_state(struct hb *h)
 	struct rp_err err;
 	size_t waiting;
 	time_t clock;
+	int rc;
 
 	if ((h->store = rp_config_store(&h->cfg, &err)) == NULL) {
 		problem(h, "%s%s%s", err.code == RP_EXIT_CONFIG ? "" : "state store unreachable (",
@@ -182,12 +184,17 @@ open_state(struct hb *h)
 	h->load.name = h->self_name;
 	h->load.poll_sec = 60;
 	h->load.force = 1;
-	if (rp_store_load(h->store, &h->load, 1, h->o->now || getenv("RP_NOW") ? &h->now : NULL,
-	    h->o->dry_run, &clock, &waiting, &err) != 0) {
+	rc = rp_store_load(h->store, &h->load, 1, h->o->now || getenv("RP_NOW") ? &h->now : NULL,
+	    h->o->dry_run, &clock, &waiting, &err);
+	if (rc < 0) {
 		problem(h, "%s", err.msg);
 		rp_store_close(h->store);
 		h->store = NULL;
 		return;
+	}
+	if (rc == 1) {
+		problem(h, "the state store refuses writes (%s)", err.msg);
+		h->refuses = 1;
 	}
 	h->now = clock;
 }

@@ -29,7 +29,28 @@ struct rp_imap {
 	size_t answer_bytes;      /* of the command under way */
 	char where[128];          /* scheme://host:port, for messages */
 	char errbuf[CURL_ERROR_SIZE];
+	int login_disabled;       /* the server said LOGINDISABLED */
 };
+
+/* libcurl's view of the server's answers during the login: only to learn
+ * whether it advertised LOGINDISABLED (then curl sends no password and
+ * says only "login denied"). What we sent (the password) is never looked
+ * at. */
+static int
+on_debug(CURL *c, curl_infotype type, char *data, size_t n, void *user)
+{
+	struct rp_imap *s = user;
+	static const char word[] = "LOGINDISABLED";
+	size_t i;
+
+	(void)c;
+	if (type != CURLINFO_HEADER_IN)
+		return 0;
+	for (i = 0; i + sizeof(word) - 1 <= n; i++)
+		if (strncasecmp(data + i, word, sizeof(word) - 1) == 0)
+			s->login_disabled = 1;
+	return 0;
+}
 
 static long
 now_ms(void)
@@ -290,12 +311,19 @@ rp_imap_open(const struct rp_imap_opts *o, struct rp_err *err)
 	curl_easy_setopt(s->curl, CURLOPT_SSL_VERIFYPEER, o->insecure ? 0L : 1L);
 	curl_easy_setopt(s->curl, CURLOPT_SSL_VERIFYHOST, o->insecure ? 0L : 2L);
 	curl_easy_setopt(s->curl, CURLOPT_ERRORBUFFER, s->errbuf);
+	curl_easy_setopt(s->curl, CURLOPT_DEBUGFUNCTION, on_debug);
+	curl_easy_setopt(s->curl, CURLOPT_DEBUGDATA, s);
+	curl_easy_setopt(s->curl, CURLOPT_VERBOSE, 1L);
 	if (o->ca_file != NULL)
 		curl_easy_setopt(s->curl, CURLOPT_CAINFO, o->ca_file);
 	rc = curl_easy_perform(s->curl);
+	curl_easy_setopt(s->curl, CURLOPT_VERBOSE, 0L);
 	if (rc != CURLE_OK) {
 		const char *why = s->errbuf[0] ? s->errbuf : curl_easy_strerror(rc);
-		if (rc == CURLE_LOGIN_DENIED)
+		if (rc == CURLE_LOGIN_DENIED && s->login_disabled)
+			rp_err_set(err, RP_EXIT_UNKNOWN, "IMAP %s takes no login in plain text "
+			    "(LOGINDISABLED): the password was not sent; use imaps://", s->where);
+		else if (rc == CURLE_LOGIN_DENIED)
 			rp_err_set(err, RP_EXIT_UNKNOWN, "IMAP %s refused the login of %s", s->where,
 			    o->user);
 		else if (rc == CURLE_RECV_ERROR || rc == CURLE_GOT_NOTHING)

@@ -303,8 +303,9 @@ report_outbox(struct rp_pages *p, const struct rp_outbox *ob, const struct rp_pd
 	if (sent > 0)
 		rp_log(RP_LOG_INFO, "outbox: %zu earlier event%s delivered", sent, sent == 1 ? "" : "s");
 	if (bad && st->left > 0)
-		rp_log(RP_LOG_ERR, "outbox: %zu event%s still wait for PagerDuty%s%s", st->left,
-		    st->left == 1 ? "" : "s", st->error[0] ? ": " : "", st->error);
+		rp_log(RP_LOG_ERR, "outbox: %zu event%s still wait%s for PagerDuty%s%s", st->left,
+		    st->left == 1 ? "" : "s", st->left == 1 ? "s" : "", st->error[0] ? ": " : "",
+		    st->error);
 	p->trouble |= bad;
 }
 

@@ -303,11 +303,20 @@ load_state(struct run *r)
 		r->trouble = 1;
 	}
 	if (r->store != NULL) {
-		if (rp_store_load(r->store, loads, k, r->what_if ? &r->now : NULL, r->o->dry_run,
-		    &clock, &waiting, &err) == 0) {
+		int rc = rp_store_load(r->store, loads, k, r->what_if ? &r->now : NULL,
+		    r->o->dry_run, &clock, &waiting, &err);
+		if (rc >= 0) {
 			r->state_ok = 1;
+			if (!r->what_if)
+				rp_log(RP_LOG_DEBUG, "clock: the state store's (this host's is %+ld s off)",
+				    (long)(r->now - clock));
 			r->now = clock;
-		} else {
+		}
+		if (rc == 1) {
+			rp_log(RP_LOG_ERR, "%s; evaluating with the state read but no locks, and what "
+			    "this run decides may not be recorded", err.msg);
+			r->trouble = 1;
+		} else if (rc < 0) {
 			rp_log(RP_LOG_ERR, "%s; evaluating without state", err.msg);
 			r->trouble = 1;
 		}

@@ -231,7 +231,9 @@ struct rp_store *rp_store_open(const char *host, long port, const char *password
  * evaluate it once. A record newer than the clock is never due, forced or
  * not (RP_SKIP_AHEAD): a run whose clock is behind must not overwrite what
  * a later one recorded. *waiting receives how many events the outbox holds.
- * Returns 0, or -1 with err (then nothing is due). */
+ * Returns 0; 1 when the store keeps its data but refuses writes (out of
+ * memory, a replica, a failing disk): the state was read without taking
+ * locks, and err says why; or -1 with err (then nothing is due). */
 int rp_store_load(struct rp_store *s, struct rp_load *reqs, size_t n, const time_t *now,
     int dry, time_t *clock, size_t *waiting, struct rp_err *err);
 

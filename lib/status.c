@@ -84,13 +84,16 @@ row_json(FILE *out, const struct rp_check *c, const struct rp_load *l, time_t no
 	json_str(&b, "summary", st->summary);
 	json_time(&b, "since", st->since);
 	json_time(&b, "last_evaluation", st->last_eval);
-	if (c->type == RP_CHECK_BATCHY)
+	if (rp_check_program(c->type) == RP_PROG_LATENCY)
 		json_time(&b, "last_completion", st->completion);
 	else
 		json_str(&b, "last_success_day", st->success_day);
 	json_str(&b, "incident", st->open_key);
+	/* Refused by PagerDuty is never delivered: it waits for a fix. */
 	rp_buf_printf(&b, ",\"incident_delivered\":%s", st->open_key && st->open_sent &&
-	    !queued(ob, st->open_key) ? "true" : "false");
+	    !queued(ob, st->open_key) && l->refused == NULL ? "true" : "false");
+	rp_buf_printf(&b, ",\"incident_refused\":%s", st->open_key && l->refused != NULL ?
+	    "true" : "false");
 	json_str(&b, "unknown_incident", st->unknown_key);
 	rp_buf_printf(&b, ",\"unknown_count\":%ld", st->unknown_count);
 	json_time(&b, "silenced_until", l->silenced_until > now ? l->silenced_until : 0);
@@ -100,10 +103,12 @@ row_json(FILE *out, const struct rp_check *c, const struct rp_load *l, time_t no
 }
 
 static const char *
-delivery(const struct rp_outbox *ob, const char *key, int sent)
+delivery(const struct rp_outbox *ob, const char *key, int sent, int refused)
 {
 	if (!sent)
 		return " (not yet delivered)";
+	if (refused)
+		return " (refused by PagerDuty: see below)";
 	return queued(ob, key) ? " (queued in the outbox)" : "";
 }
 
@@ -117,16 +122,17 @@ row_text(FILE *out, const struct rp_check *c, const struct rp_load *l, time_t no
 
 	when(st->since, since, sizeof(since));
 	when(st->last_eval, last, sizeof(last));
-	if (c->type == RP_CHECK_BATCHY)
+	if (rp_check_program(c->type) == RP_PROG_LATENCY)
 		when(st->completion, done, sizeof(done));
 	else
 		snprintf(done, sizeof(done), "%s", st->success_day ? st->success_day : "-");
 	when(l->silenced_until > now ? l->silenced_until : 0, sil, sizeof(sil));
 	if (st->open_key)
-		rp_buf_printf(&inc, "%s%s", st->open_key, delivery(ob, st->open_key, st->open_sent));
+		rp_buf_printf(&inc, "%s%s", st->open_key, delivery(ob, st->open_key, st->open_sent,
+		    l->refused != NULL));
 	if (st->unknown_key)
 		rp_buf_printf(&inc, "%s%s%s", inc.len ? ", " : "", st->unknown_key,
-		    delivery(ob, st->unknown_key, st->unknown_sent));
+		    delivery(ob, st->unknown_key, st->unknown_sent, 0));
 	else if (st->unknown_count > 0)
 		rp_buf_printf(&inc, "%sunknown %ld time%s in a row", inc.len ? ", " : "",
 		    st->unknown_count, st->unknown_count == 1 ? "" : "s");

@@ -259,8 +259,40 @@ fill_load(struct rp_load *l, redisReply **e)
 
 #define LOAD_PER 7
 
+/* Whether an error reply means the store keeps its data but takes no
+ * writes now (out of memory, a replica, a failing disk). */
+static int
+refuses_writes(const char *msg)
+{
+	return strstr(msg, ": OOM ") != NULL || strstr(msg, ": READONLY ") != NULL ||
+	    strstr(msg, ": MISCONF ") != NULL;
+}
+
+static int load_once(struct rp_store *s, struct rp_load *reqs, size_t n, const time_t *now,
+    int dry, time_t *clock, size_t *waiting, struct rp_err *err);
+
 int
 rp_store_load(struct rp_store *s, struct rp_load *reqs, size_t n, const time_t *now, int dry,
+    time_t *clock, size_t *waiting, struct rp_err *err)
+{
+	struct rp_err first;
+
+	if (load_once(s, reqs, n, now, dry, clock, waiting, err) == 0)
+		return 0;
+	if (dry || !refuses_writes(err->msg))
+		return -1;
+	/* The data is there, the locks cannot be taken: read without them,
+	 * so that what this run decides (a resolve above all) still goes out
+	 * although it cannot be recorded. */
+	first = *err;
+	if (load_once(s, reqs, n, now, 1, clock, waiting, err) != 0)
+		return -1;
+	*err = first;
+	return 1;
+}
+
+static int
+load_once(struct rp_store *s, struct rp_load *reqs, size_t n, const time_t *now, int dry,
     time_t *clock, size_t *waiting, struct rp_err *err)
 {
 	struct rp_argv a = {0};

@@ -300,6 +300,11 @@ keys=""
 for i in $(seq 1 150); do keys="$keys f10_job_$i/failed@2026-12-10T14:00:00Z=open"; done
 row "150 triggers at once, PagerDuty takes 120 a minute" $keys
 
+# --- Kills, closed pipes, refused writes, clocks, lies, refusals --------
+
+. "$TOP/tests/faults-guarantees.sh"
+. "$TOP/tests/faults-chaos.sh"
+
 # --- Source faults: UNKNOWN with its reason, within the budget -----------
 
 UKEY="unknown@2026-12-10T15:00:00Z"
@@ -363,6 +368,7 @@ printf '%-58s %8s %5s %10s %4s %7s\n' "SCENARIO" "EXPECTED" "SENT" "DUPLICATES" 
 printf '%s' "$ROWS"
 echo "(pages: incidents PagerDuty opened; re-sent: the same trigger sent again and folded"
 echo " by PagerDuty into the open incident by its dedup key, after an answer that was lost)"
+echo "$CHAOS_NOTE"
 echo
 echo "What each source fault said (UNKNOWN, run time):"
 printf '%s' "$REASONS"

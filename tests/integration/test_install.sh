@@ -17,6 +17,7 @@ done
 expect "install: robopager.cfg(5)" 1 "$([ -f "$DEST/opt/rp/share/man/man5/robopager.cfg.5" ] && echo 1 || echo 0)"
 expect "install: etl.cfg under SYSCONFDIR, mode 600" 600 "$(stat -c %a "$DEST/etc/rp-test/robopager/etl.cfg")"
 expect "install: checklist.yaml under SYSCONFDIR" 1 "$([ -f "$DEST/etc/rp-test/robopager/checklist.yaml" ] && echo 1 || echo 0)"
+expect "install: checklist.yaml mode 640 (its integration keys let anyone open incidents)" 640 "$(stat -c %a "$DEST/etc/rp-test/robopager/checklist.yaml")"
 expect "install: units name the installed program and config" \
 	"ExecStart=/opt/rp/bin/rp-latency-check -q -f /etc/rp-test/robopager/etl.cfg" \
 	"$(grep '^ExecStart=' "$DEST/opt/rp/lib/systemd/system/rp-latency-check.service")"
