@@ -8,6 +8,7 @@ MANDIR   ?= $(PREFIX)/share/man
 SYSCONFDIR ?= /etc
 SYSTEMDDIR ?= $(PREFIX)/lib/systemd/system
 DATADIR  ?= $(PREFIX)/share
+CRONDIR  ?= /etc/cron.d
 
 CC       ?= cc
 CFLAGS   ?= -O2 -g
@@ -128,16 +129,25 @@ install: all
 	@if [ -e $(ETC)/etl.cfg ]; then echo "kept $(ETC)/etl.cfg"; \
 	 else install -m 600 examples/etl.cfg $(ETC)/etl.cfg; fi
 	@if [ -e $(ETC)/checklist.yaml ]; then echo "kept $(ETC)/checklist.yaml"; \
-	 else install -m 644 examples/checklist.yaml $(ETC)/checklist.yaml; fi
+	 else install -m 640 examples/checklist.yaml $(ETC)/checklist.yaml; fi
 
-# Removes what make install put in place, except etl.cfg and checklist.yaml
-# (they are yours now).
+# make install-cron: the cron.d file, as make install substitutes it, in
+# $(DESTDIR)$(CRONDIR)/robopager (mode 644), for those who schedule with
+# cron rather than the systemd timers (not both).
+install-cron:
+	install -d $(DESTDIR)$(CRONDIR)
+	$(SUBST) cron/robopager.in >$(DESTDIR)$(CRONDIR)/robopager
+	chmod 644 $(DESTDIR)$(CRONDIR)/robopager
+
+# Removes what make install and make install-cron put in place, except
+# etl.cfg and checklist.yaml (they are yours now).
 uninstall:
 	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(PROGS))
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(MAN1)))
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man5/,$(notdir $(MAN5)))
 	rm -f $(foreach p,$(SCHEDULED),$(DESTDIR)$(SYSTEMDDIR)/$(p).service $(DESTDIR)$(SYSTEMDDIR)/$(p).timer)
 	rm -rf $(DESTDIR)$(DATADIR)/robopager
+	rm -f $(DESTDIR)$(CRONDIR)/robopager
 	@echo "left $(ETC)/etl.cfg and checklist.yaml in place"
 
 # libFuzzer harnesses, one per parser (fuzz/fuzz_*.c), built with clang and
@@ -145,7 +155,7 @@ uninstall:
 # (crashes found become seeds there, so they are run again every time) and
 # runs FUZZ_SECONDS; any crash, leak or sanitizer report fails.
 FUZZ_SECONDS ?= 60
-FUZZERS   = config checklist batchy imap dates mime airflow jsonptr
+FUZZERS   = config checklist batchy imap dates mime cron airflow jsonptr
 FUZZ_SAN  = -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_CFLAGS = -g -O1 -fno-omit-frame-pointer $(FUZZ_SAN)
 FUZZ_OBJ  = $(patsubst lib/%.c,fuzz/build/%.o,$(LIB_SRC))
@@ -206,4 +216,4 @@ clean:
 	rm -f lib/*.o lib/librp.a $(BINS) $(UNITS)
 	rm -rf fuzz/build dist
 
-.PHONY: all deps deps-dev check faults units asan fuzz lint valgrind install uninstall demo deb bench clean
+.PHONY: all deps deps-dev check faults units asan fuzz lint valgrind install install-cron uninstall demo deb bench clean

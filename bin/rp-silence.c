@@ -1,41 +1,68 @@
 /*
- * rp-silence: hold a check's pages for a while, list the silences, or end
- * one. A silenced check is still evaluated and recorded; when the silence
- * ends and the problem is still there, the next run pages.
+ * rp-silence: hold the pages of some checks for a while, list the
+ * silences, or end them. A silenced check is still evaluated and recorded;
+ * when the silence ends and the problem is still there, the next run pages.
+ *
+ * Grammar of a silence: the checks (names and patterns, --type, --all),
+ * then the DURATION, which is the first argument starting with a digit,
+ * then the REASON, every word after it.
  */
+#include <ctype.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
 
+#include "cli.h"
 #include "silence.h"
 #include "util.h"
+
+#define MAX_TYPES 8
 
 static void
 usage(FILE *f)
 {
 	fprintf(f,
-	    "usage: rp-silence [-f etl.cfg] [-y checklist.yaml] [--now TIME] NAME DURATION [REASON...]\n"
+	    "usage: rp-silence [-f etl.cfg] [-y checklist.yaml] [--now TIME]\n"
+	    "                  CHECKS DURATION [REASON...]\n"
+	    "       rp-silence [-f etl.cfg] [-y checklist.yaml] --clear CHECKS\n"
 	    "       rp-silence [-f etl.cfg] [--now TIME] --list [--json]\n"
-	    "       rp-silence [-f etl.cfg] --clear NAME\n"
+	    "CHECKS: one or more NAMEs or PATTERNs ('orders_*'), and/or --type TYPE;\n"
+	    "        or --all\n"
 	    "\n"
-	    "Silences check NAME for DURATION (30m, 2h, 1d; at most 30d): it is still\n"
-	    "evaluated and recorded, but sends no trigger; when the silence ends and\n"
-	    "the problem is still there, the next run pages. Silences end by themselves.\n"
+	    "Silences the checks for DURATION (30m, 2h, 1d; at most 30d): they are still\n"
+	    "evaluated and recorded, but send no trigger; when the silence ends and the\n"
+	    "problem is still there, the next run pages. Silences end by themselves.\n"
+	    "DURATION is the first argument that starts with a digit: the names come\n"
+	    "before it, the reason after it (a check whose name starts with a digit is\n"
+	    "written with a backslash: '\\9am_report'). A pattern is a shell glob (*, ?,\n"
+	    "[...]) that must match a check. Silencing a silenced check again moves its\n"
+	    "end and keeps its reason unless a new one is given.\n"
 	    "\n"
 	    "  -f, --config FILE     etl.cfg to read (default: ./etl.cfg, then\n"
 	    "                        /etc/robopager/etl.cfg)\n"
-	    "  -y, --checklist FILE  checklist.yaml, to check that NAME exists (default:\n"
-	    "                        checklist.yaml beside the configuration file)\n"
+	    "  -y, --checklist FILE  checklist.yaml, where names, patterns and types are\n"
+	    "                        looked up (default: beside the configuration file)\n"
+	    "  -t, --type TYPE       every check of that type (email, batchy)\n"
+	    "  -a, --all             every check (with --clear: every silence)\n"
 	    "  -l, --list            list the silences in force\n"
-	    "      --clear NAME      end the silence of NAME now\n"
+	    "      --clear           end the silences of CHECKS now\n"
 	    "      --json            with --list: one JSON object per silence\n"
 	    "      --now TIME        as if it were TIME (also $RP_NOW)\n"
 	    "  -h, --help            print this help and exit\n"
 	    "  -V, --version         print the version and exit\n"
 	    "\n"
-	    "Exit status: 0 done, 3 state store unreachable, 64 usage error,\n"
-	    "78 configuration error.\n");
+	    "Exit status: 0 done, 3 state store unreachable, 64 usage error (such as a\n"
+	    "name or pattern that names no check), 74 the output could not be written\n"
+	    "(a silence set or cleared is so all the same), 78 configuration error.\n");
+}
+
+static int
+usage_error(const char *what, const char *arg)
+{
+	fprintf(stderr, "rp-silence: %s%s%s%s (rp-silence --help lists the options)\n", what,
+	    arg ? " \"" : "", arg ? arg : "", arg ? "\"" : "");
+	return RP_EXIT_USAGE;
 }
 
 int
@@ -45,8 +72,10 @@ main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{"config", required_argument, NULL, 'f'},
 		{"checklist", required_argument, NULL, 'y'},
+		{"type", required_argument, NULL, 't'},
+		{"all", no_argument, NULL, 'a'},
 		{"list", no_argument, NULL, 'l'},
-		{"clear", required_argument, NULL, OPT_CLEAR},
+		{"clear", no_argument, NULL, OPT_CLEAR},
 		{"json", no_argument, NULL, OPT_JSON},
 		{"now", required_argument, NULL, OPT_NOW},
 		{"help", no_argument, NULL, 'h'},
@@ -54,13 +83,14 @@ main(int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	struct rp_silence_opts o;
+	char *types[MAX_TYPES];
 	char reason[512] = "";
-	int ch, list = 0;
+	int ch, list = 0, clear = 0, i, nnames;
 
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	memset(&o, 0, sizeof(o));
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":f:y:lhV", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, ":f:y:t:alhV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'f':
 			o.config = optarg;
@@ -68,12 +98,19 @@ main(int argc, char **argv)
 		case 'y':
 			o.checklist = optarg;
 			break;
+		case 't':
+			if (o.sel.ntypes == MAX_TYPES)
+				return usage_error("too many --type", NULL);
+			types[o.sel.ntypes++] = optarg;
+			break;
+		case 'a':
+			o.sel.all = 1;
+			break;
 		case 'l':
 			list = 1;
 			break;
 		case OPT_CLEAR:
-			o.name = optarg;
-			o.cmd = RP_SILENCE_CLEAR;
+			clear = 1;
 			break;
 		case OPT_JSON:
 			o.json = 1;
@@ -92,38 +129,48 @@ main(int argc, char **argv)
 			    "options)\n", argv[optind - 1]);
 			return RP_EXIT_USAGE;
 		default:
-			if (optopt != 0)
-				fprintf(stderr, "rp-silence: unknown option -%c (rp-silence --help lists "
-				    "the options)\n", optopt);
-			else
-				fprintf(stderr, "rp-silence: unknown option %s (rp-silence --help lists "
-				    "the options)\n", argv[optind - 1]);
-			return RP_EXIT_USAGE;
+			if (optopt != 0) {
+				char opt[3] = {'-', (char)optopt, '\0'};
+				return usage_error("unknown option", opt);
+			}
+			return usage_error("unknown option", argv[optind - 1]);
 		}
 	}
 	argc -= optind;
 	argv += optind;
-	if (list && o.cmd == RP_SILENCE_CLEAR) {
-		fprintf(stderr, "rp-silence: --list and --clear do not go together\n");
-		return RP_EXIT_USAGE;
+	o.sel.types = types;
+	if (list + clear > 1)
+		return usage_error("--list and --clear do not go together", NULL);
+	if (list) {
+		if (argc != 0 || o.sel.all || o.sel.ntypes > 0)
+			return usage_error("--list takes no checks", NULL);
+		o.cmd = RP_SILENCE_LIST;
+		return rp_cli_close_out(stdout, "rp-silence", rp_silence_run(&o, stdout));
 	}
-	if (list || o.cmd == RP_SILENCE_CLEAR) {
-		if (argc != 0) {
-			fprintf(stderr, "rp-silence: unexpected argument \"%s\"\n", argv[0]);
-			return RP_EXIT_USAGE;
-		}
-		o.cmd = list ? RP_SILENCE_LIST : RP_SILENCE_CLEAR;
-		return rp_silence_run(&o, stdout);
+	if (o.json)
+		return usage_error("--json goes with --list", NULL);
+	/* The checks are the arguments before the first that starts with a
+	 * digit (the duration); with --clear, all of them. */
+	for (nnames = 0; nnames < argc && !(clear == 0 && isdigit((unsigned char)argv[nnames][0]));
+	    nnames++)
+		;
+	o.sel.names = argv;
+	o.sel.nnames = (size_t)nnames;
+	if (o.sel.all && (nnames > 0 || o.sel.ntypes > 0))
+		return usage_error("--all goes without names, patterns or --type", NULL);
+	if (nnames == 0 && o.sel.ntypes == 0 && !o.sel.all)
+		return usage_error(clear ? "name the checks to clear (or --type, --all)" :
+		    "name the checks to silence (or --type, --all), then a DURATION such as 2h",
+		    NULL);
+	if (clear) {
+		o.cmd = RP_SILENCE_CLEAR;
+		return rp_cli_close_out(stdout, "rp-silence", rp_silence_run(&o, stdout));
 	}
-	if (argc < 2) {
-		fprintf(stderr, "rp-silence: give the check's NAME and a DURATION such as 2h "
-		    "(rp-silence --help)\n");
-		return RP_EXIT_USAGE;
-	}
+	if (nnames == argc)
+		return usage_error("give a DURATION such as 2h after the checks", NULL);
 	o.cmd = RP_SILENCE_SET;
-	o.name = argv[0];
-	o.duration = argv[1];
-	for (int i = 2; i < argc; i++) {
+	o.duration = argv[nnames];
+	for (i = nnames + 1; i < argc; i++) {
 		size_t n = strlen(reason);
 		if (snprintf(reason + n, sizeof(reason) - n, "%s%s", n ? " " : "", argv[i]) >=
 		    (int)(sizeof(reason) - n)) {
@@ -133,5 +180,5 @@ main(int argc, char **argv)
 		}
 	}
 	o.reason = reason[0] ? reason : NULL;
-	return rp_silence_run(&o, stdout);
+	return rp_cli_close_out(stdout, "rp-silence", rp_silence_run(&o, stdout));
 }

@@ -1,7 +1,8 @@
 /*
  * rp-status: one row per check from the checklist and the state store:
  * status, since when, last evaluation, last completion or success, silence,
- * open incident. Read-only.
+ * open incident. Read-only; its exit status is the worst stored status, so
+ * that "rp-status -c NAME" is a monitoring plugin.
  */
 #include <stdio.h>
 
@@ -24,19 +25,23 @@ usage(FILE *f)
 	    "  -y, --checklist FILE  checklist.yaml to read (default: checklist.yaml\n"
 	    "                        beside the configuration file)\n"
 	    "  -c, --check NAME      only that check\n"
-	    "      --json            one JSON object per check\n"
+	    "      --json            one JSON object per line: checks (\"kind\":\"check\"),\n"
+	    "                        then waiting (\"outbox\") and refused events\n"
 	    "      --now TIME        as if it were TIME (also $RP_NOW)\n"
 	    "  -h, --help            print this help and exit\n"
 	    "  -V, --version         print the version and exit\n"
 	    "\n"
-	    "Exit status: 0 printed, 3 state store unreachable, 64 usage error,\n"
-	    "78 configuration error.\n");
+	    "Exit status, as a monitoring plugin (Nagios, Icinga): the worst stored\n"
+	    "status of the checks shown, 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (order\n"
+	    "OK < WARNING < UNKNOWN < CRITICAL; never evaluated counts as OK); 3 when\n"
+	    "the state store cannot be read; 64 usage error; 74 the output could not\n"
+	    "be written; 78 configuration error.\n");
 }
 
 static int
 body(const struct rp_opts *o)
 {
-	return rp_status_run(o, stdout);
+	return rp_cli_close_out(stdout, "rp-status", rp_status_run(o, stdout));
 }
 
 int

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static inline char *
@@ -33,7 +34,8 @@ fuzz_file(const uint8_t *data, size_t size)
 
 	if (fd < 0) {
 		fd = memfd_create("fuzz-input", 0);
-		if (fd < 0)
+		/* A memfd is 0777; the loaders refuse files others can write. */
+		if (fd < 0 || fchmod(fd, 0600) != 0)
 			abort();
 		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
 	}

@@ -313,14 +313,15 @@ rp_check_program(enum rp_check_type t)
 }
 
 /* An addr-spec as senders hold it: ASCII, one "@", nothing a person
- * would put around an address (name, brackets, spaces). */
+ * would put around an address (name, brackets, spaces). "@domain" stands
+ * for anyone at that domain. */
 static int
 is_address(const char *v)
 {
 	const char *at = strchr(v, '@');
 	size_t i;
 
-	if (at == NULL || at == v || at[1] == '\0' || strchr(at + 1, '@') != NULL)
+	if (at == NULL || at[1] == '\0' || strchr(at + 1, '@') != NULL)
 		return 0;
 	for (i = 0; v[i]; i++)
 		if ((unsigned char)v[i] <= ' ' || (unsigned char)v[i] >= 0x7f ||
@@ -361,6 +362,15 @@ is_id(const char *v, long max)
 
 	return n > 0 && (long)n <= max && strspn(v, "abcdefghijklmnopqrstuvwxyz"
 	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") == n;
+}
+
+/* What someone who meant a whole domain may write: "vendor.example". */
+static int
+looks_like_domain(const char *v)
+{
+	return strchr(v, '@') == NULL && strchr(v, '.') != NULL && strlen(v) < 254 &&
+	    v[strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-")] ==
+	    '\0';
 }
 
 static int
@@ -427,6 +437,10 @@ apply(struct yp *y, struct rp_check *c, const struct rule *r, struct item *it)
 			if (*it->values[i] == '\0')
 				return yerr(y, it->line, "%s: %s: item %zu is empty", c->name, r->key,
 				    i + 1);
+			if (r->kind == V_ADDRS && looks_like_domain(it->values[i]))
+				return yerr(y, it->line, "%s: %s: \"%s\" is not an email address (for "
+				    "anyone at that domain, write \"@%s\")", c->name, r->key,
+				    it->values[i], it->values[i]);
 			if (r->kind == V_ADDRS && !is_address(it->values[i]))
 				return yerr(y, it->line, "%s: %s: \"%s\" is not an email address", c->name,
 				    r->key, it->values[i]);
@@ -695,6 +709,8 @@ rp_checklist_load(const char *path, struct rp_checklist *cl, struct rp_err *err)
 
 	memset(cl, 0, sizeof(*cl));
 	cl->path = rp_xstrdup(path);
+	if (rp_file_safe(path, "the checklist", err) != 0)
+		return -1;
 	if ((f = fopen(path, "rb")) == NULL)
 		return rp_err_set(err, RP_EXIT_CONFIG, "%s: cannot read: %s", path, strerror(errno));
 	if (!yaml_parser_initialize(&y.parser)) {

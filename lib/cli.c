@@ -1,6 +1,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "cli.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -91,6 +92,73 @@ rp_cli_parse(int argc, char **argv, struct rp_opts *o, struct rp_err *err)
 	if (optind < argc)
 		return rp_err_set(err, RP_EXIT_USAGE, "unexpected argument \"%s\"", argv[optind]);
 	return 0;
+}
+
+/* Whether arg is an option whose value is the next argument. */
+static int
+takes_value(const char *arg)
+{
+	static const char *const with[] = {"-f", "-y", "-c", "-p", "--config", "--checklist",
+	    "--check", "--now", NULL};
+
+	for (size_t i = 0; with[i] != NULL; i++)
+		if (strcmp(arg, with[i]) == 0)
+			return 1;
+	return 0;
+}
+
+int
+rp_cli_legacy_args(int *argc, char **argv, const char **cf, struct rp_err *err)
+{
+	int i = 1, n = *argc;
+
+	*cf = NULL;
+	while (i < n) {
+		char *a = argv[i];
+		int drop = 0;
+
+		if (strcmp(a, "--") == 0)
+			break;
+		if (strcmp(a, "-cf") == 0) {
+			if (i + 1 >= n)
+				return rp_err_set(err, RP_EXIT_USAGE, "-cf needs an argument (the earlier "
+				    "tool's configuration reader, such as core)");
+			*cf = argv[i + 1];
+			drop = 2;
+		} else if (strncmp(a, "-cf=", 4) == 0) {
+			*cf = a + 4;
+			drop = 1;
+		} else if (a[0] == '-' && a[1] == 'p') {
+			/* -p FILE or -pFILE, as argparse took them: -f's. */
+			a[1] = 'f';
+		}
+		if (drop > 0) {
+			/* Shift the rest down, NULL included. */
+			memmove(&argv[i], &argv[i + drop], (size_t)(n - i - drop + 1) * sizeof(*argv));
+			n -= drop;
+			continue;
+		}
+		i += takes_value(a) && i + 1 < n ? 2 : 1;
+	}
+	*argc = n;
+	return 0;
+}
+
+int
+rp_cli_close_out(FILE *out, const char *program, int rc)
+{
+	int bad = ferror(out), closed;
+
+	/* fclose() flushes what is buffered and reports that write's error;
+	 * an earlier failed write left only the error flag. */
+	errno = 0;
+	closed = fclose(out);
+	if (closed != 0 || bad) {
+		fprintf(stderr, "%s: cannot write the output: %s\n", program,
+		    closed != 0 && errno != 0 ? strerror(errno) : "write error");
+		return RP_EXIT_IOERR;
+	}
+	return rc;
 }
 
 int

@@ -42,6 +42,21 @@ enum {
 int rp_cli_main(int argc, char **argv, const char *program, void (*usage)(FILE *),
     unsigned refuse, int (*body)(const struct rp_opts *o));
 
+/* The earlier Python tool's command line, for robopager only, rewritten in
+ * place before rp_cli_main() parses it: "-p FILE" (its configuration)
+ * becomes "-f FILE", and "-cf NAME" or "-cf=NAME" (its choice of
+ * configuration reader, such as core) is taken out, wherever they are.
+ * The value of an option that takes one is never rewritten, nor anything
+ * after "--". *argc is updated and argv stays NULL-terminated; *cf points
+ * to the last NAME taken out (inside argv), or is NULL. Returns 0, or -1
+ * with err (RP_EXIT_USAGE) for a "-cf" without a NAME. */
+int rp_cli_legacy_args(int *argc, char **argv, const char **cf, struct rp_err *err);
+
+/* Flushes and closes out (stdout, for a program's last act). When what was
+ * printed could not be written (a full disk, a closed descriptor), says so
+ * in one line on stderr and returns RP_EXIT_IOERR; otherwise returns rc. */
+int rp_cli_close_out(FILE *out, const char *program, int rc);
+
 /* The lines of --help that describe the shared options. */
 extern const char rp_cli_common_help[];
 

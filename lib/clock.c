@@ -1,6 +1,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "clock.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -294,23 +295,43 @@ rp_clock_now(const char *override, time_t *out, struct rp_err *err)
 	return 0;
 }
 
+/* The units of a duration, largest first: the order they must appear in. */
+static const struct {
+	char unit;
+	long secs;
+} dur_units[] = {{'w', 604800}, {'d', 86400}, {'h', 3600}, {'m', 60}, {'s', 1}};
+
 int
 rp_clock_parse_duration(const char *s, long max, long *out)
 {
-	static const char units[] = "smhd";
-	static const long secs[] = {1, 60, 3600, 86400};
-	char num[16];
-	size_t n = strlen(s);
-	const char *u;
-	long v;
+	size_t next = 0; /* the first unit still allowed */
+	long total = 0, v;
+	char *end;
 
-	if (n < 2 || n - 1 >= sizeof(num) || (u = strchr(units, s[n - 1])) == NULL)
+	if (*s == '\0')
 		return -1;
-	memcpy(num, s, n - 1);
-	num[n - 1] = '\0';
-	if (num[0] < '0' || num[0] > '9' || rp_parse_long(num, 1, max, &v) != 0 ||
-	    v > max / secs[u - units])
+	while (*s != '\0') {
+		/* strtol would take blanks and signs: only digits start a part. */
+		if (*s < '0' || *s > '9')
+			return -1;
+		errno = 0;
+		v = strtol(s, &end, 10);
+		if (errno != 0)
+			return -1;
+		while (next < sizeof(dur_units) / sizeof(dur_units[0]) &&
+		    dur_units[next].unit != *end)
+			next++;
+		if (next == sizeof(dur_units) / sizeof(dur_units[0]))
+			return -1; /* no unit, an unknown one, or out of order */
+		/* total <= max throughout, so max - total cannot overflow. */
+		if (v > (max - total) / dur_units[next].secs)
+			return -1;
+		total += v * dur_units[next].secs;
+		next++;
+		s = end + 1;
+	}
+	if (total < 1)
 		return -1;
-	*out = v * secs[u - units];
+	*out = total;
 	return 0;
 }

@@ -55,8 +55,11 @@ void rp_clock_format_local(time_t t, char *buf);
  * are dropped. Returns 0 or -1. */
 int rp_clock_parse_iso(const char *s, int naive_local, time_t *out);
 
-/* Parses a duration "45s", "30m", "2h" or "1d" (a whole number and one
- * unit) into seconds, at most max. Returns 0 or -1. */
+/* Parses a duration into seconds: one or more parts, each a whole number
+ * and a unit (w = 7 days, d, h, m, s), units in that order and each at most
+ * once, with nothing between them: "45s", "30m", "1h30m", "2d12h", "1w".
+ * The total must be from 1 to max (max >= 0); a part may be 0 ("1h0m") but
+ * the whole may not ("0m"). Returns 0, or -1 with *out untouched. */
 int rp_clock_parse_duration(const char *s, long max, long *out);
 
 /* Now: the override (from --now) if given, else $RP_NOW if set, else the

@@ -103,6 +103,19 @@ static const struct key http_keys[] = {
 #undef H
 #define NHTTPKEYS (sizeof(http_keys) / sizeof(http_keys[0]))
 #define RP_SECTION_NAME_MAX 64
+/* Keys the earlier tool's files carried that this Robopager does not use.
+ * Each is accepted with a notice naming it (never its value: some hold a
+ * secret) and is not kept. Only keys known to have been in such files
+ * belong here; any other key stays an error. */
+static const struct legacy {
+	const char *section;
+	const char *name;
+} legacy[] = {
+	/* The integration key its own tests paged (tests/test_data/test_etl.cfg
+	 * of the Python robopager), copied into many installations' files. */
+	{"pager_duty", "test_pd_service"},
+};
+#define NLEGACY (sizeof(legacy) / sizeof(legacy[0]))
 
 struct parse {
 	struct rp_config *cfg;
@@ -230,6 +243,18 @@ handler(void *user, const char *section, const char *name, const char *value)
 	size_t i;
 	int known_section = 0;
 
+	for (i = 0; i < NLEGACY; i++) {
+		if (strcmp(legacy[i].section, section) != 0 || strcmp(legacy[i].name, name) != 0)
+			continue;
+		if (p->cfg->nnotices < RP_CONFIG_MAX_NOTICES) {
+			p->cfg->notices = rp_xrealloc(p->cfg->notices,
+			    (p->cfg->nnotices + 1) * sizeof(*p->cfg->notices));
+			p->cfg->notices[p->cfg->nnotices++] = rp_xasprintf(
+			    "%s:%d: [%s] %s: not used by this Robopager; ignored", p->path, p->line,
+			    section, name);
+		}
+		return 1;
+	}
 	for (i = 0; i < NKEYS; i++) {
 		if (strcmp(keys[i].section, section) != 0)
 			continue;
@@ -406,6 +431,20 @@ dup_default(char *v, const char *def)
 	return v != NULL ? v : rp_xstrdup(def);
 }
 
+/* Whether url's host (between "://" and a port, path or end) is host. */
+static int
+url_host_is(const char *url, const char *host)
+{
+	const char *h = strstr(url, "://");
+	size_t n;
+
+	if (h == NULL)
+		return 0;
+	h += 3;
+	n = strcspn(h, ":/?#");
+	return n == strlen(host) && strncasecmp(h, host, n) == 0;
+}
+
 static int
 missing(struct parse *p, const char *section, const char *name, const char *hint)
 {
@@ -513,6 +552,8 @@ rp_config_load(const char *path, struct rp_config *cfg, struct rp_err *err)
 	p.cfg = cfg;
 	p.path = path;
 	p.err = err;
+	if (rp_file_safe(path, "the configuration", err) != 0)
+		return -1;
 	if ((p.f = fopen(path, "r")) == NULL)
 		return rp_err_set(err, RP_EXIT_CONFIG, "%s: cannot read: %s", path, strerror(errno));
 	/* Python's configparser, which wrote these files, has no continuation
@@ -558,7 +599,10 @@ rp_config_load(const char *path, struct rp_config *cfg, struct rp_err *err)
 	cfg->redis_server = dup_default(cfg->redis_server, "127.0.0.1");
 	cfg->redis_prefix = dup_default(cfg->redis_prefix, "rp");
 	cfg->imap_url = dup_default(cfg->imap_url, RP_DEFAULT_IMAP_URL);
-	cfg->mailbox = dup_default(cfg->mailbox, "INBOX");
+	/* The earlier tool searched Gmail's All Mail, where a message filed
+	 * away by a filter still is; other servers have INBOX. */
+	cfg->mailbox = dup_default(cfg->mailbox,
+	    url_host_is(cfg->imap_url, "imap.gmail.com") ? RP_GMAIL_MAILBOX : "INBOX");
 	cfg->heartbeat_mode = dup_default(cfg->heartbeat_mode, "change");
 	cfg->heartbeat_method = dup_default(cfg->heartbeat_method, "GET");
 	return 0;
@@ -569,7 +613,7 @@ rp_config_secret(const struct rp_config *cfg, const char *what, const char *file
     const char *env, struct rp_err *err)
 {
 	FILE *f;
-	char buf[4097], *s;
+	char buf[4097], label[96], *s;
 	size_t n;
 
 	if (file == NULL && env != NULL) {
@@ -585,6 +629,11 @@ rp_config_secret(const struct rp_config *cfg, const char *what, const char *file
 		    what);
 		return NULL;
 	}
+	snprintf(label, sizeof(label), "%s_file", what);
+	/* A secret file another user could have written could point the
+	 * secret anywhere; refused as the configuration is. */
+	if (rp_file_safe(file, label, err) != 0)
+		return NULL;
 	if ((f = fopen(file, "r")) == NULL) {
 		rp_err_set(err, RP_EXIT_CONFIG, "%s: %s_file: %s: %s", cfg->path, what, file,
 		    strerror(errno));
@@ -757,6 +806,11 @@ rp_config_free(struct rp_config *cfg)
 	free(cfg->http);
 	cfg->http = NULL;
 	cfg->nhttp = 0;
+	for (i = 0; i < cfg->nnotices; i++)
+		free(cfg->notices[i]);
+	free(cfg->notices);
+	cfg->notices = NULL;
+	cfg->nnotices = 0;
 	free(cfg->path);
 	cfg->path = NULL;
 }

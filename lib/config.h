@@ -3,7 +3,9 @@
  *
  * Every key of the file format is listed in config.c; a section or key not
  * listed there, a bad value or a key set twice is an error reported as
- * "file:line: [section] key: problem". Secrets (passwords, API keys) are
+ * "file:line: [section] key: problem". A few keys the earlier tool's files
+ * carried are accepted unused, each with a notice (struct rp_config's
+ * notices). Secrets (passwords, API keys) are
  * never quoted in a message and are wiped by rp_config_free().
  */
 #ifndef RP_CONFIG_H
@@ -26,6 +28,10 @@ enum {
 
 #define RP_DEFAULT_EVENTS_URL "https://events.pagerduty.com/v2/enqueue"
 #define RP_DEFAULT_IMAP_URL "imaps://imap.gmail.com:993"
+/* The mailbox when none is set and the server is Gmail's. */
+#define RP_GMAIL_MAILBOX "[Gmail]/All Mail"
+
+#define RP_CONFIG_MAX_NOTICES 16
 
 /* A [http NAME] section: how the http checks whose auth: names it
  * authenticate and reach their URL. At most one of a bearer token
@@ -46,6 +52,13 @@ struct rp_http_auth {
 
 struct rp_config {
 	char *path;
+
+	/* Keys of the earlier tool's files that are accepted and not used, one
+	 * line each for the programs to print ("etl.cfg:7: [pager_duty]
+	 * test_pd_service: not used by this Robopager; ignored"); never a
+	 * value. At most RP_CONFIG_MAX_NOTICES. */
+	char **notices;
+	size_t nnotices;
 
 	/* [robopager] */
 	char *heartbeat_service;
@@ -75,7 +88,7 @@ struct rp_config {
 	char *password_file;     /* or: a file holding the password as it is */
 	char *password_env;      /* or: an environment variable holding it */
 	char *imap_url;          /* imaps://imap.gmail.com:993 */
-	char *mailbox;           /* INBOX */
+	char *mailbox;           /* [Gmail]/All Mail on imap.gmail.com, else INBOX */
 	char *ca_file;           /* NULL: the system's trust store */
 	long imap_timeout_sec;   /* 30 */
 	int imap_tls_verify;     /* 1 */

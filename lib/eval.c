@@ -347,6 +347,10 @@ lower(char *s)
 			*s = (char)(*s - 'A' + 'a');
 }
 
+/* Whether an address of From is one of the senders: the same address in
+ * any case, or, for a sender "@domain", any address whose domain is that
+ * one exactly (the server's FROM search is a substring match, so
+ * x@sub.domain and x@domain.evil reach us and are refused here). */
 static int
 from_sender(const struct rp_check *c, const char *from)
 {
@@ -354,9 +358,15 @@ from_sender(const struct rp_check *c, const char *from)
 	size_t n = rp_mime_addresses(from, &addrs), i, j;
 	int found = 0;
 
-	for (i = 0; i < n && !found; i++)
-		for (j = 0; j < c->nsenders && !found; j++)
-			found = strcasecmp(addrs[i], c->senders[j]) == 0;
+	for (i = 0; i < n && !found; i++) {
+		const char *at = strrchr(addrs[i], '@');
+		for (j = 0; j < c->nsenders && !found; j++) {
+			if (c->senders[j][0] == '@')
+				found = at != NULL && strcasecmp(at, c->senders[j]) == 0;
+			else
+				found = strcasecmp(addrs[i], c->senders[j]) == 0;
+		}
+	}
 	rp_mime_free_list(addrs, n);
 	return found;
 }

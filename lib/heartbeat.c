@@ -11,12 +11,13 @@
 #include "checklist.h"
 #include "clock.h"
 #include "config.h"
-#include "deliver.h"
 #include "eval.h"
 #include "http.h"
 #include "output.h"
 #include "pagerduty.h"
+#include "pages.h"
 #include "run.h"
+#include "signals.h"
 #include "state.h"
 
 #define MIN_STALE_SEC 600
@@ -25,13 +26,25 @@ struct hb {
 	const struct rp_opts *o;
 	struct rp_config cfg;
 	struct rp_checklist cl;
-	int cl_ok;
 	struct rp_store *store;
 	time_t now, start;
+	struct timespec t0;
 	char host[128];           /* HOST_NAME_MAX is 64 */
+	char token[128];
 	struct rp_buf problems;   /* "; "-separated, empty when healthy */
 	size_t checks;            /* configured in the checklist */
 	size_t undelivered;
+	int trouble;              /* a signal not delivered */
+	int refuses;              /* the store refuses writes (said once) */
+	/* Its own episode: a check named robopager-heartbeat/<host>. */
+	char *self_name;
+	struct rp_check self;
+	struct rp_load load;
+	struct rp_result res;
+	struct rp_check_state next;
+	struct rp_action acts[RP_MAX_ACTIONS];
+	size_t nact;
+	struct rp_fact facts[3];
 };
 
 static void problem(struct hb *h, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -48,13 +61,19 @@ problem(struct hb *h, const char *fmt, ...)
 	va_end(ap);
 }
 
+static long
+left_ms(const struct hb *h)
+{
+	return h->cfg.time_budget_sec * 1000L - rp_elapsed_ms(&h->t0);
+}
+
 /* The programs to watch, with the largest poll_sec of their checks. */
 static void
 check_runs(struct hb *h)
 {
 	static const char *const progs[] = {"rp-latency-check", "rp-email-check"};
 	static const unsigned fns[] = {RP_FN_LATENCY, RP_FN_EMAIL};
-	static const enum rp_program types[] = {RP_PROG_LATENCY, RP_PROG_EMAIL};
+	static const enum rp_program of[] = {RP_PROG_LATENCY, RP_PROG_EMAIL};
 	struct rp_run_info info[2];
 	struct rp_err err;
 	size_t i, j;
@@ -70,7 +89,7 @@ check_runs(struct hb *h)
 		if (!(h->cfg.functions & fns[i]))
 			continue;
 		for (j = 0; j < h->cl.n; j++) {
-			if (rp_check_program(h->cl.checks[j].type) != types[i])
+			if (rp_check_program(h->cl.checks[j].type) != of[i])
 				continue;
 			n++;
 			if (h->cl.checks[j].poll_sec > poll)
@@ -81,66 +100,193 @@ check_runs(struct hb *h)
 		limit = h->cfg.stale_after_sec ? h->cfg.stale_after_sec :
 		    (3 * poll > MIN_STALE_SEC ? 3 * poll : MIN_STALE_SEC);
 		if (info[i].start == 0)
-			problem(h, "%s has not run (limit %ld min)", progs[i], limit / 60);
+			problem(h, "%s has no run recorded (limit %ld min)", progs[i], limit / 60);
 		else if (h->now - info[i].start > limit)
 			problem(h, "%s last ran %ld min ago (limit %ld min)", progs[i],
 			    (long)(h->now - info[i].start) / 60, limit / 60);
 	}
 }
 
-/* Events PagerDuty has not taken: the outbox, and what it refused in the
- * last day (never sent again, so a person must look). */
+/* Events PagerDuty has not taken: the outbox, and what it refused (never
+ * sent again, so a person must look; counted until fixed or expired). */
 static void
-check_undelivered(struct hb *h, size_t drained)
+check_undelivered(struct hb *h)
 {
 	struct rp_outbox ob;
 	struct rp_rejected *rej;
-	size_t nrej, i, recent = 0;
+	size_t nrej;
 	struct rp_err err;
 
 	if (rp_store_outbox_read(h->store, &ob, &rej, &nrej, &err) != 0) {
 		problem(h, "%s", err.msg);
 		return;
 	}
-	/* The outbox as read, less what this run has just delivered from it
-	 * (written with the state at the end). */
-	h->undelivered = ob.n > drained ? ob.n - drained : 0;
-	for (i = 0; i < nrej; i++)
-		if (rej[i].at > h->now - 86400)
-			recent++;
+	h->undelivered = ob.n;
 	if (h->cfg.max_undelivered > 0 && h->undelivered >= (size_t)h->cfg.max_undelivered)
 		problem(h, "%zu events wait for PagerDuty in the outbox (limit %ld)", h->undelivered,
 		    h->cfg.max_undelivered);
-	if (recent > 0)
-		problem(h, "PagerDuty refused %zu event%s in the last day (rp-status shows them)",
-		    recent, recent == 1 ? "" : "s");
+	if (nrej > 0)
+		problem(h, "PagerDuty refused %zu event%s (rp-status shows them)", nrej,
+		    nrej == 1 ? "" : "s");
 	rp_outbox_free(&ob);
 	rp_rejected_free(rej, nrej);
 }
 
-/* Delivers the outbox this run holds the lock of, before judging. */
+/* A run of pages (pages.c) with the heartbeat's settings. */
 static void
-drain(struct hb *h, const struct rp_outbox *ob, struct rp_ob_update *up,
-    const struct timespec *t0, int *trouble)
+pages_init(struct hb *h, struct rp_pages *p)
 {
-	struct rp_dl_opts dl;
-	struct rp_dl_stats stats;
+	memset(p, 0, sizeof(*p));
+	p->cfg = &h->cfg;
+	p->store = h->store;
+	p->state_ok = h->store != NULL;
+	p->dry = h->o->dry_run;
+	p->now = h->now;
+	p->host = h->host;
+	p->token = h->token;
+	p->budget_ms = left_ms(h) - 500;
+	p->run.program = "rp-heartbeat";
+	p->run.host = h->host;
+	p->run.start = h->now;
+	p->run.end = h->now + (time(NULL) - h->start);
+	p->run.evaluated = 1;
+}
 
-	rp_dl_opts_init(&dl, &h->cfg, h->now,
-	    (h->cfg.time_budget_sec * 1000L - rp_elapsed_ms(t0)) / 2);
-	rp_deliver(&dl, ob, NULL, NULL, 0, NULL, up, &stats);
-	*trouble |= rp_dl_report(ob, &stats);
+/* Delivers what waits in the outbox before judging, so that what is
+ * counted is what is left; a store that refuses writes is a problem. */
+static void
+drain(struct hb *h)
+{
+	struct rp_pages p;
+
+	pages_init(h, &p);
+	rp_pages_run(&p, NULL, 0);
+	if (p.store_error[0] && !h->refuses)
+		problem(h, "the state store refuses writes (%s)", p.store_error);
+	h->trouble |= p.trouble;
+}
+
+/* Opens the store and reads the heartbeat's own record (its clock is the
+ * store's for a real run). */
+static void
+open_state(struct hb *h)
+{
+	struct rp_err err;
+	size_t waiting;
+	time_t clock;
+	int rc;
+
+	if ((h->store = rp_config_store(&h->cfg, &err)) == NULL) {
+		problem(h, "%s%s%s", err.code == RP_EXIT_CONFIG ? "" : "state store unreachable (",
+		    err.msg, err.code == RP_EXIT_CONFIG ? "" : ")");
+		return;
+	}
+	h->load.name = h->self_name;
+	h->load.poll_sec = 60;
+	h->load.force = 1;
+	rc = rp_store_load(h->store, &h->load, 1, h->o->now || getenv("RP_NOW") ? &h->now : NULL,
+	    h->o->dry_run, &clock, &waiting, &err);
+	if (rc < 0) {
+		problem(h, "%s", err.msg);
+		rp_store_close(h->store);
+		h->store = NULL;
+		return;
+	}
+	if (rc == 1) {
+		problem(h, "the state store refuses writes (%s)", err.msg);
+		h->refuses = 1;
+	}
+	h->now = clock;
+}
+
+/* The episode: CRITICAL while unhealthy, one trigger, resolved when well. */
+static void
+decide(struct hb *h, int healthy)
+{
+	h->res.status = healthy ? RP_OK : RP_CRITICAL;
+	rp_strlcpy(h->res.episode_key, h->self_name, sizeof(h->res.episode_key));
+	if (healthy)
+		snprintf(h->res.summary, sizeof(h->res.summary),
+		    "robopager alive on %s: %zu of %zu checks configured", h->host, h->checks,
+		    h->checks);
+	else
+		snprintf(h->res.summary, sizeof(h->res.summary), "robopager unhealthy on %s: %s",
+		    h->host, h->problems.data);
+	h->facts[0].name = "host";
+	rp_strlcpy(h->facts[0].value, h->host, sizeof(h->facts[0].value));
+	h->facts[1].name = "checks";
+	snprintf(h->facts[1].value, sizeof(h->facts[1].value), "%zu", h->checks);
+	h->facts[1].number = 1;
+	h->facts[2].name = "undelivered";
+	snprintf(h->facts[2].value, sizeof(h->facts[2].value), "%zu", h->undelivered);
+	h->facts[2].number = 1;
+	rp_eval_decide(&h->self, 1000, &h->load.st, &h->res, h->now, &h->next, h->acts, &h->nact);
+	if (h->load.skip == RP_SKIP_AHEAD)
+		h->nact = 0;
+}
+
+/* The alive signal of a healthy run, sent straight (not queued: the next
+ * healthy run sends another): a change event, or the earlier tool's info
+ * incident. */
+static void
+alive(struct hb *h, struct rp_action *a, struct rp_pd_result *res)
+{
+	struct rp_pd_event e;
+	struct rp_pd_opts po = {0};
+	char *change_url = NULL;
+
+	memset(a, 0, sizeof(*a));
+	a->page = RP_PAGE_EPISODE;
+	if (strcmp(h->cfg.heartbeat_mode, "change") == 0) {
+		a->act = RP_ACT_CHANGE;
+		snprintf(a->dedup_key, sizeof(a->dedup_key), "-");
+	} else {
+		a->act = RP_ACT_TRIGGER;
+		a->severity = "info";
+		snprintf(a->dedup_key, sizeof(a->dedup_key), "robopager-alive/%s", h->host);
+	}
+	snprintf(a->summary, sizeof(a->summary), "%s", h->res.summary);
+	memset(&e, 0, sizeof(e));
+	e.action = a->act;
+	e.routing_key = h->cfg.heartbeat_service;
+	e.dedup_key = a->dedup_key;
+	e.summary = a->summary;
+	e.source = h->host;
+	e.severity = a->severity ? a->severity : "info";
+	e.component = "robopager";
+	e.group = "robopager";
+	e.class_name = "heartbeat";
+	e.timestamp = h->now;
+	e.facts = h->facts;
+	e.nfacts = 3;
+	po.url = h->cfg.events_url;
+	po.ca_file = h->cfg.pd_ca_file;
+	po.insecure = !h->cfg.pd_tls_verify;
+	po.timeout_ms = h->cfg.pd_timeout_sec * 1000;
+	po.max_attempts = 3;
+	po.backoff_ms = 500;
+	po.budget_ms = left_ms(h) - 500;
+	if (h->o->dry_run)
+		return;
+	if (a->act == RP_ACT_CHANGE)
+		po.url = change_url = rp_pd_change_url(h->cfg.events_url);
+	rp_pd_send(&po, &e, 1, res);
+	if (res->outcome != RP_PD_DELIVERED) {
+		h->trouble = 1;
+		rp_log(RP_LOG_ERR, "PagerDuty %s: %s", rp_act_name(a->act), res->message);
+	}
+	free(change_url);
 }
 
 /* Calls heartbeat_url: GET, or POST with the summary as the body. */
 static int
-ping(struct hb *h, const char *summary, char *why, size_t whylen)
+ping(struct hb *h, char *why, size_t whylen)
 {
 	struct rp_http_req q = {0};
 	int ok;
 
 	q.url = h->cfg.heartbeat_url;
-	q.body = strcmp(h->cfg.heartbeat_method, "POST") == 0 ? summary : NULL;
+	q.body = strcmp(h->cfg.heartbeat_method, "POST") == 0 ? h->res.summary : NULL;
 	q.body_type = "text/plain";
 	q.timeout_ms = 10000;
 	q.max_bytes = 64 * 1024;
@@ -150,220 +296,143 @@ ping(struct hb *h, const char *summary, char *why, size_t whylen)
 		snprintf(why, whylen, "%s", q.error);
 	else if (!ok)
 		snprintf(why, whylen, "HTTP %ld", q.status);
-	rp_http_req_reset(&q);
+	rp_http_req_free(&q);
 	return ok ? 0 : -1;
+}
+
+/* Sends the episode's events through the outbox (pages.c) and the alive
+ * signal straight; returns the results per action in sent. */
+static void
+signal_health(struct hb *h, int healthy, struct rp_pd_result *sent, int rc)
+{
+	struct rp_decision d;
+	struct rp_pages p;
+	size_t ndecided = h->nact;
+
+	if (h->cfg.heartbeat_service == NULL || *h->cfg.heartbeat_service == '\0') {
+		if (h->nact > 0 || healthy)
+			rp_log(RP_LOG_WARNING, "[robopager] heartbeat_service is not set: nothing sent");
+		h->nact = 0;
+		return;
+	}
+	memset(&d, 0, sizeof(d));
+	d.c = &h->self;
+	d.component = "robopager";
+	d.evaluated = h->load.skip != RP_SKIP_AHEAD;
+	d.expect_eval = h->load.last_eval;
+	d.next = &h->next;
+	d.acts = h->acts;
+	d.nact = ndecided;
+	d.facts = h->facts;
+	d.nfacts = 3;
+	pages_init(h, &p);
+	p.run.exit_status = rc;
+	if (h->store != NULL || ndecided > 0)
+		rp_pages_run(&p, &d, 1);
+	h->store = p.store;
+	h->trouble |= p.trouble;
+	memcpy(sent, d.sent, ndecided * sizeof(*sent));
+	if (healthy && strcmp(h->cfg.heartbeat_mode, "none") != 0 && h->nact < RP_MAX_ACTIONS) {
+		alive(h, &h->acts[h->nact], &sent[h->nact]);
+		h->nact++;
+	}
+}
+
+static void
+report(const struct hb *h, const struct rp_pd_result *sent, int healthy)
+{
+	struct rp_report rep = {0};
+
+	if (h->o->quiet && healthy)
+		return;
+	rep.check = "robopager";
+	rep.type = "heartbeat";
+	rep.status = h->res.status;
+	rep.summary = h->res.summary;
+	rep.now = h->now;
+	rep.acts = h->acts;
+	rep.sent = h->o->dry_run ? NULL : sent;
+	rep.nact = h->nact;
+	rep.facts = h->facts;
+	rep.nfacts = 3;
+	if (h->o->json)
+		rp_out_json(stdout, &rep);
+	else
+		rp_out_text(stdout, &rep);
+}
+
+static int
+setup(struct hb *h, const struct rp_opts *o)
+{
+	const char *cfgpath = rp_default_config(o->config);
+	struct rp_err err;
+	char *clpath;
+
+	h->o = o;
+	h->start = time(NULL);
+	clock_gettime(CLOCK_MONOTONIC, &h->t0);
+	rp_sig_init();
+	rp_log_init("rp-heartbeat", o->verbose);
+	rp_buf_append(&h->problems, "", 0);
+	if (gethostname(h->host, sizeof(h->host) - 1) != 0)
+		rp_strlcpy(h->host, "unknown-host", sizeof(h->host));
+	rp_run_token(h->token, sizeof(h->token), h->host);
+	if (rp_config_load(cfgpath, &h->cfg, &err) != 0 || rp_clock_now(o->now, &h->now, &err) != 0) {
+		/* Without a configuration there is nobody to tell but cron. */
+		rp_log(RP_LOG_ERR, "%s", err.msg);
+		return err.code;
+	}
+	clpath = o->checklist ? rp_xstrdup(o->checklist) : rp_default_checklist(cfgpath);
+	rp_config_warn(&h->cfg, clpath);
+	if (rp_checklist_load(clpath, &h->cl, &err) != 0)
+		problem(h, "%s", err.msg);
+	free(clpath);
+	h->checks = h->cl.n;
+	h->self_name = rp_xasprintf("robopager-heartbeat/%s", h->host);
+	h->self.name = h->self_name;
+	h->self.type = RP_CHECK_BATCHY;
+	h->self.unknown_after = 1000;
+	h->self.pd_service = h->cfg.heartbeat_service;
+	return 0;
 }
 
 int
 rp_heartbeat_run(const struct rp_opts *o)
 {
 	struct hb h;
-	struct rp_err err;
-	struct rp_check self = {0};
-	struct rp_load self_load = {0};
-	struct rp_result res = {0};
-	struct rp_check_state next = {0};
-	struct rp_action acts[RP_MAX_ACTIONS];
-	struct rp_pd_event evs[RP_MAX_ACTIONS + 1];
 	struct rp_pd_result sent[RP_MAX_ACTIONS + 1];
-	struct rp_fact facts[3] = {{0}};
-	struct rp_report rep = {0};
-	struct rp_outbox ob = {0};
-	struct rp_ob_update up = {0};
-	struct timespec t0;
-	char token[128];
-	size_t nact = 0, ndecided, i;
-	char *clpath = NULL, *change_url = NULL, *self_name = NULL;
 	char why[300];
-	int rc = RP_EXIT_OK, healthy, trouble = 0;
-	const char *cfgpath = rp_default_config(o->config);
+	int rc, healthy;
 
 	memset(&h, 0, sizeof(h));
-	h.o = o;
-	h.start = time(NULL);
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	rp_log_init("rp-heartbeat", o->verbose);
-	rp_buf_append(&h.problems, "", 0);
-	if (gethostname(h.host, sizeof(h.host) - 1) != 0)
-		rp_strlcpy(h.host, "unknown-host", sizeof(h.host));
-	if (rp_config_load(cfgpath, &h.cfg, &err) != 0 || rp_clock_now(o->now, &h.now, &err) != 0) {
-		/* Without a configuration there is nobody to tell but cron. */
-		rp_log(RP_LOG_ERR, "%s", err.msg);
-		rc = err.code;
+	memset(sent, 0, sizeof(sent));
+	if ((rc = setup(&h, o)) != 0)
 		goto out;
-	}
-	rp_config_warn(&h.cfg);
-	clpath = o->checklist ? rp_xstrdup(o->checklist) : rp_default_checklist(cfgpath);
-	if (rp_checklist_load(clpath, &h.cl, &err) != 0)
-		problem(&h, "%s", err.msg);
-	h.checks = h.cl.n;
-	/* The unhealthy page is an episode like a check's: one trigger with a
-	 * key stable per host, resolved when healthy again. */
-	self_name = rp_xasprintf("robopager-heartbeat/%s", h.host);
-	self.name = self_name;
-	self.type = RP_CHECK_BATCHY;
-	self.unknown_after = 1000;
-	if ((h.store = rp_config_store(&h.cfg, &err)) == NULL) {
-		problem(&h, "%s%s%s", err.code == RP_EXIT_CONFIG ? "" : "state store unreachable (",
-		    err.msg, err.code == RP_EXIT_CONFIG ? "" : ")");
-	} else {
-		self_load.name = self_name;
-		self_load.poll_sec = 60;
-		self_load.force = 1;
-		rp_run_token(token, sizeof(token), h.host);
-		ob.token = token;
-		ob.lock_ms = h.cfg.time_budget_sec * 1000L + 5000;
-		ob.minute = (long)(h.now / 60);
-		if (rp_store_load(h.store, &self_load, 1, h.now, o->dry_run, &ob, &err) != 0) {
-			problem(&h, "%s", err.msg);
-			rp_store_close(h.store);
-			h.store = NULL;
-		}
-	}
+	open_state(&h);
 	if (h.store != NULL) {
-		/* The outbox first, so that what it says is what is left. */
-		if (!o->dry_run && ob.owned && ob.n > 0 && h.cfg.events_url != NULL)
-			drain(&h, &ob, &up, &t0, &trouble);
+		if (!o->dry_run)
+			drain(&h);
 		check_runs(&h);
-		check_undelivered(&h, up.ndone);
+		check_undelivered(&h);
 	}
 	healthy = h.problems.len == 0;
-	res.status = healthy ? RP_OK : RP_CRITICAL;
-	rp_strlcpy(res.episode_key, self_name, sizeof(res.episode_key));
-	if (healthy)
-		snprintf(res.summary, sizeof(res.summary),
-		    "robopager alive on %s: %zu of %zu checks configured", h.host, h.checks, h.checks);
-	else
-		snprintf(res.summary, sizeof(res.summary), "robopager unhealthy on %s: %s", h.host,
-		    h.problems.data);
-	rp_strlcpy(facts[0].value, h.host, sizeof(facts[0].value));
-	facts[0].name = "host";
-	snprintf(facts[1].value, sizeof(facts[1].value), "%zu", h.checks);
-	facts[1].name = "checks";
-	facts[1].number = 1;
-	snprintf(facts[2].value, sizeof(facts[2].value), "%zu", h.undelivered);
-	facts[2].name = "undelivered";
-	facts[2].number = 1;
-	rp_eval_decide(&self, 1000, &self_load.st, &res, h.now, &next, acts, &nact);
-	ndecided = nact; /* the signal added below is not part of the episode */
-	if (healthy && strcmp(h.cfg.heartbeat_mode, "none") != 0 && nact < RP_MAX_ACTIONS) {
-		struct rp_action *a = &acts[nact++];
-		memset(a, 0, sizeof(*a));
-		a->page = RP_PAGE_EPISODE;
-		if (strcmp(h.cfg.heartbeat_mode, "change") == 0) {
-			a->act = RP_ACT_CHANGE;
-			snprintf(a->dedup_key, sizeof(a->dedup_key), "-");
-		} else {
-			/* The earlier tool's behaviour: an info incident. */
-			a->act = RP_ACT_TRIGGER;
-			a->severity = "info";
-			snprintf(a->dedup_key, sizeof(a->dedup_key), "robopager-alive/%s", h.host);
-		}
-		snprintf(a->summary, sizeof(a->summary), "%s", res.summary);
-	}
-	for (i = 0; i < nact; i++) {
-		struct rp_pd_event *e = &evs[i];
-		memset(e, 0, sizeof(*e));
-		e->action = acts[i].act;
-		e->routing_key = h.cfg.heartbeat_service;
-		e->dedup_key = acts[i].dedup_key;
-		e->summary = acts[i].summary[0] ? acts[i].summary : res.summary;
-		e->source = h.host;
-		e->severity = acts[i].severity ? acts[i].severity : "critical";
-		e->component = "robopager";
-		e->group = "robopager";
-		e->class_name = "heartbeat";
-		e->timestamp = h.now;
-		e->facts = facts;
-		e->nfacts = 3;
-	}
-	if (h.cfg.heartbeat_service == NULL || *h.cfg.heartbeat_service == '\0') {
-		if (nact > 0)
-			rp_log(RP_LOG_WARNING, "[robopager] heartbeat_service is not set: nothing sent");
-		nact = 0;
-	} else if (!o->dry_run) {
-		/* The episode's events (and the outbox) through the outbox;
-		 * the alive signal, sent every run, straight. */
-		struct rp_dl_opts dl;
-		struct rp_dl_stats stats;
-		struct rp_outbox view;
-		struct rp_ob_update mine;
-		const char *checks[RP_MAX_ACTIONS + 1];
-
-		for (i = 0; i < ndecided; i++)
-			checks[i] = self_name;
-		rp_dl_opts_init(&dl, &h.cfg, h.now,
-		    h.cfg.time_budget_sec * 1000L - rp_elapsed_ms(&t0) - 500);
-		/* The outbox was delivered above: here it only says which
-		 * incidents have an event waiting, to queue behind. */
-		view = ob;
-		view.owned = 0;
-		rp_deliver(&dl, h.store ? &view : NULL, evs, checks, ndecided, sent, &mine, &stats);
-		rp_ob_update_merge(&up, &mine);
-		for (i = 0; i < ndecided; i++)
-			trouble |= rp_dl_settle(&acts[i], &sent[i], &next, h.store != NULL);
-		if (nact > ndecided) {
-			struct rp_pd_opts po = {0};
-			po.url = h.cfg.events_url;
-			po.ca_file = h.cfg.pd_ca_file;
-			po.insecure = !h.cfg.pd_tls_verify;
-			po.timeout_ms = h.cfg.pd_timeout_sec * 1000;
-			po.max_attempts = 3;
-			po.backoff_ms = 500;
-			po.budget_ms = h.cfg.time_budget_sec * 1000L - rp_elapsed_ms(&t0) - 500;
-			if (evs[ndecided].action == RP_ACT_CHANGE)
-				po.url = change_url = rp_pd_change_url(h.cfg.events_url);
-			rp_pd_send(&po, &evs[ndecided], 1, &sent[ndecided]);
-			if (sent[ndecided].outcome != RP_PD_DELIVERED) {
-				trouble = 1;
-				rp_log(RP_LOG_ERR, "PagerDuty %s: %s", rp_act_name(acts[ndecided].act),
-				    sent[ndecided].message);
-			}
-		}
-	}
-	if (healthy && h.cfg.heartbeat_url != NULL && !o->dry_run &&
-	    ping(&h, res.summary, why, sizeof(why)) != 0) {
-		trouble = 1;
+	decide(&h, healthy);
+	rc = healthy ? RP_EXIT_OK : RP_EXIT_CRITICAL;
+	signal_health(&h, healthy, sent, rc);
+	if (healthy && h.cfg.heartbeat_url != NULL && !o->dry_run && ping(&h, why, sizeof(why)) != 0) {
+		h.trouble = 1;
 		rp_log(RP_LOG_ERR, "heartbeat_url: %s", why);
 	}
-	rc = healthy ? RP_EXIT_OK : RP_EXIT_CRITICAL;
-	if (trouble && healthy)
+	if (h.trouble && healthy)
 		rc = RP_EXIT_UNKNOWN;
-	if (h.store != NULL && !o->dry_run) {
-		const char *name = self_name;
-		struct rp_run_rec run = {"rp-heartbeat", h.host, h.now,
-		    h.now + (time(NULL) - h.start), rc, 1};
-		if (rp_store_save_retry(h.store, &name, &next, 1, NULL, 0, &run, &up, 5000, &err) != 0) {
-			rp_log(RP_LOG_ERR, "%s", err.msg);
-			if (healthy)
-				rc = RP_EXIT_UNKNOWN;
-		}
-	}
-	rep.check = "robopager";
-	rep.type = "heartbeat";
-	rep.status = res.status;
-	rep.summary = res.summary;
-	rep.now = h.now;
-	rep.acts = acts;
-	rep.sent = o->dry_run ? NULL : sent;
-	rep.nact = nact;
-	rep.facts = facts;
-	rep.nfacts = 3;
-	if (!(o->quiet && healthy)) {
-		if (o->json)
-			rp_out_json(stdout, &rep);
-		else
-			rp_out_text(stdout, &rep);
-	}
+	report(&h, sent, healthy);
+	if (rp_sig_stopped())
+		rc = 128 + rp_sig_stopped();
 	rp_http_cleanup();
 out:
-	rp_state_clear(&self_load.st);
-	rp_state_clear(&next);
-	rp_outbox_free(&ob);
-	rp_ob_update_free(&up);
-	free(self_name);
-	free(change_url);
-	free(clpath);
+	rp_load_clear(&h.load);
+	rp_state_clear(&h.next);
+	free(h.self_name);
 	rp_buf_free(&h.problems);
 	rp_store_close(h.store);
 	rp_checklist_free(&h.cl);

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "signals.h"
+
 #ifndef RP_VERSION
 #define RP_VERSION "dev"
 #endif
@@ -145,6 +147,29 @@ finish(struct xfer *x, CURLcode rc)
 	}
 }
 
+/* A stop was asked (signals.h): every request still under way or not yet
+ * begun ends now, with that as its error. */
+static void
+stop_all(CURLM *m, struct xfer *x, struct rp_http_req *reqs, size_t started, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (i < started && x[i].easy == NULL)
+			continue; /* finished, or never set up */
+		reqs[i].status = 0;
+		snprintf(reqs[i].error, sizeof(reqs[i].error), "stopped: the run was asked to stop "
+		    "(signal %d)", rp_sig_stopped());
+		if (i < started) {
+			curl_multi_remove_handle(m, x[i].easy);
+			curl_easy_cleanup(x[i].easy);
+			curl_slist_free_all(x[i].headers);
+			x[i].easy = NULL;
+			x[i].headers = NULL;
+		}
+	}
+}
+
 void
 rp_http_perform(struct rp_http_req *reqs, size_t n, int max_parallel)
 {
@@ -152,6 +177,7 @@ rp_http_perform(struct rp_http_req *reqs, size_t n, int max_parallel)
 	CURLM *m;
 	size_t i, next = 0;
 	int running = 0, active = 0;
+	struct curl_waitfd stop = {rp_sig_fd(), CURL_WAIT_POLLIN, 0};
 
 	if (n == 0)
 		return;
@@ -196,8 +222,12 @@ rp_http_perform(struct rp_http_req *reqs, size_t n, int max_parallel)
 			done->headers = NULL;
 			active--;
 		}
+		if (rp_sig_stopped()) {
+			stop_all(m, x, reqs, next, n);
+			break;
+		}
 		if (active > 0 && running > 0)
-			curl_multi_poll(m, NULL, 0, 1000, NULL);
+			curl_multi_poll(m, &stop, stop.fd >= 0 ? 1 : 0, 1000, NULL);
 	}
 	curl_multi_cleanup(m);
 	free(x);

@@ -11,6 +11,7 @@
 
 #include "clock.h"
 #include "http.h"
+#include "signals.h"
 
 #define MAX_ANSWER (8u * 1024 * 1024) /* all the responses of one command */
 #define FETCH_BATCH 200               /* UIDs per FETCH command */
@@ -28,7 +29,28 @@ struct rp_imap {
 	size_t answer_bytes;      /* of the command under way */
 	char where[128];          /* scheme://host:port, for messages */
 	char errbuf[CURL_ERROR_SIZE];
+	int login_disabled;       /* the server said LOGINDISABLED */
 };
+
+/* libcurl's view of the server's answers during the login: only to learn
+ * whether it advertised LOGINDISABLED (then curl sends no password and
+ * says only "login denied"). What we sent (the password) is never looked
+ * at. */
+static int
+on_debug(CURL *c, curl_infotype type, char *data, size_t n, void *user)
+{
+	struct rp_imap *s = user;
+	static const char word[] = "LOGINDISABLED";
+	size_t i;
+
+	(void)c;
+	if (type != CURLINFO_HEADER_IN)
+		return 0;
+	for (i = 0; i + sizeof(word) - 1 <= n; i++)
+		if (strncasecmp(data + i, word, sizeof(word) - 1) == 0)
+			s->login_disabled = 1;
+	return 0;
+}
 
 static long
 now_ms(void)
@@ -43,11 +65,14 @@ now_ms(void)
 static int
 wait_sock(struct rp_imap *s, short events, long deadline, struct rp_err *err)
 {
-	struct pollfd p = {s->sock, events, 0};
+	struct pollfd p[2] = {{s->sock, events, 0}, {rp_sig_fd(), POLLIN, 0}};
 	long left = deadline - now_ms();
 	int rc;
 
-	if (left <= 0 || (rc = poll(&p, 1, (int)left)) == 0) {
+	if (rp_sig_stopped())
+		return rp_err_set(err, RP_EXIT_UNKNOWN, "IMAP %s: the run was asked to stop (signal "
+		    "%d)", s->where, rp_sig_stopped());
+	if (left <= 0 || (rc = poll(p, p[1].fd >= 0 ? 2 : 1, (int)left)) == 0) {
 		if (s->end != 0 && deadline >= s->end)
 			return rp_err_set(err, RP_EXIT_UNKNOWN, "IMAP %s: still no answer when the "
 			    "run's time budget ran out", s->where);
@@ -286,12 +311,19 @@ rp_imap_open(const struct rp_imap_opts *o, struct rp_err *err)
 	curl_easy_setopt(s->curl, CURLOPT_SSL_VERIFYPEER, o->insecure ? 0L : 1L);
 	curl_easy_setopt(s->curl, CURLOPT_SSL_VERIFYHOST, o->insecure ? 0L : 2L);
 	curl_easy_setopt(s->curl, CURLOPT_ERRORBUFFER, s->errbuf);
+	curl_easy_setopt(s->curl, CURLOPT_DEBUGFUNCTION, on_debug);
+	curl_easy_setopt(s->curl, CURLOPT_DEBUGDATA, s);
+	curl_easy_setopt(s->curl, CURLOPT_VERBOSE, 1L);
 	if (o->ca_file != NULL)
 		curl_easy_setopt(s->curl, CURLOPT_CAINFO, o->ca_file);
 	rc = curl_easy_perform(s->curl);
+	curl_easy_setopt(s->curl, CURLOPT_VERBOSE, 0L);
 	if (rc != CURLE_OK) {
 		const char *why = s->errbuf[0] ? s->errbuf : curl_easy_strerror(rc);
-		if (rc == CURLE_LOGIN_DENIED)
+		if (rc == CURLE_LOGIN_DENIED && s->login_disabled)
+			rp_err_set(err, RP_EXIT_UNKNOWN, "IMAP %s takes no login in plain text "
+			    "(LOGINDISABLED): the password was not sent; use imaps://", s->where);
+		else if (rc == CURLE_LOGIN_DENIED)
 			rp_err_set(err, RP_EXIT_UNKNOWN, "IMAP %s refused the login of %s", s->where,
 			    o->user);
 		else if (rc == CURLE_RECV_ERROR || rc == CURLE_GOT_NOTHING)

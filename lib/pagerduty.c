@@ -2,6 +2,7 @@
 #include "pagerduty.h"
 
 #include <jansson.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 
 #include "clock.h"
 #include "http.h"
+#include "signals.h"
 
 #define PD_SUMMARY_MAX 1024
 #define PD_ANSWER_MAX (64 * 1024)
@@ -120,6 +122,32 @@ rp_pd_strip_routing_key(const char *body)
 	return out ? out : rp_xstrdup("");
 }
 
+/* FNV-1a over s, then a separator, into h. */
+static void
+mix(uint64_t *h, const char *s)
+{
+	for (; s != NULL && *s; s++)
+		*h = (*h ^ (unsigned char)*s) * 1099511628211ULL;
+	*h = (*h ^ 0xff) * 1099511628211ULL;
+}
+
+char *
+rp_pd_fingerprint(const char *body)
+{
+	json_t *root = json_loads(body, 0, NULL), *p, *d;
+	uint64_t h = 14695981039346656037ULL;
+
+	p = json_object_get(root, "payload");
+	d = json_object_get(p, "custom_details");
+	mix(&h, json_string_value(json_object_get(root, "routing_key")));
+	mix(&h, json_string_value(json_object_get(root, "event_action")));
+	mix(&h, json_string_value(json_object_get(p, "severity")));
+	mix(&h, json_string_value(json_object_get(p, "component")));
+	mix(&h, json_string_value(json_object_get(d, "description")));
+	json_decref(root);
+	return rp_xasprintf("%016llx", (unsigned long long)h);
+}
+
 char *
 rp_pd_change_url(const char *events_url)
 {
@@ -180,12 +208,13 @@ elapsed_ms(const struct timespec *t0)
 	return (long)((t.tv_sec - t0->tv_sec) * 1000 + (t.tv_nsec - t0->tv_nsec) / 1000000);
 }
 
+/* Sleeps ms, unless a stop is asked (signals.h). */
 static void
 sleep_ms(long ms)
 {
 	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
 
-	while (nanosleep(&ts, &ts) != 0)
+	while (!rp_sig_stopped() && nanosleep(&ts, &ts) != 0)
 		;
 }
 
@@ -226,7 +255,7 @@ rp_pd_post(const struct rp_pd_opts *o, const struct rp_pd_msg *m, size_t n,
 		long wait = 0, left = o->budget_ms - elapsed_ms(&t0);
 		size_t still = 0;
 
-		if (left < 200)
+		if (left < 200 || rp_sig_stopped())
 			break;
 		/* The events whose rate label allows one more attempt go now; the
 		 * others wait for a later run. */

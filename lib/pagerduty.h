@@ -50,6 +50,8 @@ struct rp_pd_result {
 	int attempts;
 	int queued;                /* FAILED or WAITING, and kept in the outbox */
 	int behind;                /* WAITING behind an earlier event of its incident */
+	int elsewhere;             /* WAITING for another run to deliver it, or
+	                            * dropped because another run decided first */
 };
 
 struct rp_pd_opts {
@@ -84,6 +86,12 @@ char *rp_pd_event_json(const struct rp_pd_event *ev);
 /* The JSON of an event without its routing key (kept when PagerDuty
  * refuses it); the caller frees it. */
 char *rp_pd_strip_routing_key(const char *body);
+
+/* The fingerprint of what a person fixes after PagerDuty refused an event
+ * (the routing key, the check's description, severity and component; not
+ * the summary or the time, which change every run): 16 hex digits of a
+ * hash, never the key itself. The caller frees it. */
+char *rp_pd_fingerprint(const char *body);
 
 /* Classifies an answer into res (outcome, status, message). */
 void rp_pd_classify(long status, const char *body, const char *transport_error,

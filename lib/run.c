@@ -1,6 +1,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "run.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,13 +11,13 @@
 
 #include "clock.h"
 #include "config.h"
-#include "deliver.h"
 #include "eval.h"
-#include "http.h"
-#include "imap.h"
-#include "output.h"
-#include "pagerduty.h"
 #include "fetch.h"
+#include "http.h"
+#include "mailcheck.h"
+#include "output.h"
+#include "pages.h"
+#include "signals.h"
 #include "state.h"
 
 #ifndef RP_VERSION
@@ -32,8 +33,8 @@ struct item {
 	struct rp_result res;
 	struct rp_check_state next;
 	struct rp_action acts[RP_MAX_ACTIONS];
-	struct rp_pd_result sent[RP_MAX_ACTIONS];
 	size_t nact;
+	struct rp_decision dec;  /* what became of its events */
 };
 
 struct run {
@@ -44,14 +45,13 @@ struct run {
 	struct rp_store *store;
 	int state_ok;            /* state was read, so it may be written */
 	int trouble;             /* something failed that makes the run UNKNOWN */
+	int what_if;             /* the clock is --now's (or $RP_NOW's) */
 	time_t start, now;
 	char host[256];
 	struct item *items;
 	size_t n;
 	char *password;          /* the mailbox's, wiped at the end */
 	struct timespec t0;      /* monotonic start, for the time budget */
-	struct rp_outbox ob;     /* as read; delivered if owned */
-	struct rp_ob_update up;  /* what delivery changes, saved with the state */
 	char token[128];         /* this run's, for the outbox lock */
 };
 
@@ -112,9 +112,8 @@ rp_config_store(const struct rp_config *cfg, struct rp_err *err)
 const char *
 rp_default_config(const char *given)
 {
-	if (given != NULL)
-		return given;
-	return access("etl.cfg", F_OK) == 0 ? "etl.cfg" : "/etc/robopager/etl.cfg";
+	/* Never the working directory: a file planted there would be read. */
+	return given != NULL ? given : RP_DEFAULT_CONFIG;
 }
 
 char *
@@ -127,10 +126,11 @@ rp_default_checklist(const char *config)
 	return rp_xasprintf("%.*s/checklist.yaml", (int)(slash - config), config);
 }
 
-/* A configuration that holds a secret should be readable by its owner
- * only; say so on every run until it is. */
+/* A configuration that holds a secret, and the checklist (its routing keys
+ * let anyone open incidents), should be readable by their owner only; say
+ * so on every run until they are. */
 static void
-warn_if_readable(const struct rp_config *cfg)
+warn_if_readable(const struct rp_config *cfg, const char *checklist)
 {
 	struct stat st;
 
@@ -142,18 +142,46 @@ warn_if_readable(const struct rp_config *cfg)
 	    (st.st_mode & 077) != 0)
 		rp_log(RP_LOG_WARNING, "%s ([google_apps] password_file) is readable by others; "
 		    "run: chmod 600 %s", cfg->password_file, cfg->password_file);
+	if (checklist != NULL && stat(checklist, &st) == 0 && (st.st_mode & 004) != 0)
+		rp_log(RP_LOG_WARNING, "%s holds integration keys and every user can read it; "
+		    "run: chmod o-r %s", checklist, checklist);
 }
 
-/* Says on every run what is unsafe in the configuration. */
 void
-rp_config_warn(const struct rp_config *cfg)
+rp_config_warn(const struct rp_config *cfg, const char *checklist)
 {
 	char msg[8][RP_WARNING_LEN];
 	size_t i, n = rp_config_warnings(cfg, msg, 8);
 
-	warn_if_readable(cfg);
+	warn_if_readable(cfg, checklist);
 	for (i = 0; i < n; i++)
 		rp_log(RP_LOG_WARNING, "%s", msg[i]);
+	for (i = 0; i < cfg->nnotices; i++)
+		rp_log(RP_LOG_WARNING, "%s", cfg->notices[i]);
+	if (!cfg->redis_enabled)
+		rp_log(RP_LOG_WARNING, "%s: [enable_redis] enable = False: no state, so every run "
+		    "sends its triggers again and nothing is ever resolved", cfg->path);
+}
+
+/* The clock of the run: --now or $RP_NOW (said on stderr: a what-if run
+ * writes state as of then), else the system's until Redis gives its own. */
+static int
+set_clock(struct run *r, int say)
+{
+	struct rp_err err;
+	char at[RP_LOCAL_LEN];
+
+	if (rp_clock_now(r->o->now, &r->now, &err) != 0) {
+		rp_log(RP_LOG_ERR, "%s", err.msg);
+		return err.code;
+	}
+	r->what_if = r->o->now != NULL || getenv("RP_NOW") != NULL;
+	if (r->what_if && say) {
+		rp_clock_format_local(r->now, at);
+		rp_log(RP_LOG_INFO, "clock: %s from %s, not the real time", at,
+		    r->o->now != NULL ? "--now" : "$RP_NOW");
+	}
+	return 0;
 }
 
 static int
@@ -169,20 +197,16 @@ load_files(struct run *r, int warn)
 		rp_log(RP_LOG_ERR, "%s", err.msg);
 		return err.code;
 	}
-	if (warn)
-		rp_config_warn(&r->cfg);
 	clpath = o->checklist ? rp_xstrdup(o->checklist) : rp_default_checklist(cfgpath);
+	if (warn)
+		rp_config_warn(&r->cfg, clpath);
 	rc = rp_checklist_load(clpath, &r->cl, &err);
 	free(clpath);
 	if (rc != 0) {
 		rp_log(RP_LOG_ERR, "%s", err.msg);
 		return err.code;
 	}
-	if (rp_clock_now(o->now, &r->now, &err) != 0) {
-		rp_log(RP_LOG_ERR, "%s", err.msg);
-		return err.code;
-	}
-	return 0;
+	return set_clock(r, warn);
 }
 
 /* Picks the checks of this program: -c's one, or every one it evaluates. */
@@ -227,53 +251,94 @@ has_type(const struct run *r, enum rp_check_type t)
 	return 0;
 }
 
-/* Reads state and decides what is due: past today's check_time, and then
- * whatever the store says (poll interval, lock). Without a store every
- * check past its check_time is due. */
+/* What the run needs besides the files: a batchy server, the mailbox's
+ * user and password. */
+static int
+check_needs(struct run *r, enum rp_program prog)
+{
+	struct rp_err err;
+
+	if (has_type(r, RP_CHECK_BATCHY) && r->cfg.batchy_server == NULL) {
+		rp_log(RP_LOG_ERR, "%s: [batchy] server: missing (the checklist has batchy checks)",
+		    r->cfg.path);
+		return RP_EXIT_CONFIG;
+	}
+	for (size_t i = 0; i < r->n; i++) {
+		if (rp_source_validate(&r->cfg, r->items[i].c, r->cl.path, &err) != 0) {
+			rp_log(RP_LOG_ERR, "%s", err.msg);
+			return err.code;
+		}
+	}
+	if (prog != RP_PROG_EMAIL || r->n == 0)
+		return 0;
+	if (r->cfg.email == NULL || *r->cfg.email == '\0') {
+		rp_log(RP_LOG_ERR, "%s: [google_apps] email: missing (the checklist has email checks)",
+		    r->cfg.path);
+		return RP_EXIT_CONFIG;
+	}
+	if ((r->password = rp_config_mail_password(&r->cfg, &err)) == NULL) {
+		rp_log(RP_LOG_ERR, "%s", err.msg);
+		return RP_EXIT_CONFIG;
+	}
+	return 0;
+}
+
+/* Reads the state of the checks past today's check_time (by this host's
+ * clock; the store decides with its own) in one round trip, takes their
+ * locks, and from then on runs on the store's clock. Without the store
+ * every such check is due. */
 static void
 load_state(struct run *r)
 {
-	struct rp_load *loads;
-	size_t i, k = 0;
+	struct rp_load *loads = rp_xcalloc(r->n + 1, sizeof(*loads));
+	size_t i, k = 0, waiting = 0, ahead = 0;
 	struct rp_err err;
+	time_t clock;
 
 	for (i = 0; i < r->n; i++) {
 		struct item *it = &r->items[i];
 		it->load.name = it->c->name;
 		it->load.poll_sec = it->c->poll_sec;
-		it->candidate = it->load.force ||
-		    r->now >= rp_clock_today_at(r->now, it->c->check_time);
+		it->load.check_at = it->load.force ? 0 : rp_clock_today_at(r->now, it->c->check_time);
+		it->candidate = it->load.force || r->now >= it->load.check_at;
+		if (it->candidate)
+			loads[k++] = it->load;
 	}
-	if (r->cfg.redis_enabled) {
-		r->store = rp_config_store(&r->cfg, &err);
-		if (r->store == NULL) {
-			rp_log(RP_LOG_ERR, "state store unreachable (%s); evaluating without state", err.msg);
-			r->trouble = 1;
-		}
+	if (r->cfg.redis_enabled && (r->store = rp_config_store(&r->cfg, &err)) == NULL) {
+		rp_log(RP_LOG_ERR, "state store unreachable (%s); evaluating without state", err.msg);
+		r->trouble = 1;
 	}
-	/* The checks past their check_time, packed for one round trip. */
-	loads = rp_xcalloc(r->n ? r->n : 1, sizeof(*loads));
-	for (i = 0; i < r->n; i++)
-		if (r->items[i].candidate)
-			loads[k++] = r->items[i].load;
-	r->ob.token = r->token;
-	r->ob.lock_ms = left_ms(r) + 5000;
-	r->ob.minute = (long)(r->now / 60);
 	if (r->store != NULL) {
-		if (rp_store_load(r->store, loads, k, r->now, r->o->dry_run, &r->ob, &err) == 0) {
+		int rc = rp_store_load(r->store, loads, k, r->what_if ? &r->now : NULL,
+		    r->o->dry_run, &clock, &waiting, &err);
+		if (rc >= 0) {
 			r->state_ok = 1;
-		} else {
+			if (!r->what_if)
+				rp_log(RP_LOG_DEBUG, "clock: the state store's (this host's is %+ld s off)",
+				    (long)(r->now - clock));
+			r->now = clock;
+		}
+		if (rc == 1) {
+			rp_log(RP_LOG_ERR, "%s; evaluating with the state read but no locks, and what "
+			    "this run decides may not be recorded", err.msg);
+			r->trouble = 1;
+		} else if (rc < 0) {
 			rp_log(RP_LOG_ERR, "%s; evaluating without state", err.msg);
 			r->trouble = 1;
 		}
 	}
-	if (!r->state_ok)
-		for (i = 0; i < k; i++)
-			loads[i].due = 1;
+	for (i = 0; i < k; i++) {
+		loads[i].due |= !r->state_ok;
+		ahead += loads[i].skip == RP_SKIP_AHEAD;
+	}
 	for (i = 0, k = 0; i < r->n; i++)
 		if (r->items[i].candidate)
 			r->items[i].load = loads[k++];
 	free(loads);
+	if (ahead > 0)
+		rp_log(RP_LOG_WARNING, "%zu check%s recorded after this run's clock: not evaluated "
+		    "(a clock behind, or an earlier run with --now ahead; -v names them)", ahead,
+		    ahead == 1 ? " was" : "s were");
 }
 
 /* Asks every due freshness check's source at once, then evaluates. */
@@ -297,79 +362,35 @@ evaluate_freshness(struct run *r)
 			continue;
 		rp_eval_freshness(it->c, &res[k++], it->load.st.known ? &it->load.st : NULL, r->now,
 		    &it->res);
-		it->evaluated = 1;
+		/* A source cut short by a stop said nothing: not evaluated. */
+		it->evaluated = !rp_sig_stopped();
 	}
 	free(cs);
 	free(res);
-}
-
-/* Searches the mailbox for one check and evaluates it. */
-static void
-evaluate_one_email(struct run *r, struct rp_imap *s, struct item *it)
-{
-	struct rp_buf crit = {0};
-	struct rp_imap_msg *msgs = NULL;
-	uint32_t *uids = NULL;
-	size_t nuids = 0, nmsgs = 0;
-	struct rp_err err;
-	time_t delivery = rp_clock_today_at(r->now, it->c->delivery_time);
-
-	if (rp_imap_criteria(&crit, delivery, it->c->senders, it->c->nsenders) != 0) {
-		rp_eval_email(it->c, NULL, 0, "a sender is not ASCII", NULL, r->now, &it->res);
-	} else if (rp_imap_search(s, crit.data, &uids, &nuids, &err) != 0 ||
-	           rp_imap_fetch_headers(s, uids, nuids, &msgs, &nmsgs, &err) != 0) {
-		rp_eval_email(it->c, NULL, 0, err.msg, NULL, r->now, &it->res);
-	} else {
-		rp_eval_email(it->c, msgs, nmsgs, NULL, &it->load.st, r->now, &it->res);
-	}
-	rp_imap_msgs_free(msgs, nmsgs);
-	free(uids);
-	rp_buf_free(&crit);
 }
 
 /* All due email checks of the run share one login. */
 static void
 evaluate_email(struct run *r)
 {
-	struct rp_imap_opts o = {0};
-	struct rp_imap *s = NULL;
-	struct rp_err err;
-	int opened = 0;
-	size_t i;
+	struct rp_mail_item *v = rp_xcalloc(r->n + 1, sizeof(*v));
+	size_t i, k = 0;
 
 	for (i = 0; i < r->n; i++) {
-		struct item *it = &r->items[i];
-
-		if (!it->load.due)
+		if (!r->items[i].load.due)
 			continue;
-		it->evaluated = 1;
-		if (rp_eval_email_done_today(&it->load.st, r->now)) {
-			rp_eval_email(it->c, NULL, 0, NULL, &it->load.st, r->now, &it->res);
-			continue;
-		}
-		if (!opened) {
-			opened = 1;
-			o.url = r->cfg.imap_url;
-			o.user = r->cfg.email;
-			o.password = r->password;
-			o.ca_file = r->cfg.ca_file;
-			o.insecure = !r->cfg.imap_tls_verify;
-			o.timeout_ms = r->cfg.imap_timeout_sec * 1000;
-			o.budget_ms = source_ms(r, r->cfg.imap_timeout_sec * 4);
-			s = rp_imap_open(&o, &err);
-			if (s != NULL && rp_imap_examine(s, r->cfg.mailbox, &err) != 0) {
-				rp_imap_close(s);
-				s = NULL;
-			}
-		}
-		if (s == NULL)
-			rp_eval_email(it->c, NULL, 0, err.msg, NULL, r->now, &it->res);
-		else
-			evaluate_one_email(r, s, it);
+		v[k].c = r->items[i].c;
+		v[k++].prev = &r->items[i].load.st;
 	}
-	if (s != NULL)
-		rp_log(RP_LOG_DEBUG, "IMAP: %zu bytes read", rp_imap_bytes_read(s));
-	rp_imap_close(s);
+	rp_mail_evaluate(&r->cfg, r->password, v, k, r->now,
+	    source_ms(r, r->cfg.imap_timeout_sec * 4));
+	for (i = 0, k = 0; i < r->n; i++) {
+		if (!r->items[i].load.due)
+			continue;
+		r->items[i].res = v[k++].res;
+		r->items[i].evaluated = !rp_sig_stopped();
+	}
+	free(v);
 }
 
 static void
@@ -385,229 +406,187 @@ decide_all(struct run *r)
 	}
 }
 
-static int
-held(const struct run *r, const struct item *it, const struct rp_action *a)
+/* What is watched, for a page's component. */
+static const char *
+component(const struct run *r, const struct rp_check *c)
 {
-	return a->act == RP_ACT_TRIGGER && it->load.silenced_until > r->now;
+	return c->type == RP_CHECK_EMAIL ? r->cfg.mailbox : rp_check_watched(c);
 }
 
-void
-rp_dl_opts_init(struct rp_dl_opts *dl, const struct rp_config *cfg, time_t now, long budget_ms)
+/* Each due check's part in the run's pages: its decided state and events,
+ * or, when it was not evaluated after all (a stop), its lock to release. */
+static size_t
+decisions(struct run *r, struct rp_decision *d)
 {
-	memset(dl, 0, sizeof(*dl));
-	dl->url = cfg->events_url;
-	dl->timeout_ms = cfg->pd_timeout_sec * 1000;
-	dl->budget_ms = budget_ms;
-	dl->rate_per_min = cfg->pd_rate_per_min;
-	dl->now = now;
-	dl->max_parallel = (int)cfg->max_parallel;
-	dl->ca_file = cfg->pd_ca_file;
-	dl->insecure = !cfg->pd_tls_verify;
-}
+	size_t i, n = 0;
 
-int
-rp_dl_report(const struct rp_outbox *ob, const struct rp_dl_stats *st)
-{
-	if (st->ob_sent > 0)
-		rp_log(RP_LOG_INFO, "outbox: %zu earlier event%s delivered", st->ob_sent,
-		    st->ob_sent == 1 ? "" : "s");
-	if (ob == NULL || !ob->owned || st->ob_left == 0)
-		return 0;
-	rp_log(RP_LOG_ERR, "outbox: %zu event%s still wait for PagerDuty%s%s", st->ob_left,
-	    st->ob_left == 1 ? "" : "s", st->ob_error[0] ? ": " : "", st->ob_error);
-	return 1;
-}
-
-int
-rp_dl_settle(const struct rp_action *a, struct rp_pd_result *pr, struct rp_check_state *next,
-    int can_queue)
-{
-	const char *what = rp_act_name(a->act);
-
-	if (pr->outcome == RP_PD_DELIVERED) {
-		rp_eval_delivered(next, a);
-		return 0;
-	}
-	if (pr->behind && can_queue) {
-		/* In order, not in trouble: the next run sends it. */
-		pr->queued = 1;
-		rp_eval_delivered(next, a);
-		rp_log(RP_LOG_INFO, "PagerDuty %s %s: %s", what, a->dedup_key, pr->message);
-		return 0;
-	}
-	if (pr->outcome == RP_PD_REJECTED) {
-		/* Not retried: the same event would be refused again. */
-		rp_eval_delivered(next, a);
-		rp_log(RP_LOG_ERR, "PagerDuty refused %s %s: %s (kept for rp-status)", what,
-		    a->dedup_key, pr->message);
-	} else if (can_queue) {
-		/* Handed to the outbox, written with this state. */
-		pr->queued = 1;
-		rp_eval_delivered(next, a);
-		rp_log(RP_LOG_ERR, "PagerDuty %s %s: %s; queued in the outbox", what, a->dedup_key,
-		    pr->message);
-	} else {
-		rp_log(RP_LOG_ERR, "PagerDuty %s %s: %s; no state store to queue it, the next run "
-		    "decides again", what, a->dedup_key, pr->message);
-	}
-	return 1;
-}
-
-/* Delivers the outbox this run holds, then the run's events (rp_deliver);
- * records in each check's next state what PagerDuty took or the outbox
- * keeps, and says in one line each what did not go. */
-static void
-send_events(struct run *r)
-{
-	struct rp_pd_event *evs;
-	struct rp_pd_result *res;
-	const char **checks;
-	struct rp_dl_opts dl = {0};
-	struct rp_dl_stats stats;
-	const struct rp_outbox *ob = r->state_ok ? &r->ob : NULL;
-	size_t i, j, n = 0;
-
-	for (i = 0; i < r->n; i++)
-		n += r->items[i].nact;
-	if (r->o->dry_run || (n == 0 && !(ob != NULL && ob->owned && ob->n > 0)))
-		return;
-	evs = rp_xcalloc(n + 1, sizeof(*evs));
-	res = rp_xcalloc(n + 1, sizeof(*res));
-	checks = rp_xcalloc(n + 1, sizeof(*checks));
-	for (i = 0, n = 0; i < r->n; i++) {
-		struct item *it = &r->items[i];
-		for (j = 0; j < it->nact; j++) {
-			struct rp_pd_event *e;
-			/* A silenced check pages nobody; its trigger is not queued
-			 * either, so the run after the silence decides again and
-			 * sends it if the problem is still there. Resolves go out. */
-			if (held(r, it, &it->acts[j]))
-				continue;
-			checks[n] = it->c->name;
-			e = &evs[n++];
-			e->action = it->acts[j].act;
-			e->routing_key = it->c->pd_service;
-			e->dedup_key = it->acts[j].dedup_key;
-			e->summary = it->acts[j].summary;
-			e->source = r->host;
-			e->severity = it->acts[j].severity;
-			e->component = it->c->type == RP_CHECK_EMAIL ? r->cfg.mailbox : rp_check_watched(it->c);
-			e->group = it->c->name;
-			e->class_name = rp_check_type_name(it->c->type);
-			e->description = it->c->pd_description;
-			e->timestamp = r->now;
-			e->facts = it->res.facts;
-			e->nfacts = it->res.nfacts;
-		}
-	}
-	rp_dl_opts_init(&dl, &r->cfg, r->now, left_ms(r) - 500); /* the state is written after */
-	rp_deliver(&dl, ob, evs, checks, n, res, &r->up, &stats);
-	r->trouble |= rp_dl_report(ob, &stats);
-	for (i = 0, n = 0; i < r->n; i++) {
-		struct item *it = &r->items[i];
-		for (j = 0; j < it->nact; j++) {
-			struct rp_pd_result *pr = &it->sent[j];
-			if (held(r, it, &it->acts[j])) {
-				char until[RP_LOCAL_LEN];
-				rp_clock_format_local(it->load.silenced_until, until);
-				pr->outcome = RP_PD_HELD;
-				snprintf(pr->message, sizeof(pr->message), "silenced until %s", until);
-				continue;
-			}
-			*pr = res[n++];
-			r->trouble |= rp_dl_settle(&it->acts[j], pr, &it->next, ob != NULL);
-		}
-	}
-	free(evs);
-	free(res);
-	free(checks);
-}
-
-static void
-save_state(struct run *r, int exit_status)
-{
-	const char **names;
-	struct rp_check_state *states;
-	struct rp_alert_rec *alerts;
-	struct rp_run_rec run;
-	size_t i, j, k = 0, na = 0;
-	struct rp_err err;
-
-	if (r->store == NULL || !r->state_ok || r->o->dry_run)
-		return;
-	names = rp_xcalloc(r->n ? r->n : 1, sizeof(*names));
-	states = rp_xcalloc(r->n ? r->n : 1, sizeof(*states));
-	alerts = rp_xcalloc(r->n * RP_MAX_ACTIONS + 1, sizeof(*alerts));
 	for (i = 0; i < r->n; i++) {
 		struct item *it = &r->items[i];
-		if (!it->evaluated)
+		if (!it->load.due)
 			continue;
-		names[k] = it->c->name;
-		states[k++] = it->next; /* shallow: owned by the item */
-		for (j = 0; j < it->nact; j++) {
-			struct rp_alert_rec *a = &alerts[na++];
-			a->dedup_key = it->acts[j].dedup_key;
-			a->check = it->c->name;
-			a->action = rp_act_name(it->acts[j].act);
-			a->severity = it->acts[j].severity;
-			a->summary = it->acts[j].summary;
-			a->sent_at = r->now;
-			a->http_status = it->sent[j].http_status;
-			a->answer = it->sent[j].message;
-		}
+		it->dec.c = it->c;
+		it->dec.component = component(r, it->c);
+		it->dec.evaluated = it->evaluated;
+		it->dec.expect_eval = it->load.last_eval;
+		it->dec.lock = it->load.lock;
+		it->dec.next = &it->next;
+		it->dec.acts = it->acts;
+		it->dec.nact = it->nact;
+		it->dec.facts = it->res.facts;
+		it->dec.nfacts = it->res.nfacts;
+		it->dec.silenced_until = it->load.silenced_until;
+		d[n++] = it->dec;
 	}
-	run.program = r->program;
-	run.host = r->host;
-	/* In the run's clock (--now included), so rp-heartbeat compares like
-	 * with like. */
-	run.start = r->now;
-	run.end = r->now + (time(NULL) - r->start);
-	run.exit_status = exit_status;
-	run.evaluated = k;
-	if (rp_store_save_retry(r->store, names, states, k, alerts, na, &run, &r->up,
-	    left_ms(r) < 5000 ? left_ms(r) : 5000, &err) != 0) {
-		rp_log(RP_LOG_ERR, "%s; the next run repeats what this one could not record", err.msg);
+	return n;
+}
+
+/* The refused trigger of an open incident is sent again once the event
+ * that would be sent differs in what a person fixes (the routing key, the
+ * description); until then every run says it was refused. */
+static void
+resend_refused(struct run *r, const struct rp_pages *p, struct item *it)
+{
+	struct rp_rejected x = {0};
+	struct rp_action a;
+	char *body, *fp;
+	size_t i;
+
+	if (it->load.refused == NULL || it->next.open_key == NULL || !it->next.open_sent ||
+	    it->nact >= RP_MAX_ACTIONS)
+		return;
+	for (i = 0; i < it->nact; i++)
+		if (it->acts[i].act == RP_ACT_TRIGGER && it->acts[i].page == RP_PAGE_EPISODE)
+			return;
+	rp_rejected_parse_json(&x, it->load.refused);
+	memset(&a, 0, sizeof(a));
+	a.act = RP_ACT_TRIGGER;
+	a.page = RP_PAGE_EPISODE;
+	a.severity = "critical";
+	rp_strlcpy(a.dedup_key, it->next.open_key, sizeof(a.dedup_key));
+	snprintf(a.summary, sizeof(a.summary), "%s", it->res.summary);
+	it->dec.c = it->c;
+	it->dec.component = component(r, it->c);
+	it->dec.facts = it->res.facts;
+	it->dec.nfacts = it->res.nfacts;
+	body = rp_pages_event(p, &it->dec, &a);
+	fp = rp_pd_fingerprint(body);
+	if (x.fix == NULL || strcmp(fp, x.fix) != 0) {
+		rp_log(RP_LOG_INFO, "%s: the trigger PagerDuty refused is sent again: the event "
+		    "changed since", it->c->name);
+		it->acts[it->nact++] = a;
+	} else {
+		rp_log(RP_LOG_ERR, "%s: PagerDuty refused the trigger of %s: %s; fix pd_service or "
+		    "pd_description (rp-status shows it)", it->c->name, it->next.open_key,
+		    x.message ? x.message : "no reason given");
 		r->trouble = 1;
 	}
-	free(names);
-	free(states);
-	free(alerts);
+	rp_free_secret(body);
+	free(fp);
+	rp_rejected_clear(&x);
+}
+
+/* Writes the decisions, delivers, records (pages.c). */
+static void
+send_pages(struct run *r, enum rp_status worst)
+{
+	struct rp_decision *d = rp_xcalloc(r->n + 1, sizeof(*d));
+	struct rp_pages p;
+	size_t i, n, k;
+
+	memset(&p, 0, sizeof(p));
+	p.cfg = &r->cfg;
+	p.store = r->store;
+	p.state_ok = r->state_ok;
+	p.dry = r->o->dry_run;
+	p.now = r->now;
+	p.host = r->host;
+	p.token = r->token;
+	p.budget_ms = left_ms(r) - 500;
+	for (i = 0; i < r->n; i++)
+		if (r->items[i].evaluated)
+			resend_refused(r, &p, &r->items[i]);
+	n = decisions(r, d);
+	p.run.program = r->program;
+	p.run.host = r->host;
+	/* In the run's clock (--now included), so rp-heartbeat compares like
+	 * with like. */
+	p.run.start = r->now;
+	p.run.end = r->now + (time(NULL) - r->start);
+	p.run.exit_status = rp_exit_for(worst);
+	if (r->trouble && p.run.exit_status < RP_EXIT_CRITICAL)
+		p.run.exit_status = RP_EXIT_UNKNOWN;
+	for (i = 0; i < n; i++)
+		p.run.evaluated += d[i].evaluated;
+	if (r->state_ok || n > 0)
+		rp_pages_run(&p, d, n);
+	r->store = p.store; /* opened anew to record what was sent */
+	r->trouble |= p.trouble;
+	for (i = 0, k = 0; i < r->n; i++)
+		if (r->items[i].load.due)
+			r->items[i].dec = d[k++];
+	free(d);
+}
+
+static void
+skip_reason(const struct run *r, const struct item *it, char *why, size_t n)
+{
+	char at[RP_LOCAL_LEN];
+	int t = it->c->check_time;
+
+	if (!it->candidate || it->load.skip == RP_SKIP_EARLY) {
+		snprintf(why, n, "not due before %02d:%02d", t / 60, t % 60);
+	} else if (it->load.skip == RP_SKIP_AHEAD) {
+		rp_clock_format_local(it->load.last_eval, at);
+		snprintf(why, n, "recorded at %s, after this run's clock: not evaluated", at);
+	} else if (it->load.due) {
+		snprintf(why, n, "not evaluated: the run was stopped");
+	} else {
+		snprintf(why, n, "evaluated less than %lds ago", it->c->poll_sec);
+	}
+	(void)r;
 }
 
 static enum rp_status
-print_all(struct run *r)
+worst_of(const struct run *r)
 {
 	enum rp_status worst = RP_OK;
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		if (r->items[i].evaluated)
+			worst = rp_status_worse(worst, r->items[i].res.status);
+	return worst;
+}
+
+/* One line (or object) per check; returns 0, or -1 when stdout cannot be
+ * written. */
+static int
+print_all(struct run *r)
+{
 	size_t i;
 
 	for (i = 0; i < r->n; i++) {
 		struct item *it = &r->items[i];
 		struct rp_report rep = {0};
-		char why[64], at[16];
+		char why[160];
 
 		rep.check = it->c->name;
 		rep.type = rp_check_type_name(it->c->type);
 		rep.now = r->now;
 		if (!it->evaluated) {
-			int t = it->c->check_time;
-			snprintf(at, sizeof(at), "%02d:%02d", t / 60, t % 60);
-			if (!it->candidate)
-				snprintf(why, sizeof(why), "not due before %s", at);
-			else
-				snprintf(why, sizeof(why), "evaluated less than %lds ago", it->c->poll_sec);
-			if (!r->o->json && !r->o->verbose)
+			skip_reason(r, it, why, sizeof(why));
+			if (!r->o->json && !r->o->verbose && !it->load.force)
 				continue;
 			rep.status = RP_SKIPPED;
 			rep.summary = why;
 		} else {
-			worst = rp_status_worse(worst, it->res.status);
-			if (r->o->quiet && it->res.status == RP_OK)
+			if (r->o->quiet && it->res.status == RP_OK && it->nact == 0)
 				continue;
 			rep.status = it->res.status;
 			rep.summary = it->res.summary;
 			rep.acts = it->acts;
 			rep.nact = it->nact;
-			rep.sent = r->o->dry_run ? NULL : it->sent;
+			rep.sent = r->o->dry_run ? NULL : it->dec.sent;
 			rep.facts = it->res.facts;
 			rep.nfacts = it->res.nfacts;
 		}
@@ -616,7 +595,12 @@ print_all(struct run *r)
 		else
 			rp_out_text(stdout, &rep);
 	}
-	return worst;
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		rp_log(RP_LOG_ERR, "cannot write the output: %s (the state is recorded)",
+		    strerror(errno));
+		return -1;
+	}
+	return 0;
 }
 
 static void
@@ -625,12 +609,10 @@ run_free(struct run *r)
 	size_t i;
 
 	for (i = 0; i < r->n; i++) {
-		rp_state_clear(&r->items[i].load.st);
+		rp_load_clear(&r->items[i].load);
 		rp_state_clear(&r->items[i].next);
 	}
 	free(r->items);
-	rp_outbox_free(&r->ob);
-	rp_ob_update_free(&r->up);
 	rp_free_secret(r->password);
 	rp_store_close(r->store);
 	rp_checklist_free(&r->cl);
@@ -638,8 +620,9 @@ run_free(struct run *r)
 }
 
 /* A standby ([robopager] offset_sec) waits, then evaluates only what no
- * other instance has evaluated in the meantime: its clock moves on by the
- * wait. A person's run (-c, -n) does not wait. */
+ * other instance has evaluated in the meantime. A person's run (-c, -n)
+ * does not wait. A what-if clock moves on by the wait; a real one is the
+ * store's, read after it. */
 static int
 standby_wait(struct run *r)
 {
@@ -656,17 +639,34 @@ standby_wait(struct run *r)
 	rp_log(RP_LOG_DEBUG, "standby: waiting %ld s (offset_sec) before evaluating", off);
 	ts.tv_sec = off;
 	ts.tv_nsec = 0;
-	while (nanosleep(&ts, &ts) != 0)
+	while (!rp_sig_stopped() && nanosleep(&ts, &ts) != 0)
 		;
-	r->now += off;
+	if (r->what_if)
+		r->now += off;
+	else
+		r->now = time(NULL);
 	return 0;
+}
+
+/* The exit status: the worst check in the order OK < WARNING < UNKNOWN <
+ * CRITICAL; Robopager's own trouble raises OK and WARNING to UNKNOWN and
+ * never hides a CRITICAL; a stop by a signal is 128 + the signal. */
+static int
+exit_status(const struct run *r, enum rp_status worst)
+{
+	int rc = rp_exit_for(worst);
+
+	if (rp_sig_stopped())
+		return 128 + rp_sig_stopped();
+	if (r->trouble && rc < RP_EXIT_CRITICAL)
+		rc = RP_EXIT_UNKNOWN;
+	return rc;
 }
 
 int
 rp_run(const char *program, enum rp_program prog, const struct rp_opts *o)
 {
 	struct run r;
-	struct rp_err err;
 	enum rp_status worst;
 	int rc;
 
@@ -675,57 +675,25 @@ rp_run(const char *program, enum rp_program prog, const struct rp_opts *o)
 	r.o = o;
 	r.start = time(NULL);
 	clock_gettime(CLOCK_MONOTONIC, &r.t0);
+	rp_sig_init();
 	rp_log_init(program, o->verbose);
 	if (gethostname(r.host, sizeof(r.host) - 1) != 0)
 		rp_strlcpy(r.host, "unknown-host", sizeof(r.host));
 	rp_run_token(r.token, sizeof(r.token), r.host);
-	if ((rc = load_files(&r, 1)) != 0)
+	if ((rc = load_files(&r, 1)) != 0 || (rc = standby_wait(&r)) != 0 ||
+	    (rc = select_checks(&r, prog)) != 0 || (rc = check_needs(&r, prog)) != 0)
 		goto out;
-	if ((rc = standby_wait(&r)) != 0)
-		goto out;
-	if ((rc = select_checks(&r, prog)) != 0)
-		goto out;
-	if (has_type(&r, RP_CHECK_BATCHY) && r.cfg.batchy_server == NULL) {
-		rp_log(RP_LOG_ERR, "%s: [batchy] server: missing (the checklist has batchy checks)",
-		    r.cfg.path);
-		rc = RP_EXIT_CONFIG;
-		goto out;
-	}
-	for (size_t i = 0; i < r.n; i++) {
-		if (rp_source_validate(&r.cfg, r.items[i].c, r.cl.path, &err) != 0) {
-			rp_log(RP_LOG_ERR, "%s", err.msg);
-			rc = err.code;
-			goto out;
-		}
-	}
-	if (prog == RP_PROG_EMAIL && r.n > 0) {
-		if (r.cfg.email == NULL || *r.cfg.email == '\0') {
-			rp_log(RP_LOG_ERR, "%s: [google_apps] email: missing (the checklist has email "
-			    "checks)", r.cfg.path);
-			rc = RP_EXIT_CONFIG;
-			goto out;
-		}
-		if ((r.password = rp_config_mail_password(&r.cfg, &err)) == NULL) {
-			rp_log(RP_LOG_ERR, "%s", err.msg);
-			rc = RP_EXIT_CONFIG;
-			goto out;
-		}
-	}
 	load_state(&r);
-	if (prog == RP_PROG_LATENCY)
+	if (!rp_sig_stopped() && prog == RP_PROG_LATENCY)
 		evaluate_freshness(&r);
-	else
+	else if (!rp_sig_stopped())
 		evaluate_email(&r);
 	decide_all(&r);
-	send_events(&r);
-	worst = print_all(&r);
-	rc = rp_exit_for(worst);
-	save_state(&r, r.trouble ? RP_EXIT_UNKNOWN : rc);
-	/* Robopager could not do all of its job (the state store, PagerDuty):
-	 * 3, whatever the checks said, so that cron and systemd show it. */
-	if (r.trouble)
-		rc = RP_EXIT_UNKNOWN;
-	fflush(stdout);
+	worst = worst_of(&r);
+	send_pages(&r, worst);
+	if (print_all(&r) != 0)
+		r.trouble = 1;
+	rc = exit_status(&r, worst);
 	rp_http_cleanup();
 	if (r.store != NULL)
 		rp_log(RP_LOG_DEBUG, "%zu checks, %ld Redis round trips, %ld ms", r.n,

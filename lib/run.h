@@ -1,8 +1,9 @@
 /*
  * run: the body every checking program shares, in the order of DESIGN.md:
- * options -> config and checklist -> due checks -> state (one round trip)
- * -> sources (concurrently) -> decisions -> PagerDuty -> state (one round
- * trip) -> output -> exit status. The programs in bin/ are thin mains
+ * options -> config and checklist -> due checks and state (one round trip,
+ * on the store's clock) -> sources (concurrently; mailcheck.c for email)
+ * -> decisions (eval.c) -> the decision written, delivered, recorded
+ * (pages.c) -> output -> exit status. The programs in bin/ are thin mains
  * around it.
  */
 #ifndef RP_RUN_H
@@ -14,7 +15,6 @@
 #include "checklist.h"
 #include "cli.h"
 #include "config.h"
-#include "deliver.h"
 #include "eval.h"
 #include "state.h"
 
@@ -23,8 +23,10 @@
  * state and logs. */
 int rp_run(const char *program, enum rp_program prog, const struct rp_opts *o);
 
-/* The configuration to read: given, else ./etl.cfg if there is one, else
- * /etc/robopager/etl.cfg. */
+#define RP_DEFAULT_CONFIG "/etc/robopager/etl.cfg"
+
+/* The configuration to read: given, else RP_DEFAULT_CONFIG (never one in
+ * the working directory, which another user may have planted there). */
 const char *rp_default_config(const char *given);
 /* checklist.yaml beside the configuration; the caller frees it. */
 char *rp_default_checklist(const char *config);
@@ -40,26 +42,11 @@ struct rp_store *rp_config_store(const struct rp_config *cfg, struct rp_err *err
  * error wins over any check status). */
 int rp_run_all(const struct rp_opts *o);
 
-/* Prints, one line each, what is unsafe in the configuration: readable by
- * others while it holds a secret, TLS verification off, plain text to
- * another host. */
-void rp_config_warn(const struct rp_config *cfg);
-
-/* Delivery options from the configuration ([pager_duty], max_parallel),
- * with budget_ms to spend from now. */
-void rp_dl_opts_init(struct rp_dl_opts *dl, const struct rp_config *cfg, time_t now,
-    long budget_ms);
-
-/* Says what delivering the outbox did, one line each; returns 1 when
- * events this run held still wait (the run is in trouble). */
-int rp_dl_report(const struct rp_outbox *ob, const struct rp_dl_stats *st);
-
-/* Records in next what became of event a as pr says (delivered, refused,
- * queued in the outbox when can_queue, else left for the next run to
- * decide again), marks pr queued, says so on stderr; returns 1 when the
- * run is in trouble for it (anything but delivered or queued in order). */
-int rp_dl_settle(const struct rp_action *a, struct rp_pd_result *pr, struct rp_check_state *next,
-    int can_queue);
+/* Prints, one line each, what is unsafe in the configuration: it or the
+ * checklist (may be NULL) readable by others while holding secrets, TLS
+ * verification off, plain text to another host, no state store; and the
+ * keys of the earlier tool it ignores (notices). */
+void rp_config_warn(const struct rp_config *cfg, const char *checklist);
 
 /* Milliseconds since t0 (CLOCK_MONOTONIC). */
 long rp_elapsed_ms(const struct timespec *t0);

@@ -49,6 +49,14 @@ rp_state_copy(struct rp_check_state *dst, const struct rp_check_state *src)
 }
 
 void
+rp_load_clear(struct rp_load *l)
+{
+	rp_state_clear(&l->st);
+	free(l->refused);
+	l->refused = NULL;
+}
+
+void
 rp_ob_entry_clear(struct rp_ob_entry *e)
 {
 	free(e->id);
@@ -75,16 +83,23 @@ rp_outbox_free(struct rp_outbox *ob)
 }
 
 void
+rp_rejected_clear(struct rp_rejected *x)
+{
+	free(x->id);
+	free(x->check);
+	free(x->message);
+	free(x->event);
+	free(x->fix);
+	memset(x, 0, sizeof(*x));
+}
+
+void
 rp_rejected_free(struct rp_rejected *v, size_t n)
 {
 	size_t i;
 
-	for (i = 0; i < n; i++) {
-		free(v[i].id);
-		free(v[i].check);
-		free(v[i].message);
-		free(v[i].event);
-	}
+	for (i = 0; i < n; i++)
+		rp_rejected_clear(&v[i]);
 	free(v);
 }
 

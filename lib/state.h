@@ -2,24 +2,31 @@
  * state: what Robopager remembers between runs, and the store that keeps it.
  *
  * The interface is the store's contract; the Redis (hiredis) implementation
- * lives in state_redis.c. Keys (all under the configured prefix, all with a
- * TTL so nothing grows forever):
+ * is store_redis.c (the connection), store_checks.c (check records: the read,
+ * the decision's write), store_outbox.c (the outbox, refused events) and
+ * state_redis.c (silences, run records). Keys (all under the configured
+ * prefix, all with a TTL so nothing grows forever):
  *   <prefix>:check:<name>      hash, one struct rp_check_state
- *   <prefix>:lock:<name>       SET NX PX: one evaluation per poll window
- *   <prefix>:alert:<dedup_key> hash, what was sent to PagerDuty and its answer
+ *   <prefix>:lock:<name>       the evaluation time of the run holding the
+ *                              check's poll window
+ *   <prefix>:alert:<dedup_key> hash, what was decided and sent, and the answer
  *   <prefix>:run:<program>     hash, how each program last ran
  *   <prefix>:silence:<name>    hash, a silence (until, reason, by, set_at);
  *                              it expires when the silence ends
- *   <prefix>:outbox            sorted set of the ids of events PagerDuty has
- *                              not taken yet, oldest first (score: a sequence
+ *   <prefix>:outbox            sorted set of the ids of events decided and not
+ *                              yet taken, oldest first (score: a sequence
  *                              from <prefix>:outbox:seq)
  *   <prefix>:outbox:ev         hash, id -> the entry (JSON: event, check, ...)
  *   <prefix>:lock:outbox       held by the run that delivers the outbox
  *   <prefix>:rejected          hash, id -> an event PagerDuty refused (400),
  *                              without its routing key, and PagerDuty's words
  *   <prefix>:rate:<minute>     hash, rate label -> events sent that minute
- * A run reads in one round trip (rp_store_load) and writes in one
- * (rp_store_save), whatever the number of checks.
+ *
+ * A run makes one round trip to read (rp_store_load), one to write what it
+ * decided, states and events together (rp_store_commit), and, only when it
+ * sent something, one to record what became of the events
+ * (rp_store_settle). A run killed anywhere leaves either nothing decided or
+ * a decision whose events wait in the outbox for the next run.
  */
 #ifndef RP_STATE_H
 #define RP_STATE_H
@@ -79,14 +86,31 @@ void rp_state_copy(struct rp_check_state *dst, const struct rp_check_state *src)
  * last evaluation. */
 #define RP_POLL_SLACK_DIV 20
 
+/* Why a check is not due. */
+enum rp_skip {
+	RP_SKIP_NONE,
+	RP_SKIP_EARLY,           /* before today's check_time */
+	RP_SKIP_RECENT,          /* evaluated (or held) within its poll window */
+	RP_SKIP_AHEAD            /* its record is newer than this run's clock */
+};
+
 struct rp_load {
 	const char *name;        /* in */
 	long poll_sec;           /* in */
-	int force;               /* in: evaluate whatever the time (-c) */
+	int force;               /* in: evaluate whatever the poll window (-c) */
+	time_t check_at;         /* in: not due before this instant */
 	int due;                 /* out: evaluate now (the lock is ours) */
+	enum rp_skip skip;       /* out: why not */
+	time_t last_eval;        /* out: the record's, whether due or not */
+	time_t lock;             /* out: the lock this run took (its clock), 0 */
 	time_t silenced_until;   /* out: triggers are held until then, or 0 */
-	struct rp_check_state st; /* out */
+	char *refused;           /* out: the refused record (JSON) of the open
+	                          * incident's trigger, or NULL */
+	struct rp_check_state st; /* out, due or forced checks only */
 };
+
+/* Frees what rp_store_load put into l. */
+void rp_load_clear(struct rp_load *l);
 
 struct rp_silence {
 	char *name;
@@ -135,6 +159,9 @@ struct rp_rejected {
 	long http_status;
 	char *message;           /* PagerDuty's words */
 	char *event;             /* the event's JSON without its routing key */
+	char *fix;               /* the fingerprint of what a person would fix
+	                          * (rp_pd_fingerprint): an event that differs
+	                          * in it may be sent again */
 };
 
 /* Events sent to one rate label in the current minute. */
@@ -143,7 +170,8 @@ struct rp_rate {
 	long count;
 };
 
-/* The outbox as a run sees it (rp_store_load). */
+/* The outbox as a run sees it: claimed to be delivered (rp_store_commit),
+ * or read (rp_store_outbox_read, for rp-status and rp-heartbeat). */
 struct rp_outbox {
 	/* in */
 	const char *token;       /* this run's, for the outbox lock */
@@ -161,7 +189,7 @@ struct rp_outbox {
 void rp_outbox_free(struct rp_outbox *ob);
 void rp_ob_entry_clear(struct rp_ob_entry *e);
 
-/* What a run changes in the outbox, written with its state (rp_store_save). */
+/* What delivering changed in the outbox (rp_store_settle). */
 struct rp_ob_update {
 	char **done;             /* ids delivered or refused: removed */
 	size_t ndone;
@@ -194,29 +222,68 @@ struct rp_store;
 struct rp_store *rp_store_open(const char *host, long port, const char *password,
     long db, const char *prefix, long timeout_ms, struct rp_err *err);
 
-/* One round trip. For each request, reads the check's state; decides
- * whether it is due (forced, or poll_sec elapsed since the last evaluation)
- * and, unless dry, takes its lock atomically so that concurrent runs
- * evaluate it once. With ob (and not dry), also takes the outbox lock if
- * no other run holds it and reads the outbox and this minute's rates.
- * Returns 0 or -1 with err (then nothing is due). */
-int rp_store_load(struct rp_store *s, struct rp_load *reqs, size_t n, time_t now, int dry,
-    struct rp_outbox *ob, struct rp_err *err);
+/* One round trip. The clock of due-ness and locks is *now when given (a
+ * run with --now), else Redis's own TIME, so that instances whose clocks
+ * are apart agree; *clock receives the one used. For each request: whether
+ * it is due (check_at passed, poll_sec less RP_POLL_SLACK_DIV of it since
+ * the record's last evaluation and since any other run's lock, or forced)
+ * and, unless dry, its lock taken atomically, so that concurrent runs
+ * evaluate it once. A record newer than the clock is never due, forced or
+ * not (RP_SKIP_AHEAD): a run whose clock is behind must not overwrite what
+ * a later one recorded. *waiting receives how many events the outbox holds.
+ * Returns 0; 1 when the store keeps its data but refuses writes (out of
+ * memory, a replica, a failing disk): the state was read without taking
+ * locks, and err says why; or -1 with err (then nothing is due). */
+int rp_store_load(struct rp_store *s, struct rp_load *reqs, size_t n, const time_t *now,
+    int dry, time_t *clock, size_t *waiting, struct rp_err *err);
 
-/* One round trip: replaces the records of the n checks, adds the alert
- * records and the run record (run may be NULL), applies ob (may be NULL).
- * Returns 0 or -1 with err. */
-int rp_store_save(struct rp_store *s, const char *const *names,
-    const struct rp_check_state *states, size_t n, const struct rp_alert_rec *alerts,
-    size_t nalerts, const struct rp_run_rec *run, const struct rp_ob_update *ob,
+/* One check's decision, as rp_store_commit writes it. */
+struct rp_commit {
+	const char *name;
+	int write;                         /* write st; 0: only release lock */
+	time_t expect_eval;                /* written only if the record's
+	                                    * last_eval is still this (0: none) */
+	const struct rp_check_state *st;
+	time_t lock;                       /* this run's lock, released when the
+	                                    * check was not evaluated (0: none) */
+	const struct rp_ob_entry *events;  /* queued with the state, in order */
+	const struct rp_alert_rec *alerts; /* one per event */
+	size_t nevents;
+	int written;                       /* out: the state and events are in */
+};
+
+/* One round trip, one transaction: for each decision, its state and its
+ * events (added to the outbox unless their id waits there already; an id
+ * refused earlier is forgotten: this one replaces it), or nothing when the
+ * record changed since it was read (another run decided: written = 0); the
+ * run record; then, with ob->token, takes the outbox lock if free and
+ * returns the whole outbox (ob->v with bodies, oldest first, and this
+ * minute's rates) to deliver. run may be NULL. Returns 0 or -1 with err
+ * (then nothing was written, as far as the store said). */
+int rp_store_commit(struct rp_store *s, struct rp_commit *v, size_t n,
+    const struct rp_run_rec *run, struct rp_outbox *ob, struct rp_err *err);
+
+/* One round trip: applies what delivery changed in the outbox (done,
+ * retried, refused, rates, the lock released), the answers in the alert
+ * records, and the run record (may be NULL). Returns 0 or -1 with err. */
+int rp_store_settle(struct rp_store *s, const struct rp_ob_update *u,
+    const struct rp_alert_rec *answers, size_t n, const struct rp_run_rec *run,
     struct rp_err *err);
 
-/* rp_store_save(); when the store fails, connects again and retries for
- * up to wait_ms (the write is idempotent: it may have been applied). */
-int rp_store_save_retry(struct rp_store *s, const char *const *names,
-    const struct rp_check_state *states, size_t n, const struct rp_alert_rec *alerts,
-    size_t nalerts, const struct rp_run_rec *run, const struct rp_ob_update *ob, long wait_ms,
-    struct rp_err *err);
+/* A trigger a run sent without the state (the store was unreachable when
+ * it read, or refused its decision). */
+struct rp_sent {
+	const char *name;
+	const char *dedup_key;
+};
+
+/* One round trip: merges what was sent into the records, so that each
+ * incident will be resolved: a record without an open incident takes it as
+ * its open, delivered one; a record whose open incident is another keeps its
+ * own and resolves this one at its next evaluation. Nothing else of the
+ * record changes. Returns 0 or -1 with err. */
+int rp_store_record_sent(struct rp_store *s, const struct rp_sent *v, size_t n, time_t now,
+    const struct rp_run_rec *run, struct rp_err *err);
 
 /* Reads the outbox (with bodies) and the refused events, without taking
  * anything (rp-status, rp-heartbeat). Free with rp_outbox_free and
@@ -224,6 +291,10 @@ int rp_store_save_retry(struct rp_store *s, const char *const *names,
 int rp_store_outbox_read(struct rp_store *s, struct rp_outbox *ob, struct rp_rejected **rej,
     size_t *nrej, struct rp_err *err);
 void rp_rejected_free(struct rp_rejected *v, size_t n);
+void rp_rejected_clear(struct rp_rejected *x);
+/* Fills x (zeroed) from a refused event's record as stored (JSON); a
+ * damaged record leaves it empty. */
+void rp_rejected_parse_json(struct rp_rejected *x, const char *text);
 
 /* Round trips made so far (for -v and make bench). */
 long rp_store_round_trips(const struct rp_store *s);
@@ -252,6 +323,53 @@ int rp_store_silence_clear(struct rp_store *s, const char *name, struct rp_err *
 int rp_store_silence_list(struct rp_store *s, struct rp_silence **out, size_t *n,
     struct rp_err *err);
 void rp_silences_free(struct rp_silence *v, size_t n);
+
+/* What rp-ping recorded of a ping check's job, <prefix>:ping:<name> (a
+ * hash with the TTL of check records). Times in the store's clock. */
+struct rp_ping_rec {
+	int known;               /* the store had a record */
+	time_t start;            /* the last "start" signal, 0: none */
+	time_t success;          /* the last success, 0: none */
+	time_t success_start;    /* the start of that run, 0: unknown */
+	time_t fail;             /* the last failure, 0: none */
+	time_t fail_start;       /* the start of that run, 0: unknown */
+	int fail_status;         /* its exit status (1-255), 0 for "fail" */
+	int fail_signal;         /* the signal that killed it, 0: none */
+	long duration;           /* seconds the last wrapped run took, -1: unknown */
+	char *tail;              /* the last lines of its output (at most
+	                          * RP_PING_TAIL_MAX bytes), or NULL */
+};
+
+#define RP_PING_TAIL_MAX 4096
+#define RP_PING_TAIL_LINES 20
+
+void rp_ping_rec_clear(struct rp_ping_rec *r);
+
+enum rp_ping_kind {
+	RP_PING_START,
+	RP_PING_SUCCESS,
+	RP_PING_FAIL
+};
+
+/* A signal of rp-ping. */
+struct rp_ping {
+	enum rp_ping_kind kind;
+	int status;              /* FAIL: the exit status (1-255), 0 for "fail" */
+	int signal;              /* FAIL: the signal that killed it, 0: none */
+	long duration;           /* a wrapped run's seconds, -1: unknown */
+	const char *tail;        /* a wrapped run's last lines, or NULL */
+};
+
+/* One round trip: records p for the ping check name at *now (NULL: Redis's
+ * TIME); a success or failure that follows a start takes that start as its
+ * run's; *at receives the time recorded. Returns 0 or -1 with err. */
+int rp_store_ping(struct rp_store *s, const char *name, const struct rp_ping *p,
+    const time_t *now, time_t *at, struct rp_err *err);
+
+/* One round trip: the records of the n ping checks (out[i].known = 0 where
+ * there is none). Returns 0 or -1 with err. */
+int rp_store_ping_read(struct rp_store *s, const char *const *names, size_t n,
+    struct rp_ping_rec *out, struct rp_err *err);
 
 void rp_store_close(struct rp_store *s);
 

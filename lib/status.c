@@ -75,7 +75,9 @@ row_json(FILE *out, const struct rp_check *c, const struct rp_load *l, time_t no
 	const struct rp_check_state *st = &l->st;
 	struct rp_buf b = {0};
 
-	rp_buf_append(&b, "{\"check\":\"", 10);
+	/* "kind" tells the checks from the outbox and refused events that
+	 * follow them (jq: select(.kind == "check")). */
+	rp_buf_printf(&b, "{\"kind\":\"check\",\"check\":\"");
 	rp_buf_json_str(&b, c->name);
 	rp_buf_printf(&b, "\",\"type\":\"%s\",\"status\":\"%s\"", rp_check_type_name(c->type),
 	    status_word(st));
@@ -87,8 +89,11 @@ row_json(FILE *out, const struct rp_check *c, const struct rp_load *l, time_t no
 	else
 		json_str(&b, "last_success_day", st->success_day);
 	json_str(&b, "incident", st->open_key);
+	/* Refused by PagerDuty is never delivered: it waits for a fix. */
 	rp_buf_printf(&b, ",\"incident_delivered\":%s", st->open_key && st->open_sent &&
-	    !queued(ob, st->open_key) ? "true" : "false");
+	    !queued(ob, st->open_key) && l->refused == NULL ? "true" : "false");
+	rp_buf_printf(&b, ",\"incident_refused\":%s", st->open_key && l->refused != NULL ?
+	    "true" : "false");
 	json_str(&b, "unknown_incident", st->unknown_key);
 	rp_buf_printf(&b, ",\"unknown_count\":%ld", st->unknown_count);
 	json_time(&b, "silenced_until", l->silenced_until > now ? l->silenced_until : 0);
@@ -98,10 +103,12 @@ row_json(FILE *out, const struct rp_check *c, const struct rp_load *l, time_t no
 }
 
 static const char *
-delivery(const struct rp_outbox *ob, const char *key, int sent)
+delivery(const struct rp_outbox *ob, const char *key, int sent, int refused)
 {
 	if (!sent)
 		return " (not yet delivered)";
+	if (refused)
+		return " (refused by PagerDuty: see below)";
 	return queued(ob, key) ? " (queued in the outbox)" : "";
 }
 
@@ -121,10 +128,11 @@ row_text(FILE *out, const struct rp_check *c, const struct rp_load *l, time_t no
 		snprintf(done, sizeof(done), "%s", st->success_day ? st->success_day : "-");
 	when(l->silenced_until > now ? l->silenced_until : 0, sil, sizeof(sil));
 	if (st->open_key)
-		rp_buf_printf(&inc, "%s%s", st->open_key, delivery(ob, st->open_key, st->open_sent));
+		rp_buf_printf(&inc, "%s%s", st->open_key, delivery(ob, st->open_key, st->open_sent,
+		    l->refused != NULL));
 	if (st->unknown_key)
 		rp_buf_printf(&inc, "%s%s%s", inc.len ? ", " : "", st->unknown_key,
-		    delivery(ob, st->unknown_key, st->unknown_sent));
+		    delivery(ob, st->unknown_key, st->unknown_sent, 0));
 	else if (st->unknown_count > 0)
 		rp_buf_printf(&inc, "%sunknown %ld time%s in a row", inc.len ? ", " : "",
 		    st->unknown_count, st->unknown_count == 1 ? "" : "s");
@@ -221,7 +229,9 @@ rp_status_run(const struct rp_opts *o, FILE *out)
 	char *clpath = NULL;
 	size_t i, n = 0;
 	int rc = RP_EXIT_OK, w = 5;
-	time_t now;
+	enum rp_status worst = RP_OK;
+	time_t now, clock;
+	size_t waiting;
 
 	rp_log_init("rp-status", o->verbose);
 	if (rp_config_load(cfgpath, &cfg, &err) != 0 || rp_clock_now(o->now, &now, &err) != 0) {
@@ -258,7 +268,7 @@ rp_status_run(const struct rp_opts *o, FILE *out)
 		rc = err.code;
 		goto out;
 	}
-	if (rp_store_load(st, l, n, now, 1, NULL, &err) != 0 ||
+	if (rp_store_load(st, l, n, &now, 1, &clock, &waiting, &err) != 0 ||
 	    rp_store_outbox_read(st, &ob, &rej, &nrej, &err) != 0) {
 		rp_log(RP_LOG_ERR, "%s", err.msg);
 		rc = RP_EXIT_UNKNOWN;
@@ -273,13 +283,18 @@ rp_status_run(const struct rp_opts *o, FILE *out)
 			row_json(out, cs[i], &l[i], now, &ob);
 		else
 			row_text(out, cs[i], &l[i], now, w, &ob);
+		/* A monitoring plugin's answer: the worst stored status shown; a
+		 * check never evaluated has nothing wrong to report. */
+		if (l[i].st.known)
+			worst = rp_status_worse(worst, l[i].st.status);
 	}
 	print_events(o, out, &ob, rej, nrej);
+	rc = rp_exit_for(worst);
 out:
 	rp_outbox_free(&ob);
 	rp_rejected_free(rej, nrej);
 	for (i = 0; i < n; i++)
-		rp_state_clear(&l[i].st);
+		rp_load_clear(&l[i]);
 	free(l);
 	free(cs);
 	free(clpath);

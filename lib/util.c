@@ -7,7 +7,10 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <pwd.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 int
 rp_err_set(struct rp_err *err, int code, const char *fmt, ...)
@@ -300,4 +303,70 @@ char *
 rp_xstrdup_or_null(const char *s)
 {
 	return s != NULL ? rp_xstrdup(s) : NULL;
+}
+
+/* The user named by uid, for messages. */
+static const char *
+user_name(uid_t uid, char *buf, size_t n)
+{
+	struct passwd *pw = getpwuid(uid);
+
+	if (pw != NULL)
+		snprintf(buf, n, "%s", pw->pw_name);
+	else
+		snprintf(buf, n, "uid %ld", (long)uid);
+	return buf;
+}
+
+/* Whether the directory dir (and those above it) may hold files another
+ * user cannot replace: none is writable by every user without the sticky
+ * bit (/tmp is fine: there nobody replaces another's file). */
+static int
+dir_safe(const char *file, char *dir, const char *what, struct rp_err *err)
+{
+	struct stat st;
+	char *slash;
+
+	for (;;) {
+		if (stat(*dir ? dir : "/", &st) == 0 && (st.st_mode & S_IWOTH) &&
+		    !(st.st_mode & S_ISVTX))
+			return rp_err_set(err, RP_EXIT_CONFIG, "%s: %s is in %s, which every user can "
+			    "write: refused (move it, or chmod o-w %s)", file, what, *dir ? dir : "/",
+			    *dir ? dir : "/");
+		if ((slash = strrchr(dir, '/')) == NULL)
+			return 0;
+		*slash = '\0';
+		if (*dir == '\0')
+			return 0;
+	}
+}
+
+int
+rp_file_safe(const char *path, const char *what, struct rp_err *err)
+{
+	struct stat st;
+	char dir[4096], cwd[2048], who[64], me[64];
+	uid_t uid = geteuid();
+	int n;
+
+	if (stat(path, &st) != 0)
+		return 0;
+	if (st.st_uid != uid && st.st_uid != 0)
+		return rp_err_set(err, RP_EXIT_CONFIG, "%s: %s is owned by %s, not by %s (who runs "
+		    "this) or root: refused; run as %s, or chown it", path, what,
+		    user_name(st.st_uid, who, sizeof(who)), user_name(uid, me, sizeof(me)), who);
+	if (st.st_mode & (S_IWGRP | S_IWOTH))
+		return rp_err_set(err, RP_EXIT_CONFIG, "%s: %s can be written by %s: refused; run: "
+		    "chmod go-w %s", path, what, st.st_mode & S_IWOTH ? "every user" : "its group",
+		    path);
+	if (path[0] == '/')
+		n = snprintf(dir, sizeof(dir), "%s", path);
+	else if (getcwd(cwd, sizeof(cwd)) != NULL)
+		n = snprintf(dir, sizeof(dir), "%s/%s", cwd, path);
+	else
+		return 0;
+	if (n < 0 || (size_t)n >= sizeof(dir))
+		return 0;
+	*strrchr(dir, '/') = '\0'; /* the file's directory */
+	return dir_safe(path, dir, what, err);
 }

@@ -23,6 +23,7 @@ enum {
 	RP_EXIT_UNKNOWN = 3,
 	RP_EXIT_USAGE = 64,
 	RP_EXIT_SOFTWARE = 70,
+	RP_EXIT_IOERR = 74,         /* the output could not be written */
 	RP_EXIT_CONFIG = 78
 };
 
@@ -63,6 +64,15 @@ int rp_is_integration_key(const char *s);
  * stored. */
 #define RP_RATE_LABEL_LEN 24
 void rp_rate_label(const char *routing_key, char out[RP_RATE_LABEL_LEN]);
+
+/* Whether the file at path may be trusted as a user's own: -1 with err
+ * (RP_EXIT_CONFIG, one line naming the file, what is wrong and the fix)
+ * when it is owned by a user other than the one running the program and
+ * root, or writable by its group or others, or when a directory on its way
+ * is writable by others without the sticky bit, as ssh refuses its files;
+ * what names the file in the message ("etl.cfg", "[google_apps]
+ * password_file"). A file that cannot be read is left to the caller. */
+int rp_file_safe(const char *path, const char *what, struct rp_err *err);
 
 /* Copies src into dst of size n; returns -1 (dst cut, still terminated) if
  * it did not fit. */

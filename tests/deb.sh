@@ -22,6 +22,7 @@ for u in rp-latency-check rp-email-check rp-heartbeat; do
 	check "$u.service runs /usr/bin/$u" "grep -q '^ExecStart=/usr/bin/$u ' '$root/lib/systemd/system/$u.service'"
 done
 check "/etc/robopager/etl.cfg, mode 600" "test \"\$(stat -c %a '$root/etc/robopager/etl.cfg')\" = 600"
+check "/etc/robopager/checklist.yaml, mode 640" "test \"\$(stat -c %a '$root/etc/robopager/checklist.yaml')\" = 640"
 check "the cron.d example names /usr/bin" "grep -q ' /usr/bin/rp-latency-check ' '$root/usr/share/robopager/cron.d-robopager'"
 ctrl=$(mktemp -d)
 dpkg -e "$deb" "$ctrl"

@@ -2,6 +2,9 @@
 # a temporary folder, torn down on exit, and small assertion helpers.
 # Sourced by tests/run-tests.sh; needs TOP set to the source tree.
 
+# Files the tests write are their owner's only, as an installation's are
+# (the programs warn about a checklist every user can read).
+umask 077
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/robopager-test.XXXXXX")
 PIDS=""
 PASSED=0
@@ -82,6 +85,9 @@ rp() {
 	OUT=$(cat "$WORK/out")
 	ERR=$(cat "$WORK/err")
 }
+
+# noclock TEXT: TEXT without the line every --now run writes on stderr.
+noclock() { printf '%s\n' "$1" | grep -v ': clock: .* from --now, not the real time$' || true; }
 
 # Fake PagerDuty helpers.
 pd_reset() { curl -s -X POST "http://127.0.0.1:$PAGERDUTY_PORT/_reset" >/dev/null; }

@@ -161,7 +161,7 @@ latency_checklist "$WORK/f2.yaml" f2
 failed_wf f2 2026-12-10T14:00:00
 pd_fail down:500
 rp rp-latency-check -f "$WORK/f2.cfg" -y "$WORK/f2.yaml" --now $T0
-expect "500: the run exits 3" 3 "$RC"
+expect "500: the run exits 2 (CRITICAL, never hidden by the undelivered page)" 2 "$RC"
 expect_match "500: one line says it is queued" "trigger $(FAILED_KEY f2): HTTP 500: injected 500; queued in the outbox" "$ERR"
 pd_fail up
 rp rp-latency-check -f "$WORK/f2.cfg" -y "$WORK/f2.yaml" --now $T1
@@ -177,7 +177,7 @@ pd_fail down:slow:2
 start=$(date +%s)
 rp rp-latency-check -f "$WORK/f3.cfg" -y "$WORK/f3.yaml" --now $T0
 expect "timeouts: the run ends within its budget (6 s)" 1 "$([ $(($(date +%s) - start)) -le 7 ] && echo 1 || echo 0)"
-expect "timeouts: exit 3" 3 "$RC"
+expect "timeouts: exit 2 (CRITICAL, never hidden)" 2 "$RC"
 pd_fail up
 rp rp-latency-check -f "$WORK/f3.cfg" -y "$WORK/f3.yaml" --now $T1
 expect_match "timeouts: the next run delivers it" "outbox: 1 earlier event delivered" "$ERR"
@@ -238,7 +238,7 @@ latency_checklist "$WORK/f7.yaml" f7
 failed_wf f7 2026-12-10T14:00:00
 stop_fredis
 rp rp-latency-check -f "$WORK/f7.cfg" -y "$WORK/f7.yaml" --now $T0
-expect "redis stopped: exit 3" 3 "$RC"
+expect "redis stopped: exit 2 (CRITICAL, never hidden)" 2 "$RC"
 expect "redis stopped: one line says so" 1 "$(printf '%s\n' "$ERR" | grep -c 'state store unreachable')"
 expect "redis stopped: the trigger still goes out" 1 "$(pd_count trigger)"
 start_fredis
@@ -259,8 +259,8 @@ sleep 1
 kill_fredis
 wait_bg a
 wf_mode f8 ok
-expect "redis killed: exit 3" 3 "$RC_a"
-expect_match "redis killed: one line says what was not recorded" "the next run repeats what this one could not record" "$ERR_a"
+expect "redis killed: exit 2 (CRITICAL, never hidden)" 2 "$RC_a"
+expect_match "redis killed: one line says what was not recorded" "decisions are recorded nowhere: the next run decides again" "$ERR_a"
 expect "redis killed: the trigger went out" 1 "$(pd_count trigger)"
 start_fredis
 rp rp-latency-check -f "$WORK/f8.cfg" -y "$WORK/f8.yaml" --now $T1
@@ -302,6 +302,11 @@ expect_match "rate: the next minute's run delivers the rest" "outbox: 30 earlier
 keys=""
 for i in $(seq 1 150); do keys="$keys f10_job_$i/failed@2026-12-10T14:00:00Z=open"; done
 row "150 triggers at once, PagerDuty takes 120 a minute" $keys
+
+# --- Kills, closed pipes, refused writes, clocks, lies, refusals --------
+
+. "$TOP/tests/faults-guarantees.sh"
+. "$TOP/tests/faults-chaos.sh"
 
 # --- Source faults: UNKNOWN with its reason, within the budget -----------
 
@@ -434,6 +439,7 @@ printf '%-58s %8s %5s %10s %4s %7s\n' "SCENARIO" "EXPECTED" "SENT" "DUPLICATES" 
 printf '%s' "$ROWS"
 echo "(pages: incidents PagerDuty opened; re-sent: the same trigger sent again and folded"
 echo " by PagerDuty into the open incident by its dedup key, after an answer that was lost)"
+echo "$CHAOS_NOTE"
 echo
 echo "What each source fault said (UNKNOWN, run time):"
 printf '%s' "$REASONS"

@@ -13,8 +13,12 @@ start_dovecot
 export RP_TEST_REDIS_PORT=$REDIS_PORT RP_TEST_PD_PORT=$PAGERDUTY_PORT RP_TEST_BATCHY_PORT=$BATCHY_PORT
 export RP_TEST_IMAP_PORT=$IMAP_PORT RP_TEST_IMAP_PASSWORD="$IMAP_PASSWORD"
 
+# tests/run-tests.sh PATTERN: only the integration tests whose file name
+# holds PATTERN, no unit tests (for working on one).
+ONLY=${1:-}
 echo "== unit tests"
 for t in tests/unit/check_*; do
+	[ -z "$ONLY" ] || break
 	case $t in *.c) continue ;; esac
 	set +e
 	out=$("$t" 2>&1)
@@ -35,6 +39,7 @@ done
 
 echo "== integration tests"
 for t in tests/integration/test_*.sh; do
+	case $t in *"$ONLY"*) ;; *) continue ;; esac
 	failed_before_file=$FAILED
 	. "$t"
 	echo "$(basename "$t"): $([ $FAILED -eq $failed_before_file ] && echo ok || echo FAILED)"

@@ -9,6 +9,8 @@ loopback port; the ports are published as "mode port" lines in PORTFILE.
   huge     greets, takes the login and EXAMINE, then answers UID SEARCH
            with one untagged line of 16 MiB (more than any cap should take)
   close    accepts the connection and closes it at once
+  logindisabled  advertises LOGINDISABLED (no plain-text login); a LOGIN
+           sent anyway is recorded in PORTFILE.logins and refused
 
 The login is plain LOGIN (no AUTH= capability), as RFC 3501 allows.
 
@@ -21,7 +23,7 @@ import sys
 import threading
 import time
 
-MODES = ("slow", "garbage", "huge", "close")
+MODES = ("slow", "garbage", "huge", "close", "logindisabled")
 
 
 def handler_for(mode):
@@ -43,7 +45,12 @@ def handler_for(mode):
                     continue
                 tag, cmd = parts[0], parts[1].strip().upper()
                 if cmd == "CAPABILITY":
-                    self.send("* CAPABILITY IMAP4rev1\r\n%s OK done\r\n" % tag)
+                    caps = "IMAP4rev1 LOGINDISABLED" if mode == "logindisabled" else "IMAP4rev1"
+                    self.send("* CAPABILITY %s\r\n%s OK done\r\n" % (caps, tag))
+                elif cmd == "LOGIN" and mode == "logindisabled":
+                    with open(sys.argv[1] + ".logins", "a") as f:
+                        f.write("LOGIN\n")
+                    self.send("%s NO login disabled\r\n" % tag)
                 elif cmd == "LOGIN":
                     self.send("%s OK logged in\r\n" % tag)
                 elif cmd == "LOGOUT":

@@ -191,3 +191,48 @@ sed -i 's/^timeout_sec = 5$/timeout_sec = 1/' "$SIL"
 rp rp-email-check -f "$SIL" -y "$ECL" -c vendor_reports --now 2026-11-30T03:20
 expect "silent server: UNKNOWN" 3 "$RC"
 expect "silent server: no answer within the timeout" "UNKNOWN vendor_reports: IMAP imap://127.0.0.1:$SILENT_PORT: no answer within 1000 ms" "$OUT"
+
+# "@dom.example" in senders: anyone at that domain, and only that domain.
+# Dovecot's FROM "@dom.example" is a substring search, so the subdomain's
+# and the longer domain's messages are candidates too; they must not count.
+DCL="$WORK/domain.yaml"
+cat >"$DCL" <<'EOC'
+domain_reports:
+    type: email
+    pd_description: "anyone at dom.example"
+    pd_service: "0123456789abcdef0123456789abcdef"
+    senders: ['@dom.example']
+    delivery_time: 03:00
+    check_time: 03:15
+    subjects: ["Domain report", "Sub report", "Evil report"]
+EOC
+seed_mail d1 "2026-12-05 08:05:00 UTC" "" <<'EOM'
+From: "Dom" <Anyone@DOM.example>
+Subject: Domain report
+
+from the domain
+EOM
+seed_mail d2 "2026-12-05 08:06:00 UTC" "" <<'EOM'
+From: x@sub.dom.example
+Subject: Sub report
+
+from a subdomain
+EOM
+seed_mail d3 "2026-12-05 08:07:00 UTC" "" <<'EOM'
+From: x@dom.example.evil
+Subject: Evil report
+
+from a longer domain
+EOM
+pd_reset
+rp rp-email-check -f "$ECFG" -y "$DCL" -c domain_reports --now 2026-12-05T03:20
+expect "domain sender: anyone at the domain counts, a subdomain or a longer domain does not" \
+	"CRITICAL domain_reports: 2 of 3 expected emails missing since 03:00: \"Sub report\", \"Evil report\" [trigger domain_reports/2026-12-05 sent]" "$OUT"
+sed -i "s/senders: \['@dom.example'\]/senders: ['@dom.example', '@sub.dom.example', '@dom.example.evil']/" "$DCL"
+rp rp-email-check -f "$ECFG" -y "$DCL" -c domain_reports --now 2026-12-05T03:25
+expect "domain senders: each domain its own, all three found" \
+	"OK domain_reports: all 3 expected emails arrived after 03:00 [resolve domain_reports/2026-12-05 sent]" "$OUT"
+sed -i "s/senders: \[.*\]/senders: [dom.example]/" "$DCL"
+rp rp-email-check -f "$ECFG" -y "$DCL" -c domain_reports --now 2026-12-05T03:30
+expect "bare domain in senders: configuration error" 78 "$RC"
+expect_match "bare domain in senders: says what to write" 'senders: "dom.example" is not an email address \(for anyone at that domain, write "@dom.example"\)$' "$ERR"

@@ -26,7 +26,7 @@ pd_reset
 
 hb --now 2026-12-04T10:00
 expect "never ran: unhealthy" 2 "$RC"
-expect "never ran: says which program" "CRITICAL robopager: robopager unhealthy on $HOST: rp-latency-check has not run (limit 10 min) [trigger robopager-heartbeat/$HOST sent]" "$OUT"
+expect "never ran: says which program" "CRITICAL robopager: robopager unhealthy on $HOST: rp-latency-check has no run recorded (limit 10 min) [trigger robopager-heartbeat/$HOST sent]" "$OUT"
 expect "never ran: one trigger on heartbeat_service" "202 trigger robopager-heartbeat/$HOST critical" "$(pd_log | cut -d' ' -f1-4)"
 expect "never ran: the routing key is heartbeat_service" '"0123456789abcdef0123456789abcdef"' "$(pd_events | python3 -c 'import json,sys; print(json.dumps(json.load(sys.stdin)[-1]["event"]["routing_key"]))')"
 expect "unhealthy: no ping" "" "$(pings)"
@@ -78,10 +78,11 @@ expect_match "undelivered: says how many" '1 events wait for PagerDuty in the ou
 pd_fail up
 hb --now 2026-12-04T10:27
 expect "undelivered: the heartbeat delivers the outbox first, then judges" 0 "$RC"
-expect "undelivered: the check's trigger and the heartbeat's own delivered" "trigger hb_flow_latency/failed@2026-12-04T15:00:00Z,trigger robopager-heartbeat/$HOST," "$(pd_log | grep '^202 [tr]' | cut -d' ' -f2-3 | sort | tr ' \n' ' ,')"
-expect_match "undelivered: its resolve waits for the next run" "resolve robopager-heartbeat/$HOST: queued behind an earlier event" "$ERR"
+# The outbox is delivered and recorded before the heartbeat judges, so its
+# own resolve follows its trigger in the same run, never ahead of it.
+expect "undelivered: the check's trigger, then the heartbeat's trigger and resolve" "trigger hb_flow_latency/failed@2026-12-04T15:00:00Z,trigger robopager-heartbeat/$HOST,resolve robopager-heartbeat/$HOST," "$(pd_log | grep '^202 [tr]' | cut -d' ' -f2-3 | tr ' \n' ' ,')"
 hb --now 2026-12-04T10:28
-expect "undelivered: the next run resolves the heartbeat's incident" "202 resolve robopager-heartbeat/$HOST" "$(pd_log | grep '^202 resolve' | cut -d' ' -f1-3)"
+expect "undelivered: the next run sends nothing more for it" 1 "$(pd_log | grep -c '^202 resolve')"
 # A trigger decided during a silence is held, not queued: it does not count.
 pd_reset
 wf_set hb_flow '{"status":"failure","batch_start":"2026-12-04T16:00:00","batch_end":null}'

@@ -44,3 +44,25 @@ rp robopager -f "$WORK/rb-batchy.cfg" -y "$RCL" --now 2026-12-01T10:05
 expect "robopager: only what [function_type] enables" "OK rb_latency: rb_flow: completed 15 min ago (limit 60)" "$OUT"
 rp robopager -f "$WORK/rb-batchy.cfg" -y "$RCL" --now 2026-12-01T10:05 --bogus
 expect "robopager: bad option" 64 "$RC"
+
+# The earlier tool's cron line with only "python3 -m robopager." taken away:
+# -p is the configuration, -cf NAME is accepted with one note, anywhere.
+pd_reset
+wf_set rb_flow '{"status":"success","batch_start":"2026-12-02T14:00:00","batch_end":"2026-12-02T14:50:00"}'
+rp robopager -c rb_email -y "$RCL" -cf core -p "$RCFG" --now 2026-12-02T10:00
+expect "robopager -cf core -p: the check runs (CRITICAL, paged)" 2 "$RC"
+expect "robopager -cf core -p: its line (the day before resolved, today's paged)" "CRITICAL rb_email: 1 of 1 expected emails missing since 09:00: \"never sent\" [resolve rb_email/2026-12-01 sent] [trigger rb_email/2026-12-02 sent]" "$OUT"
+expect "robopager -cf core -p: PagerDuty got them" "202 resolve rb_email/2026-12-01
+202 trigger rb_email/2026-12-02" "$(pd_log | cut -d' ' -f1-3)"
+expect "robopager -cf core: one note on stderr" "robopager: -cf core ignored (the earlier tool's choice of configuration reader; etl.cfg is read as a whole)" "$(noclock "$ERR")"
+rp robopager -cf core -p "$RCFG" -y "$RCL" -c rb_latency --now 2026-12-02T10:00
+expect "robopager -cf first, -p later: runs" "OK rb_latency: rb_flow: completed 10 min ago (limit 60)" "$OUT"
+rp robopager -c rb_latency -y "$RCL" -p"$RCFG" -cf=core --now 2026-12-02T10:01
+expect "robopager -pFILE -cf=NAME: as argparse took them" "OK rb_latency: rb_flow: completed 11 min ago (limit 60)" "$OUT"
+rp robopager -c rb_latency -y "$RCL" -p "$RCFG" -cf
+expect "robopager -cf without a name: usage error" 64 "$RC"
+expect_match "robopager -cf without a name: says so" '^robopager: -cf needs an argument' "$ERR"
+for p in rp-latency-check rp-email-check rp-heartbeat rp-status rp-silence; do
+	rp "$p" -p "$RCFG" -y "$RCL"
+	expect "$p refuses -p (robopager's alone)" 64 "$RC"
+done

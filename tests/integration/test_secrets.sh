@@ -11,6 +11,7 @@ SYAML="$WORK/secrets.yaml"
 RK_CHECK=5ec2e75ec2e75ec2e75ec2e75ec2e7aa
 RK_MAIL=5ec2e75ec2e75ec2e75ec2e75ec2e7bb
 RK_HB=5ec2e75ec2e75ec2e75ec2e75ec2e7cc
+RK_TEST=5ec2e75ec2e75ec2e75ec2e75ec2e7dd  # [pager_duty] test_pd_service: ignored, never shown
 API_KEY=api-key-5ec2e7-never-shown
 REDIS_PW=redis-pass-5ec2e7-never-shown
 B64_PW=$(printf '%s' "$IMAP_PASSWORD" | base64)
@@ -25,12 +26,13 @@ sredis() { redis-cli -p "$SREDIS_PORT" -a "$REDIS_PW" --no-auth-warning -n 1 "$@
 
 write_email_config "$SCFG" "imap://127.0.0.1:$IMAP_PORT" INBOX
 chmod 600 "$SCFG"
-python3 - "$SCFG" "$SREDIS_PORT" "$RK_HB" "$API_KEY" "$REDIS_PW" <<'EOP'
+python3 - "$SCFG" "$SREDIS_PORT" "$RK_HB" "$API_KEY" "$REDIS_PW" "$RK_TEST" <<'EOP'
 import sys
-path, port, hb, api, pw = sys.argv[1:6]
+path, port, hb, api, pw, test_rk = sys.argv[1:7]
 t = open(path).read()
 t = t.replace("heartbeat_service = 0123456789abcdef0123456789abcdef", "heartbeat_service = " + hb)
-t = t.replace("api_access_key = SECRET-API-ACCESS-KEY", "api_access_key = " + api)
+t = t.replace("api_access_key = SECRET-API-ACCESS-KEY",
+              "api_access_key = " + api + "\ntest_pd_service = " + test_rk)
 r = t.index("[redis]\n")
 head, tail = t[:r], t[r:].split("\n")
 tail = [("port = %s\npassword = %s" % (port, pw)) if l.startswith("port = ") else l for l in tail]
@@ -135,7 +137,8 @@ expect "secrets: a malformed key is a configuration error" 78 "$RC"
 cp "$SCFG.good" "$SCFG"
 
 printf '%s\n' "$ALL" >"$WORK/secrets-output.txt"
-for s in "$IMAP_PASSWORD" "$B64_PW" "$API_KEY" "$REDIS_PW" "$RK_CHECK" "$RK_MAIL" "$RK_HB" wrong-5ec2e7 \
+expect_match "secrets: the legacy test_pd_service is named (not shown)" '\[pager_duty\] test_pd_service: not used by this Robopager; ignored' "$ALL"
+for s in "$IMAP_PASSWORD" "$B64_PW" "$API_KEY" "$REDIS_PW" "$RK_CHECK" "$RK_MAIL" "$RK_HB" "$RK_TEST" wrong-5ec2e7 \
 	"$AIRFLOW_PASSWORD" wrong-af-5ec2e7 "$JWT_HEAD" "$HTTP_TOKEN"; do
 	expect "secrets: \"${s:0:12}...\" never printed (stdout, stderr, JSON)" 0 \
 		"$(grep -cF -- "$s" "$WORK/secrets-output.txt" || true)"

@@ -41,7 +41,7 @@ wf_set st_refused '{"status":"failure","batch_start":"2026-12-03T14:30:00","batc
 lc st_ok; lc st_warn; lc st_crit
 pd_fail 400
 lc st_refused
-expect "refused: exit 3" 3 "$RC"
+expect "refused: exit 2 (the check is CRITICAL; a refused page never hides that)" 2 "$RC"
 expect_match "refused: one stderr line with PagerDuty's words" 'PagerDuty refused trigger st_refused/failed@2026-12-03T14:30:00Z: HTTP 400: Event object is invalid: injected 400 \(kept for rp-status\)' "$ERR"
 expect "refused: not retried" 1 "$(pd_log | grep -c 'st_refused')"
 lc st_unknown
@@ -53,7 +53,7 @@ lc st_pending
 pd_fail up
 
 rp rp-status -f "$TCFG" -y "$TCL" --now 2026-12-03T10:01
-expect "status: exit 0" 0 "$RC"
+expect "status: exits with the worst stored status (CRITICAL)" 2 "$RC"
 row() { printf '%s\n' "$OUT" | grep "^$1 " | tr -s ' '; }
 expect_match "status: header" '^CHECK +TYPE +STATUS +SINCE +LAST EVALUATION +LAST DONE +SILENCED UNTIL +INCIDENT$' "$(printf '%s\n' "$OUT" | head -n 1)"
 expect "status: never evaluated" "st_never batchy NEVER - - - - -" "$(row st_never)"
@@ -72,10 +72,42 @@ expect "status: email check never evaluated" "st_mail email NEVER - - - - -" "$(
 
 rp rp-status -f "$TCFG" -y "$TCL" --now 2026-12-03T10:01 --json -c st_silenced
 expect "status --json -c: one object" 1 "$(printf '%s\n' "$OUT" | wc -l)"
-expect_match "status --json: the facts" '^\{"check":"st_silenced","type":"batchy","status":"CRITICAL","summary":"st_silenced: the batch started 2026-12-03T09:45:00-05:00 failed","since":"2026-12-03T10:00:00-05:00","last_evaluation":"2026-12-03T10:00:00-05:00","last_completion":null,"incident":"st_silenced/failed@2026-12-03T14:45:00Z","incident_delivered":false,"unknown_incident":null,"unknown_count":0,"silenced_until":"2026-12-03T10:55:00-05:00"\}$' "$OUT"
+expect_match "status --json: the facts" '^\{"kind":"check","check":"st_silenced","type":"batchy","status":"CRITICAL","summary":"st_silenced: the batch started 2026-12-03T09:45:00-05:00 failed","since":"2026-12-03T10:00:00-05:00","last_evaluation":"2026-12-03T10:00:00-05:00","last_completion":null,"incident":"st_silenced/failed@2026-12-03T14:45:00Z","incident_delivered":false,"unknown_incident":null,"unknown_count":0,"silenced_until":"2026-12-03T10:55:00-05:00"\}$' "$OUT"
 rp rp-status -f "$TCFG" -y "$TCL" --json
-expect "status --json: one object per check" 9 "$(printf '%s\n' "$OUT" | python3 -c 'import json,sys; print(sum(1 for l in sys.stdin if "kind" not in json.loads(l)))')"
-expect "status --json: the outbox and the refused events" "outbox trigger st_pending/failed@2026-12-03T14:40:00Z,refused trigger st_refused/failed@2026-12-03T14:30:00Z," "$(printf '%s\n' "$OUT" | python3 -c 'import json,sys; print("".join("%s %s," % (o["kind"], o["event"]) for o in map(json.loads, sys.stdin) if "kind" in o))')"
+expect "status --json: one object per check, kind check" 9 "$(printf '%s\n' "$OUT" | python3 -c 'import json,sys; print(sum(1 for l in sys.stdin if json.loads(l)["kind"] == "check"))')"
+# Numbers and booleans are JSON's, for jq: no number or boolean as a string.
+expect "status --json: typed values" "ok" "$(printf '%s\n' "$OUT" | python3 -c '
+import json, sys
+want = {"unknown_count": int, "incident_delivered": bool, "attempts": int, "http_status": int}
+bad = []
+for line in sys.stdin:
+    o = json.loads(line)
+    for k, v in o.items():
+        t = want.get(k)
+        if (t is int and (type(v) is not int)) or (t is bool and type(v) is not bool):
+            bad.append("%s=%r" % (k, v))
+        if isinstance(v, str) and (v in ("true", "false") or v.lstrip("-").isdigit()):
+            bad.append("%s=%r" % (k, v))
+    if o["kind"] == "check" and not all(k in o for k in ("unknown_count", "incident_delivered")):
+        bad.append("missing in " + o["check"])
+print(" ".join(bad) or "ok")')"
+expect "status --json: the outbox and the refused events" "outbox trigger st_pending/failed@2026-12-03T14:40:00Z,refused trigger st_refused/failed@2026-12-03T14:30:00Z," "$(printf '%s\n' "$OUT" | python3 -c 'import json,sys; print("".join("%s %s," % (o["kind"], o["event"]) for o in map(json.loads, sys.stdin) if o["kind"] != "check"))')"
+
+# A monitoring plugin: the exit status is the stored status of what it shows.
+for c in never:0 ok:0 warn:1 crit:2 unknown:3 silenced:2 mail:0; do
+	rp rp-status -f "$TCFG" -y "$TCL" -c "st_${c%%:*}"
+	expect "status -c st_${c%%:*}: exit ${c#*:}" "${c#*:}" "$RC"
+done
+grep -A7 -E '^st_(ok|warn|unknown):' "$TCL" | grep -v '^--$' >"$WORK/status-some.yaml"
+rp rp-status -f "$TCFG" -y "$WORK/status-some.yaml"
+expect "status: UNKNOWN is worse than WARNING (no CRITICAL shown)" 3 "$RC"
+# Output that cannot be written is 74, not a silent 0.
+set +e
+${RP_WRAP:-} "$TOP/bin/rp-status" -f "$TCFG" -y "$TCL" -c st_ok >/dev/full 2>"$WORK/err"
+RC=$?
+set -e
+expect "status >/dev/full: exit 74" 74 "$RC"
+expect "status >/dev/full: says so" "rp-status: cannot write the output: No space left on device" "$(cat "$WORK/err")"
 
 # Read-only: nothing written, no lock taken.
 before=$(redis-cli -p "$REDIS_PORT" -n 1 --scan --pattern 'st:*' | sort | md5sum)

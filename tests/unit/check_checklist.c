@@ -164,6 +164,46 @@ START_TEST(structure)
 }
 END_TEST
 
+/* One email check whose senders line is given. */
+static const char *
+email_with_senders(const char *senders)
+{
+	static char buf[1024];
+	snprintf(buf, sizeof(buf),
+	    "c:\n  type: email\n  pd_description: d\n"
+	    "  pd_service: 0123456789abcdef0123456789abcdef\n"
+	    "  check_time: 03:15\n  delivery_time: 03:00\n"
+	    "  senders: %s\n  subjects: [x]\n", senders);
+	return buf;
+}
+
+/* "@domain" is anyone at that domain; a bare domain is a mistake whose
+ * message says what to write. */
+START_TEST(domain_senders)
+{
+	struct rp_checklist cl;
+	struct rp_err err;
+	const char *path = tmpfile_with(email_with_senders("['@vendor.example', 'a@b.example']"));
+
+	ck_assert_msg(rp_checklist_load(path, &cl, &err) == 0, "%s", err.msg);
+	ck_assert_uint_eq(cl.checks[0].nsenders, 2);
+	ck_assert_str_eq(cl.checks[0].senders[0], "@vendor.example");
+	rp_checklist_free(&cl);
+	unlink(path);
+	ck_assert_str_eq(load_fail(email_with_senders("[vendor.example]")),
+	    ":7: c: senders: \"vendor.example\" is not an email address (for anyone at that "
+	    "domain, write \"@vendor.example\")");
+	ck_assert_str_eq(load_fail(email_with_senders("['@']")),
+	    ":7: c: senders: \"@\" is not an email address");
+	ck_assert_str_eq(load_fail(email_with_senders("['@a@vendor.example']")),
+	    ":7: c: senders: \"@a@vendor.example\" is not an email address");
+	ck_assert_str_eq(load_fail(email_with_senders("['@vendor example']")),
+	    ":7: c: senders: \"@vendor example\" is not an email address");
+	ck_assert_str_eq(load_fail(email_with_senders("[reports]")),
+	    ":7: c: senders: \"reports\" is not an email address");
+}
+END_TEST
+
 START_TEST(documents)
 {
 	ck_assert_str_eq(load_fail("a:\n  type: batchy\n  pd_description: d\n"
@@ -343,6 +383,7 @@ add_tests(TCase *tc)
 	tcase_add_test(tc, source_pointer_forms);
 	tcase_add_test(tc, readme_examples);
 	tcase_add_test(tc, errors);
+	tcase_add_test(tc, domain_senders);
 	tcase_add_test(tc, structure);
 	tcase_add_test(tc, documents);
 	tcase_add_test(tc, example_file);

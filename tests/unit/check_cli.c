@@ -64,8 +64,85 @@ START_TEST(cli)
 }
 END_TEST
 
+/* The earlier tool's line: -p FILE is -f FILE, -cf NAME goes, anywhere. */
+START_TEST(legacy_args)
+{
+	static const char *const a1[] = {"robopager", "-c", "x", "-y", "c.yaml", "-cf", "core", "-p",
+	    "etl.cfg", NULL};
+	static const char *const a2[] = {"robopager", "-cf=core", "-pother.cfg", "-q", NULL};
+	static const char *const a3[] = {"robopager", "-y", "-cf", "-c", "-p", "--", "-p", NULL};
+	static const char *const a4[] = {"robopager", "-q", "-cf", NULL};
+	char **argv1 = args(a1), **argv2 = args(a2), **argv3 = args(a3), **argv4 = args(a4);
+	struct rp_opts o;
+	struct rp_err err;
+	const char *cf;
+	int argc;
+
+	argc = 9;
+	ck_assert_int_eq(rp_cli_legacy_args(&argc, argv1, &cf, &err), 0);
+	ck_assert_int_eq(argc, 7);
+	ck_assert_ptr_null(argv1[7]);
+	ck_assert_str_eq(cf, "core");
+	ck_assert_int_eq(rp_cli_parse(argc, argv1, &o, &err), 0);
+	ck_assert_str_eq(o.config, "etl.cfg");
+	ck_assert_str_eq(o.checklist, "c.yaml");
+	ck_assert_str_eq(o.check, "x");
+
+	argc = 4;
+	ck_assert_int_eq(rp_cli_legacy_args(&argc, argv2, &cf, &err), 0);
+	ck_assert_int_eq(argc, 3);
+	ck_assert_str_eq(cf, "core");
+	ck_assert_int_eq(rp_cli_parse(argc, argv2, &o, &err), 0);
+	ck_assert_str_eq(o.config, "other.cfg");
+	ck_assert(o.quiet);
+
+	/* Values of options and what follows "--" are left alone. */
+	argc = 7;
+	ck_assert_int_eq(rp_cli_legacy_args(&argc, argv3, &cf, &err), 0);
+	ck_assert_int_eq(argc, 7);
+	ck_assert_ptr_null(cf);
+	ck_assert_str_eq(argv3[2], "-cf");
+	ck_assert_str_eq(argv3[4], "-p");
+	ck_assert_str_eq(argv3[6], "-p");
+
+	argc = 3;
+	ck_assert_int_eq(rp_cli_legacy_args(&argc, argv4, &cf, &err), -1);
+	ck_assert_int_eq(err.code, RP_EXIT_USAGE);
+	ck_assert_str_eq(err.msg, "-cf needs an argument (the earlier tool's configuration "
+	    "reader, such as core)");
+	unargs(argv1);
+	unargs(argv2);
+	unargs(argv3);
+	unargs(argv4);
+}
+END_TEST
+
+/* Output that cannot be written is exit 74, whatever the run said. */
+START_TEST(close_stdout_full)
+{
+	FILE *f = fopen("/dev/full", "w");
+
+	ck_assert_ptr_nonnull(f);
+	fputs("a line\n", f);
+	ck_assert_int_eq(rp_cli_close_out(f, "test", 2), RP_EXIT_IOERR);
+}
+END_TEST
+
+START_TEST(close_stdout_ok)
+{
+	FILE *f = fopen("/dev/null", "w");
+
+	ck_assert_ptr_nonnull(f);
+	fputs("a line\n", f);
+	ck_assert_int_eq(rp_cli_close_out(f, "test", 2), 2);
+}
+END_TEST
+
 static void
 add_tests(TCase *tc)
 {
 	tcase_add_test(tc, cli);
+	tcase_add_test(tc, legacy_args);
+	tcase_add_test(tc, close_stdout_full);
+	tcase_add_test(tc, close_stdout_ok);
 }

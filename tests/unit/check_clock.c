@@ -1,4 +1,5 @@
 #define UNIT_NAME "clock"
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -214,10 +215,61 @@ START_TEST(durations)
 }
 END_TEST
 
+START_TEST(compound_durations)
+{
+	long v;
+
+	ck_assert_int_eq(rp_clock_parse_duration("1h30m", 86400, &v), 0);
+	ck_assert_int_eq(v, 5400);
+	ck_assert_int_eq(rp_clock_parse_duration("2d12h", 30L * 86400, &v), 0);
+	ck_assert_int_eq(v, 216000);
+	ck_assert_int_eq(rp_clock_parse_duration("1w", 30L * 86400, &v), 0);
+	ck_assert_int_eq(v, 604800);
+	ck_assert_int_eq(rp_clock_parse_duration("1w2d3h4m5s", 30L * 86400, &v), 0);
+	ck_assert_int_eq(v, 604800 + 2 * 86400 + 3 * 3600 + 4 * 60 + 5);
+	ck_assert_int_eq(rp_clock_parse_duration("1h0m", 86400, &v), 0);
+	ck_assert_int_eq(v, 3600);
+	ck_assert_int_eq(rp_clock_parse_duration("05m", 86400, &v), 0);
+	ck_assert_int_eq(v, 300);
+	/* Exactly max, and one second over it. */
+	ck_assert_int_eq(rp_clock_parse_duration("23h59m60s", 86400, &v), 0);
+	ck_assert_int_eq(v, 86400);
+	ck_assert_int_eq(rp_clock_parse_duration("23h59m61s", 86400, &v), -1);
+	ck_assert_int_eq(rp_clock_parse_duration("1w", 86400, &v), -1);
+
+	/* A failure leaves *out alone. */
+	v = 42;
+	ck_assert_int_eq(rp_clock_parse_duration("1d1d", 30L * 86400, &v), -1);
+	ck_assert_int_eq(v, 42);
+	ck_assert_int_eq(rp_clock_parse_duration("30m1h", 86400, &v), -1);
+	ck_assert_int_eq(rp_clock_parse_duration("1h 30m", 86400, &v), -1);
+	ck_assert_int_eq(rp_clock_parse_duration(" 1h", 86400, &v), -1);
+	ck_assert_int_eq(rp_clock_parse_duration("1h30m ", 86400, &v), -1);
+	ck_assert_int_eq(rp_clock_parse_duration("1h30", 86400, &v), -1);
+	ck_assert_int_eq(rp_clock_parse_duration("1hm", 86400, &v), -1);
+	ck_assert_int_eq(rp_clock_parse_duration("1h+30m", 86400, &v), -1);
+	ck_assert_int_eq(rp_clock_parse_duration("1h-30m", 86400, &v), -1);
+	ck_assert_int_eq(rp_clock_parse_duration("1y", 86400 * 400L, &v), -1);
+	ck_assert_int_eq(rp_clock_parse_duration("", 86400, &v), -1);
+	ck_assert_int_eq(rp_clock_parse_duration("0m", 86400, &v), -1);
+	ck_assert_int_eq(rp_clock_parse_duration("0h0m0s", 86400, &v), -1);
+	ck_assert_int_eq(v, 42);
+	/* Huge parts and huge sums fail instead of wrapping. */
+	ck_assert_int_eq(rp_clock_parse_duration("9223372036854775807s", 86400, &v), -1);
+	ck_assert_int_eq(rp_clock_parse_duration("99999999999999999999s", 86400, &v), -1);
+	ck_assert_int_eq(rp_clock_parse_duration("15250284452472w", LONG_MAX, &v), -1);
+	ck_assert_int_eq(rp_clock_parse_duration("9223372036854775807s", LONG_MAX, &v), 0);
+	ck_assert_int_eq(v, LONG_MAX);
+	ck_assert_int_eq(rp_clock_parse_duration("1m9223372036854775807s", LONG_MAX, &v), -1);
+	ck_assert_int_eq(v, LONG_MAX);
+}
+END_TEST
+
 static void
 add_tests(TCase *tc)
 {
 	tcase_add_test(tc, durations);
+	tcase_add_test(tc, compound_durations);
 	tcase_add_test(tc, hhmm);
 	tcase_add_test(tc, civil);
 	tcase_add_test(tc, iso);

@@ -102,6 +102,44 @@ START_TEST(new_keys)
 }
 END_TEST
 
+/* Loads base plus extra; returns the mailbox it ends up with (static). */
+static const char *
+mailbox_with(const char *extra)
+{
+	static char box[64];
+	struct rp_config cfg;
+	struct rp_err err;
+	char *text = with(extra);
+	const char *path = tmpfile_with(text);
+
+	ck_assert_msg(rp_config_load(path, &cfg, &err) == 0, "%s", err.msg);
+	rp_strlcpy(box, cfg.mailbox, sizeof(box));
+	rp_config_free(&cfg);
+	unlink(path);
+	free(text);
+	return box;
+}
+
+/* The earlier tool searched Gmail's All Mail: so does an unset mailbox on
+ * Gmail; any other server's default is INBOX; a mailbox set is kept. */
+START_TEST(mailbox_default)
+{
+	ck_assert_str_eq(mailbox_with(""), "[Gmail]/All Mail");
+	ck_assert_str_eq(mailbox_with("[google_apps]\nimap_url = imaps://imap.gmail.com\n"),
+	    "[Gmail]/All Mail");
+	ck_assert_str_eq(mailbox_with("[google_apps]\nimap_url = imaps://IMAP.Gmail.com:993/\n"),
+	    "[Gmail]/All Mail");
+	ck_assert_str_eq(mailbox_with("[google_apps]\nimap_url = imaps://mail.example.com:993\n"),
+	    "INBOX");
+	ck_assert_str_eq(mailbox_with("[google_apps]\nimap_url = imaps://imap.gmail.com.example\n"),
+	    "INBOX");
+	ck_assert_str_eq(mailbox_with("[google_apps]\nimap_url = imap://127.0.0.1:1143\n"), "INBOX");
+	ck_assert_str_eq(mailbox_with("[google_apps]\nmailbox = INBOX\n"), "INBOX");
+	ck_assert_str_eq(mailbox_with("[google_apps]\nimap_url = imaps://mail.example.com\n"
+	                              "mailbox = Reports\n"), "Reports");
+}
+END_TEST
+
 START_TEST(python_style)
 {
 	struct rp_config cfg;
@@ -138,6 +176,41 @@ START_TEST(errors)
 	FAILS("colour = blue\n", ":21: [redis] colour: unknown key");
 	FAILS("[nosuch]\nkey = 1\n", ":22: [nosuch] key: unknown section");
 	FAILS("db = 2\n", ":21: [redis] db: set twice (first on line 20)");
+}
+END_TEST
+
+/* A key the earlier tool's files carried: accepted, one notice naming file,
+ * line, section and key, never its value; not kept. */
+START_TEST(legacy_keys)
+{
+	struct rp_config cfg;
+	struct rp_err err;
+	char *text = with("[pager_duty]\ntest_pd_service = 5ec2e75ec2e75ec2e75ec2e75ec2e7aa\n");
+	const char *path = tmpfile_with(text);
+	char *want = rp_xasprintf("%s:22: [pager_duty] test_pd_service: not used by this "
+	    "Robopager; ignored", path);
+
+	ck_assert_msg(rp_config_load(path, &cfg, &err) == 0, "%s", err.msg);
+	ck_assert_uint_eq(cfg.nnotices, 1);
+	ck_assert_str_eq(cfg.notices[0], want);
+	ck_assert_ptr_null(strstr(cfg.notices[0], "5ec2e7"));
+	rp_config_free(&cfg);
+	ck_assert_ptr_null(cfg.notices);
+	unlink(path);
+	free(want);
+	free(text);
+
+	/* A file without one has no notice. */
+	path = tmpfile_with(base);
+	ck_assert_msg(rp_config_load(path, &cfg, &err) == 0, "%s", err.msg);
+	ck_assert_uint_eq(cfg.nnotices, 0);
+	rp_config_free(&cfg);
+	unlink(path);
+
+	/* Only in its own section; a key nobody ever had stays an error. */
+	FAILS("[redis]\ntest_pd_service = x\n", ":22: [redis] test_pd_service: unknown key");
+	FAILS("[pager_duty]\nprod_pd_service = x\n",
+	    ":22: [pager_duty] prod_pd_service: unknown key");
 }
 END_TEST
 
@@ -436,6 +509,8 @@ add_tests(TCase *tc)
 	tcase_add_test(tc, source_warnings);
 	tcase_add_test(tc, existing_file);
 	tcase_add_test(tc, new_keys);
+	tcase_add_test(tc, mailbox_default);
+	tcase_add_test(tc, legacy_keys);
 	tcase_add_test(tc, python_style);
 	tcase_add_test(tc, errors);
 	tcase_add_test(tc, errors_values);

@@ -38,28 +38,33 @@ opts(long per_min)
 	return o;
 }
 
-/* An outbox holding one event, as rp_store_load gives it to its owner. */
+/* Adds an event to an outbox this run owns, as rp_store_commit gives it. */
 static void
-outbox_with(struct rp_outbox *ob, enum rp_act act, const char *key, int owned)
+add_entry(struct rp_outbox *ob, enum rp_act act, const char *key, const char *check)
 {
 	struct rp_pd_event e = event(act, key);
+	struct rp_ob_entry *x;
 	char label[RP_RATE_LABEL_LEN];
 
+	ob->v = rp_xrealloc(ob->v, (ob->n + 1) * sizeof(*ob->v));
+	x = &ob->v[ob->n++];
+	memset(x, 0, sizeof(*x));
+	rp_rate_label(rk, label);
+	x->id = rp_dl_id(act, key);
+	x->check = rp_xstrdup(check);
+	x->label = rp_xstrdup(label);
+	x->body = rp_pd_event_json(&e);
+	x->queued = 1794999000;
+	x->attempts = 3;
+}
+
+static void
+owned(struct rp_outbox *ob, long minute)
+{
 	memset(ob, 0, sizeof(*ob));
 	ob->token = "tok";
-	ob->owned = owned;
-	ob->minute = 100;
-	ob->v = rp_xcalloc(1, sizeof(*ob->v));
-	ob->n = 1;
-	ob->v[0].id = rp_dl_id(act, key);
-	if (owned) {
-		rp_rate_label(rk, label);
-		ob->v[0].check = rp_xstrdup("c1");
-		ob->v[0].label = rp_xstrdup(label);
-		ob->v[0].body = rp_pd_event_json(&e);
-		ob->v[0].queued = 1794999000;
-		ob->v[0].attempts = 3;
-	}
+	ob->owned = 1;
+	ob->minute = minute;
 }
 
 START_TEST(resolve_waits_for_its_trigger)
@@ -68,120 +73,132 @@ START_TEST(resolve_waits_for_its_trigger)
 	struct rp_outbox ob;
 	struct rp_ob_update up;
 	struct rp_dl_stats st;
-	struct rp_pd_event e = event(RP_ACT_RESOLVE, "c1/failed@x");
-	const char *check = "c1";
-	struct rp_pd_result r;
+	struct rp_pd_result r[3];
 
 	ck_assert_int_eq(rp_http_global(), 0);
 	pd_control("/_reset", "");
-	outbox_with(&ob, RP_ACT_TRIGGER, "c1/failed@x", 1);
-	rp_deliver(&o, &ob, &e, &check, 1, &r, &up, &st);
-	/* The waiting trigger goes; the resolve waits for the next run. */
-	ck_assert_int_eq(st.ob_sent, 1);
-	ck_assert_int_eq(up.ndone, 1);
+	owned(&ob, 100);
+	add_entry(&ob, RP_ACT_TRIGGER, "c1/failed@x", "c1");
+	add_entry(&ob, RP_ACT_RESOLVE, "c1/failed@x", "c1");
+	add_entry(&ob, RP_ACT_TRIGGER, "c2/failed@y", "c2");
+	rp_deliver(&o, &ob, r, &up, &st);
+	/* The trigger goes; its resolve waits for the next run, whatever the
+	 * trigger's fate; the other incident's event is not held up. */
+	ck_assert_int_eq(r[0].outcome, RP_PD_DELIVERED);
+	ck_assert_int_eq(r[1].outcome, RP_PD_WAITING);
+	ck_assert_int_eq(r[1].behind, 1);
+	ck_assert_int_eq(r[2].outcome, RP_PD_DELIVERED);
+	ck_assert_int_eq(st.sent, 2);
+	ck_assert_int_eq(st.left, 1);
+	ck_assert_int_eq(st.failed, 0);
+	ck_assert_int_eq(up.ndone, 2);
 	ck_assert_str_eq(up.done[0], "trigger c1/failed@x");
-	ck_assert_int_eq(r.outcome, RP_PD_WAITING);
-	ck_assert_int_eq(r.behind, 1);
-	ck_assert_int_eq(up.nadd, 1);
-	ck_assert_str_eq(up.add[0].id, "resolve c1/failed@x");
+	ck_assert_str_eq(up.done[1], "trigger c2/failed@y");
+	ck_assert_int_eq(up.nretry, 0);
 	ck_assert_str_eq(up.token, "tok");
 	ck_assert_int_eq(up.nsent, 1);
-	ck_assert_int_eq(up.sent[0].count, 1);
-	rp_ob_update_free(&up);
-	rp_outbox_free(&ob);
-
-	/* Another run holds the outbox: nothing of it is sent, and the
-	 * resolve still queues behind the trigger it knows is waiting. */
-	pd_control("/_reset", "");
-	outbox_with(&ob, RP_ACT_TRIGGER, "c1/failed@x", 0);
-	rp_deliver(&o, &ob, &e, &check, 1, &r, &up, &st);
-	ck_assert_int_eq(st.ob_sent, 0);
-	ck_assert_int_eq(up.ndone, 0);
-	ck_assert_int_eq(r.outcome, RP_PD_WAITING);
-	ck_assert_int_eq(up.nadd, 1);
-	ck_assert_ptr_null(up.token);
+	ck_assert_int_eq(up.sent[0].count, 2);
+	ck_assert_int_eq(up.minute, 100);
 	rp_ob_update_free(&up);
 	rp_outbox_free(&ob);
 	rp_http_cleanup();
 }
 END_TEST
 
-START_TEST(rate_limit_queues)
+START_TEST(rate_limit_and_failures)
 {
 	struct rp_dl_opts o = opts(3);
-	struct rp_outbox ob = {0};
+	struct rp_outbox ob;
 	struct rp_ob_update up;
 	struct rp_dl_stats st;
-	struct rp_pd_event e[3];
-	const char *checks[3] = {"a", "b", "c"};
 	struct rp_pd_result r[3];
 	struct rp_rate already;
 	int delivered = 0, waiting = 0, i;
 
 	ck_assert_int_eq(rp_http_global(), 0);
 	pd_control("/_reset", "");
-	e[0] = event(RP_ACT_TRIGGER, "a/1");
-	e[1] = event(RP_ACT_TRIGGER, "b/1");
-	e[2] = event(RP_ACT_TRIGGER, "c/1");
+	owned(&ob, 7);
+	add_entry(&ob, RP_ACT_TRIGGER, "a/1", "a");
+	add_entry(&ob, RP_ACT_TRIGGER, "b/1", "b");
+	add_entry(&ob, RP_ACT_TRIGGER, "c/1", "c");
 	/* Two of this minute's three are spent already. */
 	rp_rate_label(rk, already.label);
 	already.count = 2;
-	ob.token = "tok";
-	ob.minute = 7;
 	ob.rates = &already;
 	ob.nrates = 1;
-	rp_deliver(&o, &ob, e, checks, 3, r, &up, &st);
+	rp_deliver(&o, &ob, r, &up, &st);
 	for (i = 0; i < 3; i++) {
 		delivered += r[i].outcome == RP_PD_DELIVERED;
-		waiting += r[i].outcome == RP_PD_WAITING;
+		waiting += r[i].outcome == RP_PD_WAITING && !r[i].behind;
 	}
 	ck_assert_int_eq(delivered, 1);
 	ck_assert_int_eq(waiting, 2);
-	ck_assert_int_eq(up.nadd, 2);
-	ck_assert_str_eq(up.add[0].label, already.label);
-	ck_assert_ptr_nonnull(strstr(up.add[0].error, "rate limit"));
+	ck_assert_ptr_nonnull(strstr(r[1].message, "rate limit"));
+	ck_assert_int_eq(st.left, 2);
 	ck_assert_int_eq(up.nsent, 1);
 	ck_assert_int_eq(up.sent[0].count, 1);
-	ck_assert_int_eq(up.minute, 7);
+	ck_assert_int_eq(up.nretry, 0); /* not tried: nothing to update */
 	ob.rates = NULL; /* not ours to free */
+	ob.nrates = 0;
 	rp_ob_update_free(&up);
+
+	/* PagerDuty down for the run: tried, kept, attempts and error noted. */
+	o.rate_per_min = 120;
+	o.budget_ms = 400;
+	pd_control("/_fail", "down:500");
+	rp_deliver(&o, &ob, r, &up, &st);
+	ck_assert_int_eq(r[0].outcome, RP_PD_FAILED);
+	ck_assert_int_eq(st.failed, 3);
+	ck_assert_int_eq(up.nretry, 3);
+	ck_assert_int_eq(up.ndone, 0);
+	ck_assert_int_eq(up.retry[0].attempts, 3 + r[0].attempts);
+	ck_assert_str_eq(up.retry[0].error, "HTTP 500: injected 500");
+	ck_assert_str_eq(st.error, "HTTP 500: injected 500");
+	rp_ob_update_free(&up);
+	rp_outbox_free(&ob);
+	pd_control("/_reset", "");
 	rp_http_cleanup();
 }
 END_TEST
 
-START_TEST(refused_and_no_store)
+START_TEST(refused)
 {
 	struct rp_dl_opts o = opts(120);
-	struct rp_outbox ob = {0};
+	struct rp_outbox ob;
 	struct rp_ob_update up;
 	struct rp_dl_stats st;
-	struct rp_pd_event e = event(RP_ACT_TRIGGER, "r/1");
-	const char *check = "r";
-	struct rp_pd_result r;
+	struct rp_pd_result r[2];
+	char *fp;
 
 	ck_assert_int_eq(rp_http_global(), 0);
 	pd_control("/_reset", "");
 	pd_control("/_fail", "400");
-	ob.token = "tok";
-	rp_deliver(&o, &ob, &e, &check, 1, &r, &up, &st);
-	ck_assert_int_eq(r.outcome, RP_PD_REJECTED);
-	ck_assert_int_eq(up.nrej, 1);
+	owned(&ob, 1);
+	add_entry(&ob, RP_ACT_TRIGGER, "r/1", "r");
+	add_entry(&ob, RP_ACT_TRIGGER, "u/1", "u");
+	rp_free_secret(ob.v[1].body); /* a damaged entry */
+	ob.v[1].body = NULL;
+	rp_deliver(&o, &ob, r, &up, &st);
+	ck_assert_int_eq(r[0].outcome, RP_PD_REJECTED);
+	ck_assert_int_eq(r[1].outcome, RP_PD_REJECTED);
+	ck_assert_int_eq(st.refused, 2);
+	ck_assert_int_eq(st.sent, 0); /* a refused event is never counted as delivered */
+	ck_assert_int_eq(up.nrej, 2);
+	ck_assert_int_eq(up.ndone, 2);
 	ck_assert_str_eq(up.rej[0].id, "trigger r/1");
 	ck_assert_int_eq(up.rej[0].http_status, 400);
 	ck_assert_str_eq(up.rej[0].message, "HTTP 400: Event object is invalid: injected 400");
-	/* Kept without its routing key. */
+	/* Kept without its routing key, with the fingerprint of what a person
+	 * fixes, which is not the key either. */
 	ck_assert_ptr_null(strstr(up.rej[0].event, rk));
 	ck_assert_ptr_nonnull(strstr(up.rej[0].event, "\"dedup_key\":\"r/1\""));
-	ck_assert_int_eq(up.nadd, 0);
+	fp = rp_pd_fingerprint(ob.v[0].body);
+	ck_assert_str_eq(up.rej[0].fix, fp);
+	ck_assert_int_eq(strlen(fp), 16);
+	free(fp);
+	ck_assert_str_eq(up.rej[1].message, "unreadable outbox entry");
 	rp_ob_update_free(&up);
-
-	/* Without a store nothing can be queued: the caller decides again. */
-	pd_control("/_fail", "down:500");
-	o.budget_ms = 400;
-	rp_deliver(&o, NULL, &e, &check, 1, &r, &up, &st);
-	ck_assert_int_eq(r.outcome, RP_PD_FAILED);
-	ck_assert_int_eq(up.nadd, 0);
-	rp_ob_update_free(&up);
+	rp_outbox_free(&ob);
 	pd_control("/_reset", "");
 	rp_http_cleanup();
 }
@@ -191,6 +208,6 @@ static void
 add_tests(TCase *tc)
 {
 	tcase_add_test(tc, resolve_waits_for_its_trigger);
-	tcase_add_test(tc, rate_limit_queues);
-	tcase_add_test(tc, refused_and_no_store);
+	tcase_add_test(tc, rate_limit_and_failures);
+	tcase_add_test(tc, refused);
 }

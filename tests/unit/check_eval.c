@@ -387,6 +387,42 @@ START_TEST(email_results)
 }
 END_TEST
 
+/* "@vendor.example" is anyone at that domain, exactly: not a subdomain,
+ * not a longer domain that starts the same. */
+START_TEST(email_domain_sender)
+{
+	static char n[] = "vendor", s1[] = "@Vendor.Example", j1[] = "Daily report";
+	static char *senders[] = {s1}, *subjects[] = {j1};
+	static char f_ok[] = "Reports <reports@VENDOR.example>", f_sub[] = "x@sub.vendor.example",
+	    f_evil[] = "x@vendor.example.evil", f_local[] = "vendor.example@evil.example";
+	struct rp_check c = {0};
+	struct rp_result r;
+	struct rp_imap_msg m;
+	time_t now = at("2026-11-26T08:20:00Z");
+
+	c.name = n;
+	c.type = RP_CHECK_EMAIL;
+	c.senders = senders;
+	c.nsenders = 1;
+	c.subjects = subjects;
+	c.nsubjects = 1;
+	c.delivery_time = 180;
+	c.check_time = 195;
+	m = (struct rp_imap_msg){1, at("2026-11-26T08:05:00Z"), f_ok, j1};
+	rp_eval_email(&c, &m, 1, NULL, NULL, now, &r);
+	ck_assert_int_eq(r.status, RP_OK);
+	m.from = f_sub;
+	rp_eval_email(&c, &m, 1, NULL, NULL, now, &r);
+	ck_assert_int_eq(r.status, RP_CRITICAL);
+	m.from = f_evil;
+	rp_eval_email(&c, &m, 1, NULL, NULL, now, &r);
+	ck_assert_int_eq(r.status, RP_CRITICAL);
+	m.from = f_local;
+	rp_eval_email(&c, &m, 1, NULL, NULL, now, &r);
+	ck_assert_int_eq(r.status, RP_CRITICAL);
+}
+END_TEST
+
 START_TEST(daily_episodes)
 {
 	struct sim s = {0};
@@ -432,6 +468,7 @@ add_tests(TCase *tc)
 {
 	tcase_add_checked_fixture(tc, setup, NULL);
 	tcase_add_test(tc, email_results);
+	tcase_add_test(tc, email_domain_sender);
 	tcase_add_test(tc, daily_episodes);
 	tcase_add_test(tc, latency_levels);
 	tcase_add_test(tc, freshness_future);

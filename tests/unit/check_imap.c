@@ -49,6 +49,13 @@ START_TEST(criteria)
 	rp_buf_free(&b);
 	ck_assert_int_eq(rp_imap_criteria(&b, t, three, 3), -1);
 	rp_buf_free(&b);
+	/* A domain sender is searched as the substring "@domain": the exact
+	 * domain is compared on our side (eval). */
+	char dom[] = "@vendor.example", *mixed[] = {dom, a};
+	ck_assert_int_eq(rp_imap_criteria(&b, t, mixed, 2), 0);
+	ck_assert_str_eq(b.data,
+	    "SINCE 25-Nov-2026 OR FROM \"@vendor.example\" FROM \"a@x.example\"");
+	rp_buf_free(&b);
 }
 END_TEST
 

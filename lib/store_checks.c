@@ -1,0 +1,562 @@
+/*
+ * Check records in Redis: the read of a run (due-ness, locks, states,
+ * silences, in one atomic script), the write of its decision (states and
+ * their events in one transaction, then the outbox claimed), and the merge
+ * of what a run without state sent. See state.h for the contract.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "store_redis.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store_outbox.h"
+
+/*
+ * KEYS: the outbox, the refused events, then the check, lock and silence
+ * key of each check, in threes. ARGV: now ("" for Redis's TIME), dry, then
+ * per check its window (seconds), whether it is forced, and its check_at.
+ * Returns the clock used, the outbox's size, then per check: due (1/0), why
+ * not ("", "early", "recent", "ahead"), the record's last_eval (0: none),
+ * the lock taken (0: none), and for due and forced checks only (a run with
+ * nothing due reads next to nothing) the HGETALL of the record, the end of
+ * its silence and the refused record of its open incident's trigger ("" if
+ * none).
+ *
+ * A lock holds the evaluation time of the run that took it, compared in the
+ * same clock as everything else; its expiry only collects it. A record newer
+ * than the clock means this run's clock is behind a run that already
+ * decided: it must not evaluate, forced or not.
+ */
+static const char load_script[] =
+    "local now = tonumber(ARGV[1])\n"
+    "if not now then now = tonumber(redis.call('TIME')[1]) end\n"
+    "local dry = ARGV[2] == '1'\n"
+    "local out = {now, redis.call('ZCARD', KEYS[1])}\n"
+    "for i = 1, (#KEYS - 2) / 3 do\n"
+    "  local ck, lk, sk = KEYS[3*i], KEYS[3*i+1], KEYS[3*i+2]\n"
+    "  local w, force, at = tonumber(ARGV[3*i]), ARGV[3*i+1] == '1', tonumber(ARGV[3*i+2])\n"
+    "  local last = tonumber(redis.call('HGET', ck, 'last_eval') or '')\n"
+    "  local why, locked = '', 0\n"
+    "  if last and last > now then\n"
+    "    why = 'ahead'\n"
+    "  elseif not force then\n"
+    "    local lock = tonumber(redis.call('GET', lk) or '')\n"
+    "    if now < at then\n"
+    "      why = 'early'\n"
+    "    elseif (last and now - last < w) or\n"
+    "           (lock and now - lock < w and lock <= now + w) then\n"
+    "      why = 'recent'\n"
+    "    elseif not dry then\n"
+    "      redis.call('SET', lk, now, 'PX', w * 1000)\n"
+    "      locked = now\n"
+    "    end\n"
+    "  end\n"
+    "  out[#out+1] = why == '' and 1 or 0\n"
+    "  out[#out+1] = why\n"
+    "  out[#out+1] = last or 0\n"
+    "  out[#out+1] = locked\n"
+    "  if why == '' or force then\n"
+    "    out[#out+1] = redis.call('HGETALL', ck)\n"
+    "    out[#out+1] = redis.call('HGET', sk, 'until') or ''\n"
+    "    local open = redis.call('HGET', ck, 'open_key')\n"
+    "    out[#out+1] = open and (redis.call('HGET', KEYS[2], 'trigger ' .. open) or '') or ''\n"
+    "  else\n"
+    "    out[#out+1] = {}\n"
+    "    out[#out+1] = ''\n"
+    "    out[#out+1] = ''\n"
+    "  end\n"
+    "end\n"
+    "return out\n";
+
+/*
+ * KEYS: outbox, outbox:ev, outbox:seq, lock:outbox, rate:<minute), rejected,
+ * run:<program>, then per decision its check and lock key, then one alert
+ * key per event. ARGV, read in order: token ("" to leave the outbox alone),
+ * the lock's milliseconds, the TTLs of checks, alerts, runs and the outbox,
+ * the run record's field/value count and pairs, the number of decisions,
+ * then per decision: "w" (write) or "r" (release only), the expected
+ * last_eval ("" none), the lock to release ("" none), the count and pairs
+ * of its fields, its number of events and per event its id, its entry and
+ * the count and pairs of its alert record.
+ *
+ * A decision is written only if the record's last_eval is what the run
+ * read: otherwise another run decided in between, and this decision, its
+ * events included, is dropped (0 in the answer). An event whose id already
+ * waits keeps its place; a new one removes a refused event of the same id
+ * (this one is a corrected repeat). Returns the 1/0 of each decision, then
+ * with a token: 1/0 for the outbox claimed, its ids oldest first, their
+ * entries and this minute's rates.
+ */
+static const char commit_script[] =
+    "local a, k = 0, 7\n"
+    "local function take() a = a + 1; return ARGV[a] end\n"
+    "local function key() k = k + 1; return KEYS[k] end\n"
+    "local function hset(key, n, ttl)\n"
+    "  local f = {}\n"
+    "  for _ = 1, 2 * n do f[#f+1] = take() end\n"
+    "  if #f > 0 then redis.call('HSET', key, unpack(f)); redis.call('EXPIRE', key, ttl) end\n"
+    "end\n"
+    "local token, lock_ms = take(), take()\n"
+    "local ttl_check, ttl_alert, ttl_run, ttl_ob = take(), take(), take(), take()\n"
+    "hset(KEYS[7], tonumber(take()), ttl_run)\n"
+    "local out = {}\n"
+    "for _ = 1, tonumber(take()) do\n"
+    "  local mode, expect, lock = take(), take(), take()\n"
+    "  local ck, lk = key(), key()\n"
+    "  local ok = (redis.call('HGET', ck, 'last_eval') or '') == expect\n"
+    "  if mode == 'r' then\n"
+    "    if lock ~= '' and redis.call('GET', lk) == lock then redis.call('DEL', lk) end\n"
+    "    ok = false\n"
+    "  end\n"
+    "  local nf = tonumber(take())\n"
+    "  if ok then redis.call('DEL', ck); hset(ck, nf, ttl_check) else a = a + 2 * nf end\n"
+    "  for _ = 1, tonumber(take()) do\n"
+    "    local id, entry, ak = take(), take(), key()\n"
+    "    local na = tonumber(take())\n"
+    "    if ok then\n"
+    "      if not redis.call('ZSCORE', KEYS[1], id) then\n"
+    "        redis.call('ZADD', KEYS[1], redis.call('INCR', KEYS[3]), id)\n"
+    "        redis.call('HSET', KEYS[2], id, entry)\n"
+    "      end\n"
+    "      redis.call('HDEL', KEYS[6], id)\n"
+    "      hset(ak, na, ttl_alert)\n"
+    "    else\n"
+    "      a = a + 2 * na\n"
+    "    end\n"
+    "  end\n"
+    "  out[#out+1] = ok and 1 or 0\n"
+    "end\n"
+    "local size = redis.call('ZCARD', KEYS[1])\n"
+    "if size > 0 then\n"
+    "  redis.call('EXPIRE', KEYS[1], ttl_ob)\n"
+    "  redis.call('EXPIRE', KEYS[2], ttl_ob)\n"
+    "  redis.call('EXPIRE', KEYS[3], ttl_ob)\n"
+    "end\n"
+    "if token == '' then return out end\n"
+    "local holder = redis.call('GET', KEYS[4])\n"
+    "if size == 0 or not (holder == token or\n"
+    "    (not holder and redis.call('SET', KEYS[4], token, 'NX', 'PX', lock_ms))) then\n"
+    "  out[#out+1] = 0; out[#out+1] = {}; out[#out+1] = {}\n"
+    "  out[#out+1] = redis.call('HGETALL', KEYS[5])\n"
+    "  return out\n"
+    "end\n"
+    "local ids = redis.call('ZRANGE', KEYS[1], 0, -1)\n"
+    "local entries = {}\n"
+    "for i = 1, #ids, 1000 do\n"
+    "  local part = redis.call('HMGET', KEYS[2], unpack(ids, i, math.min(i + 999, #ids)))\n"
+    "  for j = 1, #part do entries[#entries+1] = part[j] end\n"
+    "end\n"
+    "out[#out+1] = 1; out[#out+1] = ids; out[#out+1] = entries\n"
+    "out[#out+1] = redis.call('HGETALL', KEYS[5])\n"
+    "return out\n";
+
+/*
+ * KEYS: run:<program>, then the check key of each trigger sent without
+ * state. ARGV: the run record's TTL, count and pairs, the TTL of checks,
+ * now, then per trigger its dedup key. See rp_store_record_sent.
+ */
+static const char sent_script[] =
+    "local a = 1\n"
+    "local function take() a = a + 1; return ARGV[a - 1] end\n"
+    "local ttl_run, nf = take(), tonumber(take())\n"
+    "local f = {}\n"
+    "for _ = 1, 2 * nf do f[#f+1] = take() end\n"
+    "if #f > 0 then redis.call('HSET', KEYS[1], unpack(f)); redis.call('EXPIRE', KEYS[1], ttl_run) end\n"
+    "local ttl, now = take(), take()\n"
+    "for i = 2, #KEYS do\n"
+    "  local ck, dk = KEYS[i], take()\n"
+    "  local open = redis.call('HGET', ck, 'open_key')\n"
+    "  if not open then\n"
+    "    redis.call('HSET', ck, 'open_key', dk, 'open_sent', 1, 'episode_start', now)\n"
+    "  elseif open == dk then\n"
+    "    redis.call('HSET', ck, 'open_sent', 1)\n"
+    "  elseif not redis.call('HGET', ck, 'stale_key') then\n"
+    "    redis.call('HSET', ck, 'stale_key', dk)\n"
+    "  end\n"
+    "  redis.call('EXPIRE', ck, ttl)\n"
+    "end\n"
+    "return 1\n";
+
+static void
+state_field(void *arg, const char *f, const char *v)
+{
+	struct rp_check_state *st = arg;
+	long x;
+
+	if (strcmp(f, "status") == 0)
+		rp_status_parse(v, &st->status);
+	else if (strcmp(f, "summary") == 0)
+		st->summary = rp_xstrdup(v);
+	else if (strcmp(f, "last_eval") == 0)
+		rp_redis_parse_time(v, &st->last_eval);
+	else if (strcmp(f, "since") == 0)
+		rp_redis_parse_time(v, &st->since);
+	else if (strcmp(f, "open_key") == 0)
+		st->open_key = rp_xstrdup(v);
+	else if (strcmp(f, "open_sent") == 0)
+		st->open_sent = strcmp(v, "1") == 0;
+	else if (strcmp(f, "episode_start") == 0)
+		rp_redis_parse_time(v, &st->episode_start);
+	else if (strcmp(f, "unknown_count") == 0 && rp_parse_long(v, 0, 1000000, &x) == 0)
+		st->unknown_count = x;
+	else if (strcmp(f, "unknown_since") == 0)
+		rp_redis_parse_time(v, &st->unknown_since);
+	else if (strcmp(f, "stale_key") == 0)
+		st->stale_key = rp_xstrdup(v);
+	else if (strcmp(f, "unknown_key") == 0)
+		st->unknown_key = rp_xstrdup(v);
+	else if (strcmp(f, "unknown_sent") == 0)
+		st->unknown_sent = strcmp(v, "1") == 0;
+	else if (strcmp(f, "completion") == 0)
+		rp_redis_parse_time(v, &st->completion);
+	else if (strcmp(f, "success_day") == 0)
+		st->success_day = rp_xstrdup(v);
+}
+
+/* Fills st from an HGETALL; unknown or bad fields are ignored, so that an
+ * older or newer record never stops a run. */
+static void
+fill_state(struct rp_check_state *st, const redisReply *h)
+{
+	memset(st, 0, sizeof(*st));
+	if (h->type != REDIS_REPLY_ARRAY || h->elements == 0)
+		return;
+	st->known = 1;
+	rp_redis_pairs(h, state_field, st);
+}
+
+static const char *
+str_of(const redisReply *r)
+{
+	return r->type == REDIS_REPLY_STRING && r->str != NULL ? r->str : "";
+}
+
+static long
+int_of(const redisReply *r)
+{
+	return r->type == REDIS_REPLY_INTEGER ? (long)r->integer : 0;
+}
+
+/* One check's six elements of a load answer. */
+static void
+fill_load(struct rp_load *l, redisReply **e)
+{
+	const char *why = str_of(e[1]);
+
+	l->due = int_of(e[0]) == 1;
+	l->skip = strcmp(why, "early") == 0 ? RP_SKIP_EARLY : strcmp(why, "recent") == 0 ?
+	    RP_SKIP_RECENT : strcmp(why, "ahead") == 0 ? RP_SKIP_AHEAD : RP_SKIP_NONE;
+	l->last_eval = (time_t)int_of(e[2]);
+	l->lock = (time_t)int_of(e[3]);
+	fill_state(&l->st, e[4]);
+	if (*str_of(e[5]) != '\0')
+		rp_redis_parse_time(str_of(e[5]), &l->silenced_until);
+	if (*str_of(e[6]) != '\0')
+		l->refused = rp_xstrdup(str_of(e[6]));
+}
+
+#define LOAD_PER 7
+
+/* Whether an error reply means the store keeps its data but takes no
+ * writes now (out of memory, a replica, a failing disk). */
+static int
+refuses_writes(const char *msg)
+{
+	return strstr(msg, ": OOM ") != NULL || strstr(msg, ": READONLY ") != NULL ||
+	    strstr(msg, ": MISCONF ") != NULL;
+}
+
+static int load_once(struct rp_store *s, struct rp_load *reqs, size_t n, const time_t *now,
+    int dry, time_t *clock, size_t *waiting, struct rp_err *err);
+
+int
+rp_store_load(struct rp_store *s, struct rp_load *reqs, size_t n, const time_t *now, int dry,
+    time_t *clock, size_t *waiting, struct rp_err *err)
+{
+	struct rp_err first;
+
+	if (load_once(s, reqs, n, now, dry, clock, waiting, err) == 0)
+		return 0;
+	if (dry || !refuses_writes(err->msg))
+		return -1;
+	/* The data is there, the locks cannot be taken: read without them,
+	 * so that what this run decides (a resolve above all) still goes out
+	 * although it cannot be recorded. */
+	first = *err;
+	if (load_once(s, reqs, n, now, 1, clock, waiting, err) != 0)
+		return -1;
+	*err = first;
+	return 1;
+}
+
+static int
+load_once(struct rp_store *s, struct rp_load *reqs, size_t n, const time_t *now, int dry,
+    time_t *clock, size_t *waiting, struct rp_err *err)
+{
+	struct rp_argv a = {0};
+	redisReply *r = NULL;
+	size_t i;
+	int rc = -1;
+
+	for (i = 0; i < n; i++) {
+		memset(&reqs[i].st, 0, sizeof(reqs[i].st));
+		reqs[i].due = 0;
+		reqs[i].skip = RP_SKIP_NONE;
+		reqs[i].last_eval = reqs[i].lock = reqs[i].silenced_until = 0;
+		reqs[i].refused = NULL;
+	}
+	if (rp_redis_connected(s, err) != 0)
+		return -1;
+	rp_argv_add(&a, "EVAL");
+	rp_argv_add(&a, load_script);
+	rp_argv_addl(&a, (long)(2 + 3 * n));
+	rp_argv_key(&a, s, "outbox", NULL);
+	rp_argv_key(&a, s, "rejected", NULL);
+	for (i = 0; i < n; i++) {
+		rp_argv_key(&a, s, "check", reqs[i].name);
+		rp_argv_key(&a, s, "lock", reqs[i].name);
+		rp_argv_key(&a, s, "silence", reqs[i].name);
+	}
+	if (now != NULL)
+		rp_argv_addl(&a, (long)*now);
+	else
+		rp_argv_add(&a, "");
+	rp_argv_add(&a, dry ? "1" : "0");
+	for (i = 0; i < n; i++) {
+		long p = reqs[i].poll_sec;
+		rp_argv_addl(&a, p - p / RP_POLL_SLACK_DIV);
+		rp_argv_add(&a, reqs[i].force ? "1" : "0");
+		rp_argv_addl(&a, (long)reqs[i].check_at);
+	}
+	rp_argv_send(s, &a);
+	if (rp_redis_hello(s, err) != 0 || rp_redis_reply(s, &r, "reading state", err) != 0)
+		return -1;
+	if (r->type != REDIS_REPLY_ARRAY || r->elements != 2 + LOAD_PER * n ||
+	    r->element[0]->type != REDIS_REPLY_INTEGER) {
+		rp_err_set(err, RP_EXIT_UNKNOWN, "redis: reading state: unexpected answer");
+		goto out;
+	}
+	*clock = (time_t)int_of(r->element[0]);
+	*waiting = (size_t)int_of(r->element[1]);
+	for (i = 0; i < n; i++)
+		fill_load(&reqs[i], &r->element[2 + LOAD_PER * i]);
+	rc = 0;
+out:
+	freeReplyObject(r);
+	return rc;
+}
+
+static void
+state_fields(struct rp_argv *f, const struct rp_check_state *st, size_t *count)
+{
+	size_t before = f->n;
+
+	rp_argv_field(f, "status", rp_status_name(st->status));
+	rp_argv_field(f, "summary", st->summary);
+	rp_argv_field_long(f, "last_eval", (long)st->last_eval);
+	rp_argv_field_long(f, "since", (long)st->since);
+	rp_argv_field(f, "open_key", st->open_key);
+	rp_argv_field_long(f, "open_sent", st->open_sent);
+	rp_argv_field_long(f, "episode_start", (long)st->episode_start);
+	rp_argv_field_long(f, "unknown_count", st->unknown_count);
+	rp_argv_field_long(f, "unknown_since", (long)st->unknown_since);
+	rp_argv_field(f, "stale_key", st->stale_key);
+	rp_argv_field(f, "unknown_key", st->unknown_key);
+	rp_argv_field_long(f, "unknown_sent", st->unknown_sent);
+	rp_argv_field_long(f, "completion", (long)st->completion);
+	rp_argv_field(f, "success_day", st->success_day);
+	*count = (f->n - before) / 2;
+}
+
+/* The pairs of a record, preceded by their count, onto a. */
+static void
+counted(struct rp_argv *a, void (*fill)(struct rp_argv *, const void *, size_t *),
+    const void *what)
+{
+	struct rp_argv f = {0};
+	size_t n = 0, i;
+
+	fill(&f, what, &n);
+	rp_argv_addl(a, (long)n);
+	for (i = 0; i < f.n; i++)
+		rp_argv_add(a, f.buf.data + f.off[i]);
+	rp_argv_free(&f);
+}
+
+static void
+fill_state_fields(struct rp_argv *f, const void *st, size_t *n)
+{
+	state_fields(f, st, n);
+}
+
+static void
+fill_run_fields(struct rp_argv *f, const void *p, size_t *n)
+{
+	const struct rp_run_rec *run = p;
+
+	if (run == NULL)
+		return;
+	rp_argv_add(f, "host");
+	rp_argv_add(f, run->host);
+	rp_argv_add(f, "start");
+	rp_argv_addl(f, (long)run->start);
+	rp_argv_add(f, "end");
+	rp_argv_addl(f, (long)run->end);
+	rp_argv_add(f, "exit");
+	rp_argv_addl(f, run->exit_status);
+	rp_argv_add(f, "evaluated");
+	rp_argv_addl(f, (long)run->evaluated);
+	*n = 5;
+}
+
+static void
+fill_alert_fields(struct rp_argv *f, const void *p, size_t *n)
+{
+	const struct rp_alert_rec *al = p;
+	size_t before = f->n;
+
+	rp_argv_field(f, "check", al->check);
+	rp_argv_field(f, "last_action", al->action);
+	rp_argv_field(f, "severity", al->severity);
+	rp_argv_field(f, "summary", al->summary);
+	rp_argv_field_long(f, "sent_at", (long)al->sent_at);
+	if (al->http_status != 0 || al->answer != NULL) {
+		rp_argv_add(f, "http_status");
+		rp_argv_addl(f, al->http_status);
+		rp_argv_field(f, "answer", al->answer);
+	}
+	*n = (f->n - before) / 2;
+}
+
+/* The keys and arguments of commit_script for v. */
+static void
+commit_args(struct rp_store *s, struct rp_argv *k, struct rp_argv *a, const struct rp_commit *v,
+    size_t n, const struct rp_run_rec *run, const struct rp_outbox *ob)
+{
+	char minute[32];
+	size_t i, j;
+
+	snprintf(minute, sizeof(minute), "%ld", ob ? ob->minute : 0L);
+	rp_argv_key(k, s, "outbox", NULL);
+	rp_argv_key(k, s, "outbox:ev", NULL);
+	rp_argv_key(k, s, "outbox:seq", NULL);
+	rp_argv_key(k, s, "lock", "outbox");
+	rp_argv_key(k, s, "rate", minute);
+	rp_argv_key(k, s, "rejected", NULL);
+	rp_argv_key(k, s, "run", run ? run->program : "-");
+	rp_argv_add(a, ob && ob->token ? ob->token : "");
+	rp_argv_addl(a, ob ? ob->lock_ms : 0L);
+	rp_argv_addl(a, RP_TTL_CHECK);
+	rp_argv_addl(a, RP_TTL_ALERT);
+	rp_argv_addl(a, RP_TTL_RUN);
+	rp_argv_addl(a, RP_TTL_OUTBOX);
+	counted(a, fill_run_fields, run);
+	rp_argv_addl(a, (long)n);
+	for (i = 0; i < n; i++) {
+		const struct rp_commit *d = &v[i];
+		rp_argv_add(a, d->write ? "w" : "r");
+		if (d->expect_eval != 0)
+			rp_argv_addl(a, (long)d->expect_eval);
+		else
+			rp_argv_add(a, "");
+		if (d->lock != 0)
+			rp_argv_addl(a, (long)d->lock);
+		else
+			rp_argv_add(a, "");
+		rp_argv_key(k, s, "check", d->name);
+		rp_argv_key(k, s, "lock", d->name);
+		if (d->write)
+			counted(a, fill_state_fields, d->st);
+		else
+			rp_argv_addl(a, 0);
+		rp_argv_addl(a, (long)(d->write ? d->nevents : 0));
+		for (j = 0; d->write && j < d->nevents; j++) {
+			char *entry = rp_ob_entry_json(&d->events[j]);
+			rp_argv_add(a, d->events[j].id);
+			rp_argv_add(a, entry);
+			rp_free_secret(entry); /* it holds a routing key */
+			rp_argv_key(k, s, "alert", d->alerts[j].dedup_key);
+			counted(a, fill_alert_fields, &d->alerts[j]);
+		}
+	}
+}
+
+int
+rp_store_commit(struct rp_store *s, struct rp_commit *v, size_t n, const struct rp_run_rec *run,
+    struct rp_outbox *ob, struct rp_err *err)
+{
+	struct rp_argv k = {0}, a = {0}, cmd = {0};
+	redisReply *r = NULL;
+	size_t i, want = n + (ob && ob->token ? 4 : 0);
+	int rc = -1;
+
+	for (i = 0; i < n; i++)
+		v[i].written = 0;
+	if (ob != NULL) {
+		ob->owned = 0;
+		ob->v = NULL;
+		ob->rates = NULL;
+		ob->n = ob->nrates = 0;
+	}
+	if (rp_redis_connected(s, err) != 0)
+		return -1;
+	commit_args(s, &k, &a, v, n, run, ob);
+	rp_argv_add(&cmd, "EVAL");
+	rp_argv_add(&cmd, commit_script);
+	rp_argv_addl(&cmd, (long)k.n);
+	for (i = 0; i < k.n; i++)
+		rp_argv_add(&cmd, k.buf.data + k.off[i]);
+	for (i = 0; i < a.n; i++)
+		rp_argv_add(&cmd, a.buf.data + a.off[i]);
+	rp_argv_free(&k);
+	rp_argv_free(&a);
+	rp_argv_send(s, &cmd);
+	if (rp_redis_hello(s, err) != 0 || rp_redis_reply(s, &r, "writing the decision", err) != 0)
+		return -1;
+	if (r->type != REDIS_REPLY_ARRAY || r->elements != want) {
+		rp_err_set(err, RP_EXIT_UNKNOWN, "redis: writing the decision: unexpected answer");
+		goto out;
+	}
+	for (i = 0; i < n; i++)
+		v[i].written = int_of(r->element[i]) == 1;
+	if (ob != NULL && ob->token != NULL && rp_outbox_fill(ob, &r->element[n]) != 0) {
+		rp_err_set(err, RP_EXIT_UNKNOWN, "redis: claiming the outbox: unexpected answer");
+		goto out;
+	}
+	rc = 0;
+out:
+	freeReplyObject(r);
+	return rc;
+}
+
+int
+rp_store_record_sent(struct rp_store *s, const struct rp_sent *v, size_t n, time_t now,
+    const struct rp_run_rec *run, struct rp_err *err)
+{
+	struct rp_argv a = {0};
+	redisReply *r = NULL;
+	size_t i;
+
+	if (rp_redis_connected(s, err) != 0)
+		return -1;
+	rp_argv_add(&a, "EVAL");
+	rp_argv_add(&a, sent_script);
+	rp_argv_addl(&a, (long)(n + 1));
+	rp_argv_key(&a, s, "run", run ? run->program : "-");
+	for (i = 0; i < n; i++)
+		rp_argv_key(&a, s, "check", v[i].name);
+	rp_argv_addl(&a, RP_TTL_RUN);
+	counted(&a, fill_run_fields, run);
+	rp_argv_addl(&a, RP_TTL_CHECK);
+	rp_argv_addl(&a, (long)now);
+	for (i = 0; i < n; i++)
+		rp_argv_add(&a, v[i].dedup_key);
+	rp_argv_send(s, &a);
+	if (rp_redis_hello(s, err) != 0 ||
+	    rp_redis_reply(s, &r, "recording what was sent", err) != 0)
+		return -1;
+	freeReplyObject(r);
+	return 0;
+}
