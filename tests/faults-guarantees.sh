@@ -11,6 +11,7 @@ fresh_check() {
 	latency_checklist "$WORK/$1.yaml" "$1"
 }
 lc() { local n=$1; shift; rp rp-latency-check -f "$WORK/$n.cfg" -y "$WORK/$n.yaml" "$@"; }
+outbox_unlocked() { [ "$(redis-cli -p "$FREDIS_PORT" -n 1 exists "$1:lock:outbox")" = 0 ]; }
 
 # kill_after_answer NAME SIGNAL: a run whose trigger PagerDuty has taken is
 # stopped (SIGNAL) before the answer reaches it; the problem then clears
@@ -29,7 +30,7 @@ kill_after_answer() {
 	done_wf "$n" 2026-12-10T14:00:00 2026-12-10T14:50:00
 	# A run killed with -9 holds the outbox's lock until its budget and 5 s
 	# have passed (nobody can tell it is dead): its events wait that long.
-	wait_for 20 test "$(redis-cli -p "$FREDIS_PORT" -n 1 exists "$n:lock:outbox")" = 0
+	wait_for 20 outbox_unlocked "$n"
 	lc "$n" --now $T1
 	lc "$n" --now $T2
 	expect "$n: the next runs resolve it" 1 "$(pd_count resolve)"
