@@ -38,11 +38,13 @@ for t in tests/unit/check_*; do
 done
 
 echo "== integration tests"
-for t in tests/integration/test_*.sh; do
-	case $t in *"$ONLY"*) ;; *) continue ;; esac
+for RP_TEST_FILE in tests/integration/test_*.sh; do
+	case $RP_TEST_FILE in *"$ONLY"*) ;; *) continue ;; esac
 	failed_before_file=$FAILED
-	. "$t"
-	echo "$(basename "$t"): $([ $FAILED -eq $failed_before_file ] && echo ok || echo FAILED)"
+	# A test may reuse any variable name (one used t): keep the name in ours.
+	RP_TEST_NAME=$(basename "$RP_TEST_FILE")
+	. "$RP_TEST_FILE"
+	echo "$RP_TEST_NAME: $([ $FAILED -eq $failed_before_file ] && echo ok || echo FAILED)"
 done
 
 echo

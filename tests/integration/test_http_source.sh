@@ -138,5 +138,5 @@ js_mode open ok
 sed 's/^    auth: basic$/    auth: nosuch/' "$HCL" >"$WORK/http-bad.yaml"
 rp rp-latency-check -f "$HCFG" -y "$WORK/http-bad.yaml" --now 2026-11-26T10:30
 expect "auth: naming no section: exit 78" 78 "$RC"
-expect "auth: names file, line, check and section" "rp-latency-check: $WORK/http-bad.yaml:18: epoch_api: auth: no [http nosuch] section in $HCFG" "$ERR"
+expect "auth: names file, line, check and section" "rp-latency-check: $WORK/http-bad.yaml:18: epoch_api: auth: no [http nosuch] section in $HCFG" "$(noclock "$ERR")"
 unset RP_TEST_HTTP_PW
