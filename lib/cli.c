@@ -12,8 +12,8 @@
 #endif
 
 const char rp_cli_common_help[] =
-    "  -f, --config FILE     etl.cfg to read (default: ./etl.cfg, then\n"
-    "                        /etc/robopager/etl.cfg)\n"
+    "  -f, --config FILE     etl.cfg to read (default: /etc/robopager/etl.cfg,\n"
+    "                        never one in the working directory)\n"
     "  -y, --checklist FILE  checklist.yaml to read (default: checklist.yaml\n"
     "                        beside the configuration file)\n"
     "  -c, --check NAME      evaluate that check now, due or not\n"

@@ -195,68 +195,68 @@ cmp_silence(const void *a, const void *b)
 	return strcmp(((const struct rp_silence *)a)->name, ((const struct rp_silence *)b)->name);
 }
 
+/* KEYS: none. ARGV: the pattern of silence keys. Returns, for each
+ * silence, its key and the HGETALL of it: one round trip however many. */
+static const char list_script[] =
+    "local out, cursor = {}, '0'\n"
+    "repeat\n"
+    "  local r = redis.call('SCAN', cursor, 'MATCH', ARGV[1], 'COUNT', 1000)\n"
+    "  cursor = r[1]\n"
+    "  for _, k in ipairs(r[2]) do\n"
+    "    local h = redis.call('HGETALL', k)\n"
+    "    if #h > 0 then out[#out+1] = k; out[#out+1] = h end\n"
+    "  end\n"
+    "until cursor == '0'\n"
+    "return out\n";
+
+static void
+silence_field(void *arg, const char *f, const char *val)
+{
+	struct rp_silence *si = arg;
+
+	if (strcmp(f, "until") == 0)
+		parse_time(val, &si->until);
+	else if (strcmp(f, "set_at") == 0)
+		parse_time(val, &si->set_at);
+	else if (strcmp(f, "reason") == 0 && si->reason == NULL)
+		si->reason = rp_xstrdup(val);
+	else if (strcmp(f, "by") == 0 && si->by == NULL)
+		si->by = rp_xstrdup(val);
+}
+
 static int
 silence_list(struct rp_store *s, struct rp_silence **out, size_t *n,
     struct rp_err *err)
 {
 	char *pattern = rp_xasprintf("%s:silence:*", s->prefix);
-	size_t plen = strlen(pattern) - 1, i;
-	struct rp_silence *v = NULL;
-	char cursor[32] = "0";
-	redisReply *r;
+	size_t plen = strlen(pattern) - 1, i, k = 0;
+	struct rp_silence *v;
+	redisReply *r = NULL;
 
 	*n = 0;
-	if (hello_read(s, err) != 0) {
-		free(pattern);
-		return -1;
-	}
-	do {
-		r = redisCommand(s->c, "SCAN %s MATCH %s COUNT 1000", cursor, pattern);
-		if (reply_err(s, r, "listing silences", err) != 0 || r->type != REDIS_REPLY_ARRAY ||
-		    r->elements != 2) {
-			if (r)
-				freeReplyObject(r);
-			free(pattern);
-			rp_silences_free(v, *n);
-			*n = 0;
-			return -1;
-		}
-		rp_strlcpy(cursor, r->element[0]->str ? r->element[0]->str : "0", sizeof(cursor));
-		for (i = 0; i < r->element[1]->elements; i++) {
-			const char *key = r->element[1]->element[i]->str;
-			redisReply *h = redisCommand(s->c, "HGETALL %s", key);
-			struct rp_silence si = {0};
-			size_t j;
-
-			if (h == NULL || h->type != REDIS_REPLY_ARRAY || h->elements == 0) {
-				if (h)
-					freeReplyObject(h);
-				continue; /* expired between SCAN and HGETALL */
-			}
-			si.name = rp_xstrdup(key + plen);
-			for (j = 0; j + 1 < h->elements; j += 2) {
-				const char *f = h->element[j]->str, *val = h->element[j + 1]->str;
-				if (f == NULL || val == NULL)
-					continue;
-				if (strcmp(f, "until") == 0)
-					parse_time(val, &si.until);
-				else if (strcmp(f, "set_at") == 0)
-					parse_time(val, &si.set_at);
-				else if (strcmp(f, "reason") == 0)
-					si.reason = rp_xstrdup(val);
-				else if (strcmp(f, "by") == 0)
-					si.by = rp_xstrdup(val);
-			}
-			freeReplyObject(h);
-			v = rp_xrealloc(v, (*n + 1) * sizeof(*v));
-			v[(*n)++] = si;
-		}
-		freeReplyObject(r);
-	} while (strcmp(cursor, "0") != 0);
+	*out = NULL;
+	redisAppendCommand(s->c, "EVAL %s 0 %s", list_script, pattern);
 	free(pattern);
-	if (*n > 1)
-		qsort(v, *n, sizeof(*v), cmp_silence);
+	if (hello_read(s, err) != 0 || rp_redis_reply(s, &r, "listing silences", err) != 0)
+		return -1;
+	if (r->type != REDIS_REPLY_ARRAY) {
+		freeReplyObject(r);
+		return rp_err_set(err, RP_EXIT_UNKNOWN, "redis: listing silences: unexpected answer");
+	}
+	v = rp_xcalloc(r->elements / 2 + 1, sizeof(*v));
+	for (i = 0; i + 1 < r->elements; i += 2) {
+		const char *key = r->element[i]->str;
+		if (key == NULL || strlen(key) < plen)
+			continue;
+		v[k].name = rp_xstrdup(key + plen);
+		rp_redis_pairs(r->element[i + 1], silence_field, &v[k]);
+		k++;
+	}
+	freeReplyObject(r);
+	if (k > 1)
+		qsort(v, k, sizeof(*v), cmp_silence);
 	*out = v;
+	*n = k;
 	return 0;
 }
 
