@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <yaml.h>
 
 #include "clock.h"
@@ -234,7 +235,7 @@ fail:
 
 /* The validators. Each takes the item and fills one field of the check. */
 enum vkind { V_STR, V_SECRET, V_TIME, V_LONG, V_LIST, V_ADDRS, V_TYPE, V_MATCH, V_URL, V_PTR,
-    V_ID };
+    V_ID, V_DURATION, V_CRON, V_DAYS, V_DATES };
 
 struct rule {
 	const char *key;
@@ -249,15 +250,23 @@ struct rule {
 #define B(t) (1 << (t))
 /* The freshness checks (a workflow that must complete), and all. */
 #define FRESH (B(RP_CHECK_BATCHY) | B(RP_CHECK_AIRFLOW) | B(RP_CHECK_HTTP))
-#define ALL (B(RP_CHECK_EMAIL) | FRESH)
+#define PING B(RP_CHECK_PING)
+#define ALL (B(RP_CHECK_EMAIL) | FRESH | PING)
 #define HTTP B(RP_CHECK_HTTP)
 #define F(m) offsetof(struct rp_check, m)
 static const struct rule rules[] = {
 	{"type", V_TYPE, ALL, ALL, F(type), 0, 0, NULL},
 	{"pd_description", V_STR, ALL, ALL, F(pd_description), 0, 0, NULL},
 	{"pd_service", V_SECRET, ALL, ALL, F(pd_service), 0, 0, NULL},
-	{"check_time", V_TIME, ALL, ALL, F(check_time), 0, 0, NULL},
+	{"check_time", V_TIME, ALL & ~PING, ALL & ~PING, F(check_time), 0, 0, NULL},
 	{"poll_sec", V_LONG, ALL, FRESH, F(poll_sec), 1, 86400, "seconds"},
+	{"days", V_DAYS, ALL, 0, F(days), 0, 0, NULL},
+	{"skip_dates", V_DATES, ALL, 0, F(skip_dates), 0, 0, NULL},
+	{"until", V_TIME, FRESH | PING, 0, F(until), 0, 0, NULL},
+	{"schedule", V_CRON, PING, 0, F(schedule), 0, 0, NULL},
+	{"period", V_DURATION, PING, 0, F(period), 60, 366L * 86400, NULL},
+	{"grace", V_DURATION, PING, 0, F(grace), 0, 366L * 86400, NULL},
+	{"max_runtime", V_DURATION, PING, 0, F(max_runtime), 60, 366L * 86400, NULL},
 	{"unknown_after", V_LONG, ALL, 0, F(unknown_after), 1, 1000, "evaluations"},
 	{"wf_name", V_STR, B(RP_CHECK_BATCHY), B(RP_CHECK_BATCHY), F(wf_name), 0, 0, NULL},
 	{"latency_min", V_LONG, FRESH, FRESH, F(latency_min), 1, 525600, "minutes"},
@@ -289,8 +298,8 @@ _Static_assert(offsetof(struct rp_check, nfailure_values) ==
 
 /* The types a checklist may name, as rp_check_type_name() spells them. */
 static const enum rp_check_type known_types[] = {RP_CHECK_EMAIL, RP_CHECK_BATCHY,
-    RP_CHECK_AIRFLOW, RP_CHECK_HTTP};
-#define KNOWN_TYPES "email, batchy, airflow or http"
+    RP_CHECK_AIRFLOW, RP_CHECK_HTTP, RP_CHECK_PING};
+#define KNOWN_TYPES "email, batchy, airflow, http or ping"
 
 const char *
 rp_check_type_name(enum rp_check_type t)
@@ -373,18 +382,148 @@ looks_like_domain(const char *v)
 	    '\0';
 }
 
+/* A duration (30m, 6h, 1d, 1w, 1h30m) of seconds within the rule's range. */
+static int
+apply_duration(struct yp *y, struct rp_check *c, const struct rule *r, const struct item *it)
+{
+	long v;
+
+	if (rp_clock_parse_duration(it->values[0], r->max, &v) != 0 || v < r->min)
+		return yerr(y, it->line, "%s: %s: \"%s\" is not a duration like 30m, 6h, 1d, 1w or "
+		    "1h30m from %lds to %ldd", c->name, r->key, it->values[0], r->min,
+		    r->max / 86400);
+	*(long *)((char *)c + r->off) = v;
+	return 0;
+}
+
+static int
+apply_cron(struct yp *y, struct rp_check *c, const struct rule *r, const struct item *it)
+{
+	struct rp_cron cron;
+	char why[200];
+
+	if (rp_cron_parse(it->values[0], &cron, why, sizeof(why)) != 0)
+		return yerr(y, it->line, "%s: %s: \"%s\": %s", c->name, r->key, it->values[0], why);
+	c->schedule = rp_xmalloc(sizeof(*c->schedule));
+	*c->schedule = cron;
+	return 0;
+}
+
+/* A weekday: sun..sat or sunday..saturday, any case; -1 if none. */
+static int
+weekday(const char *v, size_t n)
+{
+	static const char *const names[] = {"sunday", "monday", "tuesday", "wednesday",
+	    "thursday", "friday", "saturday"};
+	size_t i;
+
+	for (i = 0; i < 7; i++)
+		if ((n == 3 || n == strlen(names[i])) && strncasecmp(v, names[i], n) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* days: a list of weekdays and ranges of them (mon-fri). */
+static int
+apply_days(struct yp *y, struct rp_check *c, const struct rule *r, const struct item *it)
+{
+	size_t i;
+
+	c->days = 0;
+	for (i = 0; i < it->n; i++) {
+		const char *v = it->values[i], *dash = strchr(v, '-');
+		int a = weekday(v, dash ? (size_t)(dash - v) : strlen(v));
+		int b = dash ? weekday(dash + 1, strlen(dash + 1)) : a;
+
+		if (a < 0 || b < 0)
+			return yerr(y, it->line, "%s: %s: \"%s\" is not a weekday (mon, tue, ... sun) or "
+			    "a range of them (mon-fri)", c->name, r->key, v);
+		for (;; a = (a + 1) % 7) {
+			c->days |= 1u << a;
+			if (a == b)
+				break;
+		}
+	}
+	return 0;
+}
+
+static int
+cmp_long(const void *a, const void *b)
+{
+	long x = *(const long *)a, y2 = *(const long *)b;
+
+	return x < y2 ? -1 : x > y2;
+}
+
+/* A date YYYY-MM-DD as days since 1970-01-01, or -1. */
+static int
+parse_date(const char *v, long *out)
+{
+	long y, m, d;
+	char ys[5], ms[3], ds[3];
+	int64_t days;
+	struct tm tm;
+	time_t t;
+
+	if (strlen(v) != 10 || v[4] != '-' || v[7] != '-')
+		return -1;
+	memcpy(ys, v, 4);
+	ys[4] = '\0';
+	memcpy(ms, v + 5, 2);
+	ms[2] = '\0';
+	memcpy(ds, v + 8, 2);
+	ds[2] = '\0';
+	if (rp_parse_long(ys, 1970, 9999, &y) != 0 || rp_parse_long(ms, 1, 12, &m) != 0 ||
+	    rp_parse_long(ds, 1, 31, &d) != 0)
+		return -1;
+	days = rp_clock_days_from_civil(y, (int)m, (int)d);
+	/* 2026-02-30 is not a date: it must come back as itself. */
+	t = (time_t)(days * 86400);
+	if (gmtime_r(&t, &tm) == NULL || tm.tm_mday != d)
+		return -1;
+	*out = (long)days;
+	return 0;
+}
+
+static int
+apply_dates(struct yp *y, struct rp_check *c, const struct rule *r, const struct item *it)
+{
+	size_t i;
+
+	c->skip_dates = rp_xcalloc(it->n + 1, sizeof(*c->skip_dates));
+	for (i = 0; i < it->n; i++) {
+		if (parse_date(it->values[i], &c->skip_dates[i]) != 0)
+			return yerr(y, it->line, "%s: %s: \"%s\" is not a date YYYY-MM-DD", c->name,
+			    r->key, it->values[i]);
+	}
+	c->nskip_dates = it->n;
+	qsort(c->skip_dates, c->nskip_dates, sizeof(*c->skip_dates), cmp_long);
+	return 0;
+}
+
 static int
 apply(struct yp *y, struct rp_check *c, const struct rule *r, struct item *it)
 {
 	char *base = (char *)c;
 	const char *v = it->n > 0 ? it->values[0] : "";
 
-	if (r->kind != V_LIST && r->kind != V_ADDRS && it->is_list)
+	if (r->kind != V_LIST && r->kind != V_ADDRS && r->kind != V_DAYS && r->kind != V_DATES &&
+	    it->is_list)
 		return yerr(y, it->line, "%s: %s: expected a single value, found a list", c->name,
 		    r->key);
+	if ((r->kind == V_DAYS || r->kind == V_DATES) && it->n == 0)
+		return yerr(y, it->line, "%s: %s: empty list", c->name, r->key);
 	switch (r->kind) {
 	case V_TYPE:
 		break; /* Read before the others; see build_check(). */
+	case V_DURATION:
+		return apply_duration(y, c, r, it);
+	case V_CRON:
+		return apply_cron(y, c, r, it);
+	case V_DAYS:
+		return apply_days(y, c, r, it);
+	case V_DATES:
+		return apply_dates(y, c, r, it);
 	case V_STR:
 	case V_SECRET:
 	case V_URL:
@@ -466,6 +605,37 @@ valid_name(const char *s)
 	return n > 0 && n <= RP_CHECK_NAME_MAX;
 }
 
+/* Whether key is among the n items. */
+static int
+has_key(const struct item *it, size_t n, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(it[i].key, key) == 0)
+			return 1;
+	return 0;
+}
+
+/* A ping check: a schedule or a period, not both; grace and poll_sec
+ * defaults (grace: an hour, at most half the period). */
+static int
+ping_settings(struct yp *y, struct rp_check *c, const struct item *it, size_t n)
+{
+	if ((c->schedule != NULL) == (c->period != 0))
+		return yerr(y, c->line, "%s: %s", c->name, c->schedule ? "schedule and period: give "
+		    "one of them" : "schedule: missing (a cron expression such as \"30 2 * * *\", "
+		    "or period: 1d)");
+	if (c->poll_sec == 0)
+		c->poll_sec = RP_DEFAULT_PING_POLL_SEC;
+	if (!has_key(it, n, "grace")) {
+		c->grace = RP_DEFAULT_GRACE_SEC;
+		if (c->period != 0 && c->grace > c->period / 2)
+			c->grace = c->period / 2;
+	}
+	return 0;
+}
+
 static int
 build_check(struct yp *y, struct rp_check *c, struct item *it, size_t n)
 {
@@ -485,6 +655,8 @@ build_check(struct yp *y, struct rp_check *c, struct item *it, size_t n)
 	if (type < 0)
 		return yerr(y, c->line, "%s: type: missing (" KNOWN_TYPES ")", c->name);
 	c->type = (enum rp_check_type)type;
+	c->days = RP_EVERY_DAY;
+	c->until = -1;
 	for (i = 0; i < n; i++) {
 		for (r = NULL, j = 0; j < NRULES; j++)
 			if (strcmp(rules[j].key, it[i].key) == 0)
@@ -513,6 +685,11 @@ build_check(struct yp *y, struct rp_check *c, struct item *it, size_t n)
 		    c->check_time % 60, c->delivery_time / 60, c->delivery_time % 60);
 	if (c->type == RP_CHECK_EMAIL && c->poll_sec == 0)
 		c->poll_sec = RP_DEFAULT_EMAIL_POLL_SEC;
+	if (c->type == RP_CHECK_PING && ping_settings(y, c, it, n) != 0)
+		return -1;
+	if (c->until >= 0 && c->until <= c->check_time)
+		return yerr(y, c->line, "%s: until %02d:%02d is not after check_time %02d:%02d", c->name,
+		    c->until / 60, c->until % 60, c->check_time / 60, c->check_time % 60);
 	if (c->type == RP_CHECK_HTTP && c->failure_values != NULL && c->state == NULL)
 		return yerr(y, c->line, "%s: failure_values: needs state (the pointer to the run's "
 		    "state they are compared with)", c->name);
@@ -765,10 +942,35 @@ rp_checklist_free(struct rp_checklist *cl)
 		free_list(c->failure_values, c->nfailure_values);
 		free(c->started);
 		free(c->auth);
+		free(c->schedule);
+		free(c->skip_dates);
 		free_list(c->senders, c->nsenders);
 		free_list(c->subjects, c->nsubjects);
 	}
 	free(cl->checks);
 	free(cl->path);
 	memset(cl, 0, sizeof(*cl));
+}
+
+int
+rp_check_on(const struct rp_check *c, time_t t)
+{
+	struct tm tm;
+	long day;
+
+	if (localtime_r(&t, &tm) == NULL)
+		return 1;
+	if (!(c->days & (1u << tm.tm_wday)))
+		return 0;
+	day = (long)rp_clock_days_from_civil(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+	return bsearch(&day, c->skip_dates, c->nskip_dates, sizeof(*c->skip_dates),
+	    cmp_long) == NULL;
+}
+
+int
+rp_check_in_window(const struct rp_check *c, time_t t)
+{
+	if (t < rp_clock_today_at(t, c->check_time))
+		return 0;
+	return c->until < 0 || t < rp_clock_today_at(t, c->until);
 }

@@ -9,7 +9,9 @@
 #define RP_CHECKLIST_H
 
 #include <stddef.h>
+#include <time.h>
 
+#include "cron.h"
 #include "util.h"
 
 enum rp_check_type {
@@ -65,6 +67,21 @@ struct rp_check {
 	char *auth;              /* the [http NAME] section of etl.cfg, or NULL */
 	int auth_line;           /* where auth: stands */
 
+	/* ping */
+	struct rp_cron *schedule;  /* a success after each of these times, or
+	                            * NULL: within period of the last success */
+	long period;               /* seconds */
+	long grace;                /* seconds a success may be late before it pages */
+	long max_runtime;          /* seconds a started run may take; 0: no limit */
+
+	/* the calendar, every type */
+	unsigned days;             /* bit d: expected on local weekday d (0 Sunday) */
+	long *skip_dates;          /* local dates not expected, as days since
+	                            * 1970-01-01, sorted */
+	size_t nskip_dates;
+	int until;                 /* freshness checks: evaluated only before this
+	                            * time of day (minutes), -1: until midnight */
+
 	/* email */
 	char **senders;
 	size_t nsenders;
@@ -83,6 +100,18 @@ struct rp_checklist {
 /* Reads and validates path. Returns 0, or -1 with err. Free cl with
  * rp_checklist_free() in both cases. */
 int rp_checklist_load(const char *path, struct rp_checklist *cl, struct rp_err *err);
+
+#define RP_DEFAULT_PING_POLL_SEC 60
+#define RP_DEFAULT_GRACE_SEC 3600
+#define RP_EVERY_DAY 0x7fu
+
+/* Whether c is expected on the local day of t: one of its days, not one of
+ * its skip_dates. On a day off a check is not evaluated and pages nothing. */
+int rp_check_on(const struct rp_check *c, time_t t);
+
+/* Whether t is within c's window of the day: from check_time (not for ping
+ * checks, which have none) to until. */
+int rp_check_in_window(const struct rp_check *c, time_t t);
 
 /* The check called name, or NULL. */
 const struct rp_check *rp_checklist_find(const struct rp_checklist *cl, const char *name);

@@ -17,11 +17,8 @@ rp_act_name(enum rp_act a)
 	return names[a];
 }
 
-static void fact(struct rp_result *r, const char *name, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-fact(struct rp_result *r, const char *name, const char *fmt, ...)
+void
+rp_result_fact(struct rp_result *r, const char *name, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -35,23 +32,22 @@ fact(struct rp_result *r, const char *name, const char *fmt, ...)
 	r->nfacts++;
 }
 
-/* A fact whose value is a number (a JSON number in --json and details). */
-static void
-fact_num(struct rp_result *r, const char *name, long v)
+void
+rp_result_fact_num(struct rp_result *r, const char *name, long v)
 {
 	if (r->nfacts == RP_MAX_FACTS)
 		return;
-	fact(r, name, "%ld", v);
+	rp_result_fact(r, name, "%ld", v);
 	r->facts[r->nfacts - 1].number = 1;
 }
 
-static void
-fact_time(struct rp_result *r, const char *name, time_t t)
+void
+rp_result_fact_time(struct rp_result *r, const char *name, time_t t)
 {
 	char b[RP_UTC_LEN];
 
 	rp_clock_format_utc(t, b);
-	fact(r, name, "%s", b);
+	rp_result_fact(r, name, "%s", b);
 }
 
 /* Whole minutes from a to b, never negative (a clock ahead of ours). */
@@ -86,7 +82,7 @@ source_facts(struct rp_result *res, const struct rp_src_result *r)
 	size_t i;
 
 	for (i = 0; i < r->nfacts; i++)
-		fact(res, r->facts[i].name, "%s", r->facts[i].value);
+		rp_result_fact(res, r->facts[i].name, "%s", r->facts[i].value);
 }
 
 /* A failed run: CRITICAL, its episode keyed by the run's start. */
@@ -118,8 +114,8 @@ freshness_latency(const struct rp_check *c, const struct rp_src_result *r, time_
 	char utc[RP_UTC_LEN];
 	long lat = minutes_between(last, now), warn_at;
 
-	fact_time(res, from_start ? "last_start" : "last_completion", last);
-	fact_num(res, "latency_min", lat);
+	rp_result_fact_time(res, from_start ? "last_start" : "last_completion", last);
+	rp_result_fact_num(res, "latency_min", lat);
 	/* warn_pct of the limit, rounded up: 80 % of 60 min warns at 48. */
 	warn_at = (c->latency_min * c->warn_pct + 99) / 100;
 	if (lat >= c->latency_min) {
@@ -174,7 +170,7 @@ rp_eval_freshness(const struct rp_check *c, const struct rp_src_result *r,
 	    prev->completion <= now + RP_FUTURE_TOLERANCE_SEC)
 		last = prev->completion;
 	res->completion = last;
-	fact_num(res, "limit_min", c->latency_min);
+	rp_result_fact_num(res, "limit_min", c->latency_min);
 	if (r->failed) {
 		freshness_failed(c, r, res);
 		return;
@@ -269,6 +265,8 @@ rp_eval_decide(const struct rp_check *c, long unknown_after,
 
 	if (res->success_day[0] != '\0')
 		set_str(&next->success_day, res->success_day);
+	if (next->first_seen == 0)
+		next->first_seen = now;
 
 	/* A daily check failing on a new day: that day is a new episode, and
 	 * the earlier day's incident, if PagerDuty has it, is resolved. */
@@ -405,9 +403,9 @@ rp_eval_email(const struct rp_check *c, const struct rp_imap_msg *msgs, size_t n
 	rp_clock_local_date(now, today);
 	snprintf(at, sizeof(at), "%02d:%02d", c->delivery_time / 60, c->delivery_time % 60);
 	snprintf(res->episode_key, sizeof(res->episode_key), "%s/%s", c->name, today);
-	fact(res, "date", "%s", today);
-	fact(res, "delivery_time", "%s", at);
-	fact_num(res, "expected", (long)c->nsubjects);
+	rp_result_fact(res, "date", "%s", today);
+	rp_result_fact(res, "delivery_time", "%s", at);
+	rp_result_fact_num(res, "expected", (long)c->nsubjects);
 	if (rp_eval_email_done_today(prev, now)) {
 		res->status = RP_OK;
 		snprintf(res->summary, sizeof(res->summary),
@@ -441,14 +439,14 @@ rp_eval_email(const struct rp_check *c, const struct rp_imap_msg *msgs, size_t n
 		}
 		free(want);
 	}
-	fact_num(res, "missing", (long)nmissing);
+	rp_result_fact_num(res, "missing", (long)nmissing);
 	if (nmissing == 0) {
 		char l[RP_LOCAL_LEN];
 		res->status = RP_OK;
 		rp_strlcpy(res->success_day, today, sizeof(res->success_day));
 		if (last != 0) {
 			rp_clock_format_local(last, l);
-			fact(res, "last_arrival", "%s", l);
+			rp_result_fact(res, "last_arrival", "%s", l);
 		}
 		snprintf(res->summary, sizeof(res->summary),
 		    "all %zu expected emails arrived after %s", c->nsubjects, at);

@@ -36,6 +36,8 @@ struct rp_result {
 	char success_day[16];       /* email: the local date to record, or "" */
 	struct rp_fact facts[RP_MAX_FACTS]; /* for custom_details and --json */
 	size_t nfacts;
+	const char *output;         /* ping: the last lines of the job's output
+	                             * (owned by the ping record), or NULL */
 };
 
 enum rp_act {
@@ -69,6 +71,30 @@ struct rp_action {
  * from the newest run's start. */
 void rp_eval_freshness(const struct rp_check *c, const struct rp_src_result *r,
     const struct rp_check_state *prev, time_t now, struct rp_result *res);
+
+/* Adds a fact to r (cut to fit; nothing when the table is full): a string,
+ * a number, a time (UTC ISO-8601). */
+void rp_result_fact(struct rp_result *r, const char *name, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void rp_result_fact_num(struct rp_result *r, const char *name, long v);
+void rp_result_fact_time(struct rp_result *r, const char *name, time_t t);
+
+/* The result of a ping check at now from what rp-ping recorded (rec; NULL
+ * or not known: never pinged); first_seen is when the check was first
+ * evaluated (the baseline of a check never pinged). In order: a time in the
+ * record more than RP_FUTURE_TOLERANCE_SEC ahead is UNKNOWN; a failure
+ * after the last success is CRITICAL (key <name>/failed@<its run's start, or
+ * the failure's time>); a run started and unfinished after max_runtime is
+ * CRITICAL (<name>/running@<start>), and one started in time is OK until
+ * then (max_runtime, not grace, judges its length); a success expected
+ * (after each scheduled time, or within period of the last) and not come is
+ * a WARNING for grace, then CRITICAL (<name>/late@<expected time>); else OK. */
+void rp_eval_ping(const struct rp_check *c, const struct rp_ping_rec *rec, time_t first_seen,
+    time_t now, struct rp_result *res);
+
+/* When a ping check expects its next success, given the last one (or, for a
+ * check never pinged, the time it first appeared, then without slack). */
+time_t rp_eval_ping_expected(const struct rp_check *c, time_t last, int never);
 
 /* Whether an email check already succeeded today (so the mailbox need not
  * be read again). */

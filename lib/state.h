@@ -66,6 +66,8 @@ struct rp_check_state {
 
 	time_t completion;       /* latency checks: last completion, 0 none */
 	char *success_day;       /* email checks: local date of last success */
+	time_t first_seen;       /* the first evaluation (ping checks are not
+	                          * late before their first expected time after it) */
 };
 
 /* "OK", "WARNING", "CRITICAL", "UNKNOWN", "SKIPPED"; parse returns -1 for
