@@ -246,12 +246,15 @@ struct rule {
 
 #define B(t) (1 << (t))
 #define BOTH (B(RP_CHECK_EMAIL) | B(RP_CHECK_BATCHY))
+/* INTERIM (rp-ping's branch), replaced by the lead's ping checks: ping
+ * takes the common keys, check_time optional. */
+#define COMMON (BOTH | B(RP_CHECK_PING))
 #define F(m) offsetof(struct rp_check, m)
 static const struct rule rules[] = {
-	{"type", V_TYPE, BOTH, BOTH, F(type), 0, 0, NULL},
-	{"pd_description", V_STR, BOTH, BOTH, F(pd_description), 0, 0, NULL},
-	{"pd_service", V_SECRET, BOTH, BOTH, F(pd_service), 0, 0, NULL},
-	{"check_time", V_TIME, BOTH, BOTH, F(check_time), 0, 0, NULL},
+	{"type", V_TYPE, COMMON, COMMON, F(type), 0, 0, NULL},
+	{"pd_description", V_STR, COMMON, COMMON, F(pd_description), 0, 0, NULL},
+	{"pd_service", V_SECRET, COMMON, COMMON, F(pd_service), 0, 0, NULL},
+	{"check_time", V_TIME, COMMON, BOTH, F(check_time), 0, 0, NULL},
 	{"poll_sec", V_LONG, BOTH, B(RP_CHECK_BATCHY), F(poll_sec), 1, 86400, "seconds"},
 	{"unknown_after", V_LONG, BOTH, 0, F(unknown_after), 1, 1000, "evaluations"},
 	{"wf_name", V_STR, B(RP_CHECK_BATCHY), B(RP_CHECK_BATCHY), F(wf_name), 0, 0, NULL},
@@ -405,6 +408,12 @@ build_check(struct yp *y, struct rp_check *c, struct item *it, size_t n)
 	for (i = 0; i < n; i++) {
 		if (strcmp(it[i].key, "type") != 0)
 			continue;
+		/* INTERIM (rp-ping's branch): "ping" accepted; the lead's version
+		 * replaces this. */
+		if (!it[i].is_list && strcmp(it[i].values[0], "ping") == 0) {
+			type = RP_CHECK_PING;
+			continue;
+		}
 		if (it[i].is_list || (strcmp(it[i].values[0], "email") != 0 &&
 		                         strcmp(it[i].values[0], "batchy") != 0))
 			return yerr(y, it[i].line, "%s: type: not email or batchy", c->name);
@@ -414,6 +423,16 @@ build_check(struct yp *y, struct rp_check *c, struct item *it, size_t n)
 		return yerr(y, c->line, "%s: type: missing (email or batchy)", c->name);
 	c->type = (enum rp_check_type)type;
 	for (i = 0; i < n; i++) {
+		/* INTERIM (rp-ping's branch), replaced by the lead's ping checks:
+		 * period, a duration, checked and not kept. */
+		if (type == RP_CHECK_PING && strcmp(it[i].key, "period") == 0) {
+			long secs;
+			if (it[i].is_list || rp_clock_parse_duration(it[i].values[0], 366L * 86400,
+			    &secs) != 0)
+				return yerr(y, it[i].line, "%s: period: not a duration such as 1d or 1h30m",
+				    c->name);
+			continue;
+		}
 		for (r = NULL, j = 0; j < NRULES; j++)
 			if (strcmp(rules[j].key, it[i].key) == 0)
 				r = &rules[j];
