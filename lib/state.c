@@ -149,3 +149,11 @@ rp_ob_update_merge(struct rp_ob_update *dst, struct rp_ob_update *src)
 }
 
 #undef MOVE
+
+void
+rp_ping_rec_clear(struct rp_ping_rec *r)
+{
+	free(r->tail);
+	memset(r, 0, sizeof(*r));
+	r->duration = -1;
+}
