@@ -8,6 +8,7 @@
 #include "clock.h"
 #include "config.h"
 #include "output.h"
+#include "ping.h"
 #include "run.h"
 #include "state.h"
 
@@ -68,9 +69,104 @@ queued(const struct rp_outbox *ob, const char *dedup_key)
 	return 0;
 }
 
+/* rp-ping's record of a ping check: in its JSON object (jq: .last_success,
+ * .running, .output_tail) and, with -v, below its row. */
+static void
+ping_json(struct rp_buf *b, const struct rp_ping_rec *r)
+{
+	json_time(b, "last_start", r->start);
+	json_time(b, "last_success", r->success);
+	json_time(b, "last_success_start", r->success_start);
+	json_time(b, "last_failure", r->fail);
+	json_time(b, "last_failure_start", r->fail_start);
+	if (r->fail != 0)
+		rp_buf_printf(b, ",\"failure_status\":%d,\"failure_signal\":%d", r->fail_status,
+		    r->fail_signal);
+	else
+		rp_buf_printf(b, ",\"failure_status\":null,\"failure_signal\":null");
+	rp_buf_printf(b, ",\"running\":%s", rp_ping_running(r) ? "true" : "false");
+	if (r->duration >= 0)
+		rp_buf_printf(b, ",\"duration_sec\":%ld", r->duration);
+	else
+		rp_buf_printf(b, ",\"duration_sec\":null");
+	json_str(b, "output_tail", r->tail);
+}
+
+static void
+ping_text(FILE *out, const struct rp_ping_rec *r)
+{
+	struct rp_buf b = {0};
+	char t[24], s[24];
+
+	if (!r->known) {
+		fprintf(out, "  no ping recorded yet\n");
+		return;
+	}
+	when(r->success, t, sizeof(t));
+	when(r->success_start, s, sizeof(s));
+	rp_buf_printf(&b, "  last success:  %s", t);
+	if (r->success != 0)
+		rp_buf_printf(&b, " (run started %s)", r->success_start ? s : "unknown");
+	when(r->fail, t, sizeof(t));
+	when(r->fail_start, s, sizeof(s));
+	rp_buf_printf(&b, "\n  last failure:  %s", t);
+	if (r->fail != 0 && r->fail_signal != 0)
+		rp_buf_printf(&b, ", killed by signal %d (%s)", r->fail_signal,
+		    strsignal(r->fail_signal));
+	else if (r->fail != 0 && r->fail_status != 0)
+		rp_buf_printf(&b, ", exit status %d", r->fail_status);
+	if (r->fail != 0)
+		rp_buf_printf(&b, " (run started %s)", r->fail_start ? s : "unknown");
+	when(r->start, t, sizeof(t));
+	rp_buf_printf(&b, "\n  running:       %s%s\n", rp_ping_running(r) ? "since " : "no",
+	    rp_ping_running(r) ? t : "");
+	if (r->duration >= 0)
+		rp_buf_printf(&b, "  last run took: %ld s\n", r->duration);
+	if (r->tail != NULL) {
+		struct rp_buf clean = {0};
+		char *line, *nl;
+		/* Stored clean; cleaned again, as whatever wrote it. */
+		rp_ping_clean(&clean, r->tail, strlen(r->tail));
+		rp_buf_printf(&b, "  output tail:\n");
+		for (line = clean.data; line != NULL; line = nl ? nl + 1 : NULL) {
+			if ((nl = strchr(line, '\n')) != NULL)
+				*nl = '\0';
+			rp_buf_printf(&b, "    %s\n", line);
+		}
+		rp_buf_free(&clean);
+	}
+	fputs(b.data, out);
+	rp_buf_free(&b);
+}
+
+/* The records of the ping checks among cs[0..n) into pings[] (the others
+ * stay unknown), in one round trip. */
+static int
+ping_read(struct rp_store *st, const struct rp_check **cs, size_t n, struct rp_ping_rec *pings,
+    struct rp_err *err)
+{
+	const char **names = rp_xcalloc(n + 1, sizeof(*names));
+	struct rp_ping_rec *got = rp_xcalloc(n + 1, sizeof(*got));
+	size_t i, k = 0;
+	int rc;
+
+	for (i = 0; i < n; i++)
+		if (cs[i]->type == RP_CHECK_PING)
+			names[k++] = cs[i]->name;
+	rc = rp_store_ping_read(st, names, k, got, err);
+	for (i = 0, k = 0; i < n; i++) {
+		rp_ping_rec_clear(&pings[i]);
+		if (cs[i]->type == RP_CHECK_PING)
+			pings[i] = got[k++];
+	}
+	free(names);
+	free(got);
+	return rc;
+}
+
 static void
 row_json(FILE *out, const struct rp_check *c, const struct rp_load *l, time_t now,
-    const struct rp_outbox *ob)
+    const struct rp_outbox *ob, const struct rp_ping_rec *ping)
 {
 	const struct rp_check_state *st = &l->st;
 	struct rp_buf b = {0};
@@ -94,6 +190,8 @@ row_json(FILE *out, const struct rp_check *c, const struct rp_load *l, time_t no
 	json_str(&b, "unknown_incident", st->unknown_key);
 	rp_buf_printf(&b, ",\"unknown_count\":%ld", st->unknown_count);
 	json_time(&b, "silenced_until", l->silenced_until > now ? l->silenced_until : 0);
+	if (c->type == RP_CHECK_PING)
+		ping_json(&b, ping);
 	rp_buf_append(&b, "}\n", 2);
 	fputs(b.data, out);
 	rp_buf_free(&b);
@@ -219,6 +317,7 @@ rp_status_run(const struct rp_opts *o, FILE *out)
 	struct rp_err err;
 	struct rp_outbox ob = {0};
 	struct rp_rejected *rej = NULL;
+	struct rp_ping_rec *pings = NULL;
 	size_t nrej = 0;
 	char *clpath = NULL;
 	size_t i, n = 0;
@@ -241,6 +340,7 @@ rp_status_run(const struct rp_opts *o, FILE *out)
 	}
 	cs = rp_xcalloc(cl.n, sizeof(*cs));
 	l = rp_xcalloc(cl.n, sizeof(*l));
+	pings = rp_xcalloc(cl.n, sizeof(*pings));
 	for (i = 0; i < cl.n; i++) {
 		if (o->check != NULL && strcmp(o->check, cl.checks[i].name) != 0)
 			continue;
@@ -263,7 +363,8 @@ rp_status_run(const struct rp_opts *o, FILE *out)
 		goto out;
 	}
 	if (rp_store_load(st, l, n, &now, 1, &clock, &waiting, &err) != 0 ||
-	    rp_store_outbox_read(st, &ob, &rej, &nrej, &err) != 0) {
+	    rp_store_outbox_read(st, &ob, &rej, &nrej, &err) != 0 ||
+	    ping_read(st, cs, n, pings, &err) != 0) {
 		rp_log(RP_LOG_ERR, "%s", err.msg);
 		rc = RP_EXIT_UNKNOWN;
 		goto out;
@@ -274,9 +375,11 @@ rp_status_run(const struct rp_opts *o, FILE *out)
 		    "INCIDENT");
 	for (i = 0; i < n; i++) {
 		if (o->json)
-			row_json(out, cs[i], &l[i], now, &ob);
+			row_json(out, cs[i], &l[i], now, &ob, &pings[i]);
 		else
 			row_text(out, cs[i], &l[i], now, w, &ob);
+		if (!o->json && o->verbose && cs[i]->type == RP_CHECK_PING)
+			ping_text(out, &pings[i]);
 		/* A monitoring plugin's answer: the worst stored status shown; a
 		 * check never evaluated has nothing wrong to report. */
 		if (l[i].st.known)
@@ -287,8 +390,11 @@ rp_status_run(const struct rp_opts *o, FILE *out)
 out:
 	rp_outbox_free(&ob);
 	rp_rejected_free(rej, nrej);
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		rp_load_clear(&l[i]);
+		rp_ping_rec_clear(&pings[i]);
+	}
+	free(pings);
 	free(l);
 	free(cs);
 	free(clpath);
