@@ -13,7 +13,7 @@ usage(FILE *f)
 {
 	fprintf(f,
 	    "usage: rp-ping [-qv] [-f etl.cfg] [-y checklist.yaml] [--now TIME] NAME\n"
-	    "               [start | success | fail | STATUS]\n"
+	    "               [start | success | fail | STATUS | SIGNAL]\n"
 	    "       rp-ping [-qv] [-f etl.cfg] [-y checklist.yaml] [--now TIME] NAME -- COMMAND [ARG...]\n"
 	    "\n"
 	    "Records a signal of the job of the ping check NAME in the state store:\n"
@@ -22,6 +22,8 @@ usage(FILE *f)
 	    "  NAME success          a success\n"
 	    "  NAME fail             a failure\n"
 	    "  NAME STATUS           an exit status (\"$?\"): 0 a success, 1-255 a failure\n"
+	    "  NAME SIGNAL           a failure by that signal (TERM, as systemd's\n"
+	    "                        $EXIT_STATUS gives it)\n"
 	    "  NAME -- COMMAND ...   records the start, runs COMMAND (its output passed\n"
 	    "                        through, signals passed on), then its success or\n"
 	    "                        failure with its exit status, duration and the\n"

@@ -37,6 +37,28 @@ exit_status(const char *s, long *out)
 	return rp_parse_long(s, 0, 255, out);
 }
 
+/* A signal as systemd's $EXIT_STATUS names one ("TERM"), or with "SIG". */
+static int
+signal_named(const char *s)
+{
+	static const struct {
+		const char *name;
+		int sig;
+	} sigs[] = {{"HUP", SIGHUP}, {"INT", SIGINT}, {"QUIT", SIGQUIT}, {"ILL", SIGILL},
+	    {"TRAP", SIGTRAP}, {"ABRT", SIGABRT}, {"BUS", SIGBUS}, {"FPE", SIGFPE},
+	    {"KILL", SIGKILL}, {"USR1", SIGUSR1}, {"SEGV", SIGSEGV}, {"USR2", SIGUSR2},
+	    {"PIPE", SIGPIPE}, {"ALRM", SIGALRM}, {"TERM", SIGTERM}, {"XCPU", SIGXCPU},
+	    {"XFSZ", SIGXFSZ}, {"SYS", SIGSYS}};
+	size_t i;
+
+	if (strncmp(s, "SIG", 3) == 0)
+		s += 3;
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		if (strcmp(s, sigs[i].name) == 0)
+			return sigs[i].sig;
+	return 0;
+}
+
 int
 rp_ping_parse(char **args, int n, struct rp_ping_args *a, struct rp_err *err)
 {
@@ -69,12 +91,14 @@ rp_ping_parse(char **args, int n, struct rp_ping_args *a, struct rp_err *err)
 	} else if (exit_status(w, &st) == 0) {
 		a->ping.kind = st == 0 ? RP_PING_SUCCESS : RP_PING_FAIL;
 		a->ping.status = (int)st;
+	} else if ((a->ping.signal = signal_named(w)) != 0) {
+		a->ping.kind = RP_PING_FAIL;
 	} else if (w[0] == '-') {
 		return rp_err_set(err, RP_EXIT_USAGE, "%s after %s: options go before the name", w,
 		    a->name);
 	} else {
-		return rp_err_set(err, RP_EXIT_USAGE, "\"%s\" is not start, success, fail or an exit "
-		    "status from 0 to 255 (to run a command, put -- before it)", w);
+		return rp_err_set(err, RP_EXIT_USAGE, "\"%s\" is not start, success, fail, an exit "
+		    "status from 0 to 255 or a signal (to run a command, put -- before it)", w);
 	}
 	if (n > 2 && strcmp(args[2], "--") == 0)
 		return rp_err_set(err, RP_EXIT_USAGE, "%s %s --: the wrapper is NAME -- COMMAND",

@@ -7,6 +7,8 @@
  *   NAME success           a success
  *   NAME fail              a failure
  *   NAME STATUS            an exit status: 0 a success, 1-255 a failure
+ *   NAME SIGNAL            a failure by that signal: TERM or SIGTERM, as
+ *                          systemd's $EXIT_STATUS names it
  *   NAME -- CMD [ARG...]   the wrapper: start, run CMD, then its success or
  *                          failure with its status, duration and output tail
  * Each is recorded in one round trip to the state store (rp_store_ping);

@@ -30,6 +30,8 @@ START_TEST(grammar)
 	static const char *const zero[] = {"job", "0", NULL};
 	static const char *const three[] = {"job", "3", NULL};
 	static const char *const max[] = {"job", "255", NULL};
+	static const char *const term[] = {"job", "TERM", NULL};
+	static const char *const sigkill[] = {"job", "SIGKILL", NULL};
 	static const char *const wrap[] = {"job", "--", "pg_dump", "-Fc", "--", "db", NULL};
 	struct rp_ping_args a;
 	struct rp_err err;
@@ -54,6 +56,13 @@ START_TEST(grammar)
 	ck_assert_int_eq(a.ping.status, 3);
 	ck_assert_int_eq(parse(max, &a, &err), 0);
 	ck_assert_int_eq(a.ping.status, 255);
+	/* systemd's $EXIT_STATUS of a service killed by a signal. */
+	ck_assert_int_eq(parse(term, &a, &err), 0);
+	ck_assert_int_eq(a.ping.kind, RP_PING_FAIL);
+	ck_assert_int_eq(a.ping.signal, SIGTERM);
+	ck_assert_int_eq(a.ping.status, 0);
+	ck_assert_int_eq(parse(sigkill, &a, &err), 0);
+	ck_assert_int_eq(a.ping.signal, SIGKILL);
 	/* The wrapper: everything after the first "--" is the command's. */
 	ck_assert_int_eq(parse(wrap, &a, &err), 0);
 	ck_assert_ptr_nonnull(a.cmd);
@@ -86,6 +95,7 @@ START_TEST(grammar_errors)
 	static const char *const plus[] = {"job", "+3", NULL};
 	static const char *const padded[] = {"job", " 3", NULL};
 	static const char *const long0[] = {"job", "0003", NULL};
+	static const char *const lower[] = {"job", "term", NULL};
 	static const char *const dash[] = {"job", "--", NULL};
 	static const char *const opt[] = {"job", "-v", NULL};
 	static const char *const more[] = {"job", "start", "now", NULL};
@@ -94,17 +104,19 @@ START_TEST(grammar_errors)
 
 	ck_assert_str_eq(refused(none), "the name of a ping check is needed");
 	ck_assert_str_eq(refused(empty), "the check name is empty");
-	ck_assert_str_eq(refused(word), "\"pg_dump\" is not start, success, fail or an exit status "
-	    "from 0 to 255 (to run a command, put -- before it)");
-	ck_assert_str_eq(refused(big), "\"256\" is not start, success, fail or an exit status "
-	    "from 0 to 255 (to run a command, put -- before it)");
+	ck_assert_str_eq(refused(word), "\"pg_dump\" is not start, success, fail, an exit status "
+	    "from 0 to 255 or a signal (to run a command, put -- before it)");
+	ck_assert_str_eq(refused(big), "\"256\" is not start, success, fail, an exit status "
+	    "from 0 to 255 or a signal (to run a command, put -- before it)");
 	ck_assert_str_eq(refused(neg), "-1 after job: options go before the name");
-	ck_assert_str_eq(refused(plus), "\"+3\" is not start, success, fail or an exit status "
-	    "from 0 to 255 (to run a command, put -- before it)");
-	ck_assert_str_eq(refused(padded), "\" 3\" is not start, success, fail or an exit status "
-	    "from 0 to 255 (to run a command, put -- before it)");
-	ck_assert_str_eq(refused(long0), "\"0003\" is not start, success, fail or an exit status "
-	    "from 0 to 255 (to run a command, put -- before it)");
+	ck_assert_str_eq(refused(plus), "\"+3\" is not start, success, fail, an exit status "
+	    "from 0 to 255 or a signal (to run a command, put -- before it)");
+	ck_assert_str_eq(refused(padded), "\" 3\" is not start, success, fail, an exit status "
+	    "from 0 to 255 or a signal (to run a command, put -- before it)");
+	ck_assert_str_eq(refused(long0), "\"0003\" is not start, success, fail, an exit status "
+	    "from 0 to 255 or a signal (to run a command, put -- before it)");
+	ck_assert_str_eq(refused(lower), "\"term\" is not start, success, fail, an exit status "
+	    "from 0 to 255 or a signal (to run a command, put -- before it)");
 	ck_assert_str_eq(refused(dash), "-- needs a command after it");
 	ck_assert_str_eq(refused(opt), "-v after job: options go before the name");
 	ck_assert_str_eq(refused(more), "unexpected argument \"now\" after job start");
