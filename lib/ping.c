@@ -230,6 +230,9 @@ static const int forwarded[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUS
  * has ended, the signals are caught and dropped, so that recording its end
  * is not cut short. */
 static int sigfd[2] = {-1, -1};
+/* Those of forwarded[] rp-ping was started with ignored (nohup's SIGHUP):
+ * left ignored, here and in the command. */
+static int ignored[NFORWARDED];
 
 static void
 on_signal(int sig, siginfo_t *si, void *ctx)
@@ -303,16 +306,22 @@ signals_setup(void)
 	sa.sa_sigaction = on_signal;
 	sa.sa_flags = SA_SIGINFO | SA_RESTART;
 	sigemptyset(&sa.sa_mask);
-	for (i = 0; i < NFORWARDED; i++)
-		sigaction(forwarded[i], &sa, NULL);
+	for (i = 0; i < NFORWARDED; i++) {
+		struct sigaction old;
+		if (sigaction(forwarded[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+			ignored[i] = 1;
+		else
+			sigaction(forwarded[i], &sa, NULL);
+	}
 	sa.sa_flags |= SA_NOCLDSTOP;
 	sigaction(SIGCHLD, &sa, NULL);
 	return 0;
 }
 
 /* The child, from fork() to exec: the signals as they were (the handlers
- * default, SIGPIPE too, the mask as rp-ping was given it), the pipes as
- * stdout and stderr, the TZ and core limit rp-ping started with. If the
+ * default or ignored as rp-ping found them, SIGPIPE the default, the mask
+ * as rp-ping was given it), the pipes as stdout and stderr, the TZ and core
+ * limit rp-ping started with. If the
  * command cannot be run, its errno goes to the parent through ep (closed
  * on exec, so end-of-file there means it ran). */
 static void
@@ -325,8 +334,11 @@ child(char *const *cmd, const char *tz, int out, int err, int ep, const sigset_t
 	memset(&dfl, 0, sizeof(dfl));
 	dfl.sa_handler = SIG_DFL;
 	sigemptyset(&dfl.sa_mask);
-	for (i = 0; i < NFORWARDED; i++)
-		sigaction(forwarded[i], &dfl, NULL);
+	for (i = 0; i < NFORWARDED; i++) {
+		struct sigaction ign = dfl;
+		ign.sa_handler = SIG_IGN;
+		sigaction(forwarded[i], ignored[i] ? &ign : &dfl, NULL);
+	}
 	sigaction(SIGCHLD, &dfl, NULL);
 	sigaction(SIGPIPE, &dfl, NULL);
 	sigprocmask(SIG_SETMASK, mask, NULL);
@@ -530,7 +542,10 @@ could_not_run(struct rp_ping_ran *r, const char *cmd, const char *step, int e)
 void
 rp_ping_wrap(char *const *cmd, const char *tz, struct rp_ping_ran *r)
 {
-	struct copy *c = rp_xcalloc(1, sizeof(*c));
+	/* Allocated after fork(), in the parent: a child whose exec fails
+	 * exits holding nothing that only a register pointed to (valgrind
+	 * would count it lost, and exit 97 instead of 127). */
+	struct copy *c = NULL;
 	int out[2] = {-1, -1}, err[2] = {-1, -1}, ep[2] = {-1, -1};
 	sigset_t block, old;
 	struct timespec t0;
@@ -571,6 +586,7 @@ rp_ping_wrap(char *const *cmd, const char *tz, struct rp_ping_ran *r)
 	do
 		k = read(ep[0], &e, sizeof(e));
 	while (k < 0 && errno == EINTR);
+	c = rp_xcalloc(1, sizeof(*c));
 	c->s[0].from = out[0];
 	c->s[0].to = STDOUT_FILENO;
 	c->s[1].from = err[0];
@@ -777,16 +793,20 @@ ping_wrapped(const struct rp_opts *o, const struct rp_ping_args *a, int what_if,
 	return ran.exit;
 }
 
+/* The TZ rp-ping was given, for the command (the configuration sets the
+ * process's own). Static, so that the child holds it from a global. */
+static char *given_tz;
+
 int
 rp_ping_run(const struct rp_opts *o)
 {
 	struct rp_ping_args a;
 	struct rp_err err;
 	struct sigaction ign;
-	char *tz = rp_xstrdup_or_null(getenv("TZ"));
 	time_t now;
 	int what_if, rc;
 
+	given_tz = rp_xstrdup_or_null(getenv("TZ"));
 	rp_log_init("rp-ping", o->verbose);
 	/* A closed stdout or stderr is an error to live with, never a death:
 	 * the job's exit status must come out. */
@@ -799,14 +819,16 @@ rp_ping_run(const struct rp_opts *o)
 	if (rp_ping_parse(o->args, o->nargs, &a, &err) != 0 ||
 	    rp_clock_now(o->now, &now, &err) != 0) {
 		rp_log(RP_LOG_ERR, "%s; rp-ping --help lists the forms", err.msg);
-		free(tz);
+		free(given_tz);
+		given_tz = NULL;
 		return RP_EXIT_USAGE;
 	}
 	what_if = o->now != NULL || (getenv("RP_NOW") != NULL && *getenv("RP_NOW") != '\0');
 	if (a.cmd == NULL)
 		rc = ping_once(o, &a, what_if);
 	else
-		rc = ping_wrapped(o, &a, what_if, tz);
-	free(tz);
+		rc = ping_wrapped(o, &a, what_if, given_tz);
+	free(given_tz);
+	given_tz = NULL;
 	return rc;
 }

@@ -18,8 +18,10 @@
  * core size limit rp-ping started with, not the ones it set for itself),
  * passes its stdout and stderr through byte for byte as they come, forwards
  * the signals that stop a job (SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1,
- * SIGUSR2) and keeps the last lines of both outputs, merged in arrival
- * order, in bounded memory. Its exit status is always CMD's: a ping that
+ * SIGUSR2; one rp-ping was started with ignored, as nohup's SIGHUP, stays
+ * ignored, in the command too; SIGPIPE, which rp-ping ignores, is the
+ * command's default) and keeps the last lines of both outputs, merged in
+ * the order they are read, in bounded memory. Its exit status is always CMD's: a ping that
  * could not be recorded costs one line on stderr, never the job.
  */
 #ifndef RP_PING_H
