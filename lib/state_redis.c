@@ -254,7 +254,7 @@ silence_list(struct rp_store *s, struct rp_silence **out, size_t *n,
 		freeReplyObject(r);
 	} while (strcmp(cursor, "0") != 0);
 	free(pattern);
-	if (*n > 1)
+	if (v != NULL && *n > 1)
 		qsort(v, *n, sizeof(*v), cmp_silence);
 	*out = v;
 	return 0;
@@ -265,6 +265,8 @@ rp_silences_free(struct rp_silence *v, size_t n)
 {
 	size_t i;
 
+	if (v == NULL)
+		return;
 	for (i = 0; i < n; i++) {
 		free(v[i].name);
 		free(v[i].reason);
