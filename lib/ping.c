@@ -519,6 +519,13 @@ copy_and_wait(struct copy *c, pid_t pid, int *status, const struct timespec *sta
 		}
 	}
 	if (!exited) {
+		/* poll() failed: stop reading, so that a command blocked on a
+		 * full pipe gets EPIPE rather than waiting for us forever. */
+		for (i = 0; i < 2; i++) {
+			if (c->s[i].from >= 0)
+				close(c->s[i].from);
+			c->s[i].from = -1;
+		}
 		while (waitpid(pid, status, 0) < 0 && errno == EINTR)
 			;
 		took = since(start);
