@@ -230,6 +230,7 @@ static const int forwarded[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUS
  * has ended, the signals are caught and dropped, so that recording its end
  * is not cut short. */
 static int sigfd[2] = {-1, -1};
+#define KERNEL_SENT 0x80 /* or'ed with a signal's number in sigfd */
 /* Those of forwarded[] rp-ping was started with ignored (nohup's SIGHUP):
  * left ignored, here and in the command. */
 static int ignored[NFORWARDED];
@@ -243,12 +244,12 @@ on_signal(int sig, siginfo_t *si, void *ctx)
 	(void)ctx;
 	/* A terminal's Ctrl-C, Ctrl-\ or hangup comes from the kernel to the
 	 * whole foreground process group, the command included: passing it on
-	 * would deliver it twice. What a process sends (kill, systemd) is
-	 * passed on. */
-	if (sig == SIGCHLD || si == NULL || si->si_code <= 0) {
-		if (write(sigfd[1], &b, 1) < 0) {
-			/* Full: a burst of signals; those already there are enough. */
-		}
+	 * would deliver it twice (so it is only noted, with KERNEL_SENT). What
+	 * a process sends (kill, systemd) is passed on. */
+	if (sig != SIGCHLD && si != NULL && si->si_code > 0)
+		b |= KERNEL_SENT;
+	if (write(sigfd[1], &b, 1) < 0) {
+		/* Full: a burst of signals; those already there are enough. */
 	}
 	errno = saved;
 }
@@ -446,7 +447,8 @@ since(const struct timespec *t0)
  * output is passed on (see rp_ping_wrap), then *status. Returns the
  * seconds from start to its exit. */
 static double
-copy_and_wait(struct copy *c, pid_t pid, int *status, const struct timespec *start)
+copy_and_wait(struct copy *c, pid_t pid, int *status, const struct timespec *start,
+    struct rp_ping_ran *r)
 {
 	struct timespec ended = {0, 0};
 	double took = 0;
@@ -498,9 +500,12 @@ copy_and_wait(struct copy *c, pid_t pid, int *status, const struct timespec *sta
 						took = since(start);
 						clock_gettime(CLOCK_MONOTONIC, &ended);
 					}
+				} else if (sigs[j] & KERNEL_SENT) {
+					r->direct |= 1UL << (sigs[j] & ~KERNEL_SENT);
 				} else if (!exited) {
 					/* Not yet reaped, so pid is still the command's. */
 					kill(pid, sigs[j]);
+					r->passed |= 1UL << sigs[j];
 				}
 			}
 		}
@@ -599,7 +604,7 @@ rp_ping_wrap(char *const *cmd, const char *tz, struct rp_ping_ran *r)
 	c->s[1].from = err[0];
 	c->s[1].to = STDERR_FILENO;
 	out[0] = err[0] = -1;
-	r->duration = (long)(copy_and_wait(c, pid, &status, &t0) + 0.5);
+	r->duration = (long)(copy_and_wait(c, pid, &status, &t0, r) + 0.5);
 	for (i = 0; i < 2; i++)
 		if (c->s[i].from >= 0)
 			close(c->s[i].from);
@@ -722,6 +727,29 @@ say_recorded(const char *name, const struct rp_ping *p, time_t at)
 	rp_log(RP_LOG_DEBUG, "%s: %s recorded at %s", name, kind_words[p->kind], l);
 }
 
+/* With -v: the signals passed on to the command, and those the kernel
+ * sent it as well (a terminal's), left alone. */
+static void
+say_signals(const struct rp_ping_args *a, const struct rp_ping_ran *ran)
+{
+	struct rp_buf passed = {0}, direct = {0};
+	int sig;
+
+	for (sig = 1; sig < 64; sig++) {
+		if (ran->passed & (1UL << sig))
+			rp_buf_printf(&passed, " %s", strsignal(sig));
+		if (ran->direct & (1UL << sig))
+			rp_buf_printf(&direct, " %s", strsignal(sig));
+	}
+	if (passed.len > 0)
+		rp_log(RP_LOG_DEBUG, "%s: passed on to %s:%s", a->name, a->cmd[0], passed.data);
+	if (direct.len > 0)
+		rp_log(RP_LOG_DEBUG, "%s: from the terminal, %s got it too, not passed on:%s",
+		    a->name, a->cmd[0], direct.data);
+	rp_buf_free(&passed);
+	rp_buf_free(&direct);
+}
+
 static int
 ping_once(const struct rp_opts *o, const struct rp_ping_args *a, int what_if)
 {
@@ -779,6 +807,7 @@ ping_wrapped(const struct rp_opts *o, const struct rp_ping_args *a, int what_if,
 	rp_ping_wrap(a->cmd, tz, &ran);
 	if (ran.why[0] != '\0')
 		rp_log(RP_LOG_ERR, "%s", ran.why);
+	say_signals(a, &ran);
 	if (ran.lost)
 		rp_log(RP_LOG_DEBUG, "%s: some of the output of %s could not be passed on "
 		    "(stdout or stderr closed)", a->name, a->cmd[0]);

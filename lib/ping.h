@@ -93,6 +93,9 @@ struct rp_ping_ran {
 	                          * why it could not be run; NULL if neither */
 	int lost;                /* some of its output could not be passed on
 	                          * (rp-ping's stdout or stderr closed): dropped */
+	unsigned long passed;    /* the signals passed on (bit 1 << number) */
+	unsigned long direct;    /* those a terminal sent it as well (Ctrl-C),
+	                          * not passed on */
 	char why[300];           /* why it could not be run, one line, like a
 	                          * shell's ("pg_dump: command not found"), or "" */
 };

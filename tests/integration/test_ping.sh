@@ -213,7 +213,7 @@ expect "wrap: the command's core limit and TZ as given to rp-ping (not the confi
 pgsig() {
 	RP_RUNS=$((${RP_RUNS:-0} + 1))
 	export RP_RUNS
-	${RP_WRAP:-} "$TOP/bin/rp-ping" -f "$PCFG" -y "$PCL" wrapped_job -- sh -c '
+	${RP_WRAP:-} "$TOP/bin/rp-ping" -v -f "$PCFG" -y "$PCL" wrapped_job -- sh -c '
 		trap "echo got USR1" USR1
 		trap "echo got TERM; exit 7" TERM
 		echo ready
@@ -233,6 +233,7 @@ expect "wrap: SIGUSR1 and SIGTERM to rp-ping reach the command" "ready
 got USR1
 got TERM" "$(cat "$WORK/sig.out")"
 expect "wrap: rp-ping exits with the command's status after SIGTERM" 7 "$RC"
+expect_match "wrap: -v says which signals it passed on" '^rp-ping: wrapped_job: passed on to sh: User defined signal 1 Terminated$' "$(cat "$WORK/sig.err")"
 expect "wrap: the command's status recorded" 7 "$(field wrapped_job fail_status)"
 
 # rp-ping's stdout closed: the command is drained, never blocked, and its
@@ -243,6 +244,48 @@ RC=${PIPESTATUS[0]}
 set -e
 expect "wrap, stdout closed early: exit 0" 0 "$RC"
 expect "wrap, stdout closed early: stderr still passed" "done" "$(cat "$WORK/epipe.err")"
+
+# A process the command leaves in the background keeps the pipes open:
+# rp-ping ends about a second after the command, not with it.
+t0=$(now_ms)
+pg wrapped_job -- sh -c 'sleep 8 & echo started'
+t1=$(now_ms)
+expect "wrap, a background process left: exit 0, its output" "0 started" "$RC $OUT"
+expect "wrap, a background process left: done in seconds, not 8 ($((t1 - t0)) ms)" 1 "$([ $((t1 - t0)) -lt 6000 ] && echo 1 || echo 0)"
+
+# A terminal's Ctrl-C reaches the command from the kernel: rp-ping lives
+# on, does not deliver it a second time, and exits with the command's
+# status. (The command is busy rather than waiting on a sleep, so that it
+# runs its trap at once and a second SIGINT would not merge with the first.)
+python3 - "$WORK/tty.out" ${RP_WRAP:-} "$TOP/bin/rp-ping" -v -f "$PCFG" -y "$PCL" wrapped_job -- sh -c '
+	trap "echo got INT" INT; echo ready
+	i=0; while [ $i -lt 400000 ]; do i=$((i + 1)); done; echo bye' <<'EOP'
+import os, pty, select, sys, time
+pid, fd = pty.fork()
+if pid == 0:
+    os.execvp(sys.argv[2], sys.argv[2:])
+out, deadline, sent = b"", time.time() + 60, False
+while time.time() < deadline:
+    r, _, _ = select.select([fd], [], [], 0.2)
+    if r:
+        try:
+            data = os.read(fd, 4096)
+        except OSError:
+            break
+        if not data:
+            break
+        out += data
+    if not sent and b"ready" in out:
+        os.write(fd, b"\x03")  # the line discipline sends SIGINT to the foreground group
+        sent = True
+_, st = os.waitpid(pid, 0)
+open(sys.argv[1], "w").write("%d %d %s\n" % (os.waitstatus_to_exitcode(st), out.count(b"got INT"),
+                                             "bye" if b"bye" in out else "-"))
+open(sys.argv[1] + ".all", "wb").write(out)
+EOP
+expect "wrap, Ctrl-C on a terminal: rp-ping exits 0 with the command, which got one SIGINT and went on" "0 1 bye" "$(cat "$WORK/tty.out")"
+expect_match "wrap, Ctrl-C on a terminal: seen, not passed on (-v)" 'wrapped_job: from the terminal, sh got it too, not passed on: Interrupt' "$(tr -d '\r' <"$WORK/tty.out.all")"
+expect_no_match "wrap, Ctrl-C on a terminal: not passed on a second time" 'passed on to sh' "$(cat "$WORK/tty.out.all")"
 
 # Redis down or the name unknown: the command runs all the same, its status
 # comes out, and one line says what was not recorded.
