@@ -26,7 +26,7 @@ CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null)
 
 LIB_SRC  = $(wildcard lib/*.c)
 LIB_OBJ  = $(LIB_SRC:.c=.o)
-PROGS    = rp-latency-check rp-email-check robopager rp-silence rp-status rp-heartbeat
+PROGS    = rp-latency-check rp-email-check robopager rp-silence rp-status rp-heartbeat rp-ping
 BINS     = $(addprefix bin/,$(PROGS))
 UNIT_SRC = $(wildcard tests/unit/check_*.c)
 UNITS    = $(UNIT_SRC:.c=)

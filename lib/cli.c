@@ -26,8 +26,10 @@ const char rp_cli_common_help[] =
     "  -h, --help            print this help and exit\n"
     "  -V, --version         print the version and exit\n";
 
-int
-rp_cli_parse(int argc, char **argv, struct rp_opts *o, struct rp_err *err)
+/* With operands, the options end at the first operand or at "--" (getopt's
+ * "+"): what follows NAME belongs to rp-ping's grammar or to a command. */
+static int
+parse(int argc, char **argv, struct rp_opts *o, int operands, struct rp_err *err)
 {
 	enum { OPT_NOW = 256, OPT_JSON };
 	static const struct option longopts[] = {
@@ -47,8 +49,9 @@ rp_cli_parse(int argc, char **argv, struct rp_opts *o, struct rp_err *err)
 
 	memset(o, 0, sizeof(*o));
 	opterr = 0;
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, ":f:y:c:nqvhV", longopts, NULL)) != -1) {
+	optind = 0; /* glibc: start afresh, the ordering ("+") included */
+	while ((ch = getopt_long(argc, argv, operands ? "+:f:y:c:nqvhV" : ":f:y:c:nqvhV", longopts,
+	    NULL)) != -1) {
 		switch (ch) {
 		case 'f':
 			o->config = optarg;
@@ -89,9 +92,19 @@ rp_cli_parse(int argc, char **argv, struct rp_opts *o, struct rp_err *err)
 			return rp_err_set(err, RP_EXIT_USAGE, "unknown option %s", argv[optind - 1]);
 		}
 	}
-	if (optind < argc)
+	if (operands) {
+		o->args = argv + optind;
+		o->nargs = argc - optind;
+	} else if (optind < argc) {
 		return rp_err_set(err, RP_EXIT_USAGE, "unexpected argument \"%s\"", argv[optind]);
+	}
 	return 0;
+}
+
+int
+rp_cli_parse(int argc, char **argv, struct rp_opts *o, struct rp_err *err)
+{
+	return parse(argc, argv, o, 0, err);
 }
 
 /* Whether arg is an option whose value is the next argument. */
@@ -161,6 +174,17 @@ rp_cli_close_out(FILE *out, const char *program, int rc)
 	return rc;
 }
 
+/* The core file size limit the program started with. */
+static struct rlimit core_limit;
+static int core_limit_saved;
+
+void
+rp_cli_restore_core_limit(void)
+{
+	if (core_limit_saved)
+		setrlimit(RLIMIT_CORE, &core_limit);
+}
+
 int
 rp_cli_main(int argc, char **argv, const char *program, void (*usage)(FILE *),
     unsigned refuse, int (*body)(const struct rp_opts *o))
@@ -170,10 +194,16 @@ rp_cli_main(int argc, char **argv, const char *program, void (*usage)(FILE *),
 	struct rlimit none = {0, 0};
 	const char *bad = NULL;
 
-	/* We hold a mailbox password and PagerDuty keys: no core files. */
+	/* We hold a mailbox password and PagerDuty keys: no core files. The
+	 * hard limit stays, so that rp-ping can give a command it runs the
+	 * limit it would have had without us. */
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	if (getrlimit(RLIMIT_CORE, &core_limit) == 0) {
+		core_limit_saved = 1;
+		none.rlim_max = core_limit.rlim_max;
+	}
 	setrlimit(RLIMIT_CORE, &none);
-	if (rp_cli_parse(argc, argv, &o, &err) != 0)
+	if (parse(argc, argv, &o, (refuse & RP_CLI_OPERANDS) != 0, &err) != 0)
 		bad = err.msg;
 	else if ((refuse & RP_CLI_NO_CHECK) && o.check != NULL)
 		bad = "-c means nothing here";
@@ -181,6 +211,8 @@ rp_cli_main(int argc, char **argv, const char *program, void (*usage)(FILE *),
 		bad = "-n means nothing here";
 	else if ((refuse & RP_CLI_NO_QUIET) && o.quiet)
 		bad = "-q means nothing here";
+	else if ((refuse & RP_CLI_NO_JSON) && o.json)
+		bad = "--json means nothing here";
 	if (bad != NULL) {
 		/* One line, as every error: the help is one option away. */
 		fprintf(stderr, "%s: %s (%s --help lists the options)\n", program, bad, program);

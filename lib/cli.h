@@ -21,6 +21,8 @@ struct rp_opts {
 	int verbose;
 	int help;
 	int version;
+	char **args;             /* the operands, with RP_CLI_OPERANDS only */
+	int nargs;
 };
 
 /* Parses argv. Returns 0, or -1 with err (RP_EXIT_USAGE) for a bad option
@@ -31,7 +33,11 @@ int rp_cli_parse(int argc, char **argv, struct rp_opts *o, struct rp_err *err);
 enum {
 	RP_CLI_NO_CHECK = 1 << 0,   /* -c */
 	RP_CLI_NO_DRY_RUN = 1 << 1, /* -n */
-	RP_CLI_NO_QUIET = 1 << 2    /* -q */
+	RP_CLI_NO_QUIET = 1 << 2,   /* -q */
+	RP_CLI_NO_JSON = 1 << 3,    /* --json */
+	/* Operands follow the options (rp-ping NAME -- CMD...): the options end
+	 * at the first operand or at "--", and the operands are o->args. */
+	RP_CLI_OPERANDS = 1 << 4
 };
 
 /* The whole main() of a program that takes the shared options: turns core
@@ -41,6 +47,12 @@ enum {
  * returns 64. */
 int rp_cli_main(int argc, char **argv, const char *program, void (*usage)(FILE *),
     unsigned refuse, int (*body)(const struct rp_opts *o));
+
+/* Gives back the core file size limit the program started with, which
+ * rp_cli_main() lowered: for a child about to run a command that is not
+ * ours (rp-ping's wrapper), whose own crashes should dump as they would
+ * without us. Async-signal-safe. */
+void rp_cli_restore_core_limit(void);
 
 /* The earlier Python tool's command line, for robopager only, rewritten in
  * place before rp_cli_main() parses it: "-p FILE" (its configuration)

@@ -96,6 +96,8 @@ rp_pd_event_json(const struct rp_pd_event *ev)
 			json_object_set_new(details, "description", JS(ev->description));
 		for (i = 0; i < ev->nfacts; i++)
 			json_object_set_new(details, ev->facts[i].name, fact_json(&ev->facts[i]));
+		if (ev->output != NULL)
+			json_object_set_new(details, "output", JS(ev->output));
 		json_object_set_new(payload, "custom_details", details);
 		json_object_set_new(root, "payload", payload);
 		json_object_set_new(root, "client", json_string("Robopager"));

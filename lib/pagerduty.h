@@ -31,6 +31,7 @@ struct rp_pd_event {
 	time_t timestamp;
 	const struct rp_fact *facts;
 	size_t nfacts;
+	const char *output;        /* a job's last lines of output, or NULL */
 };
 
 enum rp_pd_outcome {

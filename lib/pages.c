@@ -79,6 +79,7 @@ rp_pages_event(const struct rp_pages *p, const struct rp_decision *d, const stru
 	e.timestamp = p->now;
 	e.facts = d->facts;
 	e.nfacts = d->nfacts;
+	e.output = d->output;
 	return rp_pd_event_json(&e);
 }
 

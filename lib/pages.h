@@ -42,6 +42,7 @@ struct rp_decision {
 	size_t nact;
 	const struct rp_fact *facts;  /* for custom_details */
 	size_t nfacts;
+	const char *output;           /* a job's last lines, for custom_details */
 	time_t silenced_until;        /* triggers are held until then */
 	/* out, per action */
 	struct rp_pd_result sent[RP_MAX_ACTIONS];

@@ -28,6 +28,7 @@
 struct item {
 	const struct rp_check *c;
 	int candidate;           /* past today's check_time, or forced */
+	int off;                 /* not expected today (its calendar) */
 	struct rp_load load;     /* due, and the state read */
 	int evaluated;
 	struct rp_result res;
@@ -299,8 +300,12 @@ load_state(struct run *r)
 		struct item *it = &r->items[i];
 		it->load.name = it->c->name;
 		it->load.poll_sec = it->c->poll_sec;
+		it->load.ping = it->c->type == RP_CHECK_PING;
 		it->load.check_at = it->load.force ? 0 : rp_clock_today_at(r->now, it->c->check_time);
-		it->candidate = it->load.force || r->now >= it->load.check_at;
+		/* A day off is off for -c too (the earlier tool's cron lines run
+		 * -c); the time of day is not. */
+		it->off = !rp_check_on(it->c, r->now);
+		it->candidate = !it->off && (it->load.force || rp_check_in_window(it->c, r->now));
 		if (it->candidate)
 			loads[k++] = it->load;
 	}
@@ -350,7 +355,7 @@ evaluate_freshness(struct run *r)
 	size_t i, k = 0;
 
 	for (i = 0; i < r->n; i++)
-		if (r->items[i].load.due)
+		if (r->items[i].load.due && r->items[i].c->type != RP_CHECK_PING)
 			cs[k++] = r->items[i].c;
 	/* The budget's share; each source caps its requests by its own
 	 * timeout_sec. */
@@ -358,10 +363,15 @@ evaluate_freshness(struct run *r)
 	    (int)r->cfg.max_parallel, res);
 	for (i = 0, k = 0; i < r->n; i++) {
 		struct item *it = &r->items[i];
+		const struct rp_check_state *prev = it->load.st.known ? &it->load.st : NULL;
 		if (!it->load.due)
 			continue;
-		rp_eval_freshness(it->c, &res[k++], it->load.st.known ? &it->load.st : NULL, r->now,
-		    &it->res);
+		if (it->c->type == RP_CHECK_PING)
+			/* rp-ping's record came with the state. */
+			rp_eval_ping(it->c, &it->load.ping_rec, prev && prev->first_seen ?
+			    prev->first_seen : r->now, r->now, &it->res);
+		else
+			rp_eval_freshness(it->c, &res[k++], prev, r->now, &it->res);
 		/* A source cut short by a stop said nothing: not evaluated. */
 		it->evaluated = !rp_sig_stopped();
 	}
@@ -434,6 +444,7 @@ decisions(struct run *r, struct rp_decision *d)
 		it->dec.nact = it->nact;
 		it->dec.facts = it->res.facts;
 		it->dec.nfacts = it->res.nfacts;
+		it->dec.output = it->res.output;
 		it->dec.silenced_until = it->load.silenced_until;
 		d[n++] = it->dec;
 	}
@@ -533,7 +544,13 @@ skip_reason(const struct run *r, const struct item *it, char *why, size_t n)
 	char at[RP_LOCAL_LEN];
 	int t = it->c->check_time;
 
-	if (!it->candidate || it->load.skip == RP_SKIP_EARLY) {
+	if (it->off) {
+		snprintf(why, n, "not expected today (days, skip_dates)");
+	} else if (!it->candidate && it->c->until >= 0 && t < it->c->until &&
+	    r->now >= rp_clock_today_at(r->now, it->c->until)) {
+		snprintf(why, n, "not evaluated after %02d:%02d (until)", it->c->until / 60,
+		    it->c->until % 60);
+	} else if (!it->candidate || it->load.skip == RP_SKIP_EARLY) {
 		snprintf(why, n, "not due before %02d:%02d", t / 60, t % 60);
 	} else if (it->load.skip == RP_SKIP_AHEAD) {
 		rp_clock_format_local(it->load.last_eval, at);
@@ -543,7 +560,6 @@ skip_reason(const struct run *r, const struct item *it, char *why, size_t n)
 	} else {
 		snprintf(why, n, "evaluated less than %lds ago", it->c->poll_sec);
 	}
-	(void)r;
 }
 
 static enum rp_status
@@ -577,7 +593,7 @@ print_all(struct run *r)
 			skip_reason(r, it, why, sizeof(why));
 			if (!r->o->json && !r->o->verbose && !it->load.force)
 				continue;
-			rep.status = RP_SKIPPED;
+			rep.status = it->off ? RP_OFF : RP_SKIPPED;
 			rep.summary = why;
 		} else {
 			if (r->o->quiet && it->res.status == RP_OK && it->nact == 0)

@@ -4,7 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const status_names[] = {"OK", "WARNING", "CRITICAL", "UNKNOWN", "SKIPPED"};
+static const char *const status_names[] = {"OK", "WARNING", "CRITICAL", "UNKNOWN", "SKIPPED",
+    "OFF"};
 
 const char *
 rp_status_name(enum rp_status s)
@@ -52,6 +53,7 @@ void
 rp_load_clear(struct rp_load *l)
 {
 	rp_state_clear(&l->st);
+	rp_ping_rec_clear(&l->ping_rec);
 	free(l->refused);
 	l->refused = NULL;
 }
@@ -149,3 +151,11 @@ rp_ob_update_merge(struct rp_ob_update *dst, struct rp_ob_update *src)
 }
 
 #undef MOVE
+
+void
+rp_ping_rec_clear(struct rp_ping_rec *r)
+{
+	free(r->tail);
+	memset(r, 0, sizeof(*r));
+	r->duration = -1;
+}

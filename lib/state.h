@@ -41,7 +41,8 @@ enum rp_status {
 	RP_WARNING,
 	RP_CRITICAL,
 	RP_UNKNOWN,
-	RP_SKIPPED
+	RP_SKIPPED,              /* not due: not evaluated this run */
+	RP_OFF                   /* not expected today (days, skip_dates) */
 };
 
 /* The remembered state of one check. Strings are owned (rp_state_clear). */
@@ -70,8 +71,8 @@ struct rp_check_state {
 	                          * late before their first expected time after it) */
 };
 
-/* "OK", "WARNING", "CRITICAL", "UNKNOWN", "SKIPPED"; parse returns -1 for
- * anything else. */
+/* "OK", "WARNING", "CRITICAL", "UNKNOWN", "SKIPPED", "OFF"; parse returns
+ * -1 for anything else. */
 const char *rp_status_name(enum rp_status s);
 int rp_status_parse(const char *s, enum rp_status *out);
 
@@ -88,6 +89,22 @@ void rp_state_copy(struct rp_check_state *dst, const struct rp_check_state *src)
  * last evaluation. */
 #define RP_POLL_SLACK_DIV 20
 
+/* What rp-ping recorded of a ping check's job, <prefix>:ping:<name> (a
+ * hash with the TTL of check records). Times in the store's clock. */
+struct rp_ping_rec {
+	int known;               /* the store had a record */
+	time_t start;            /* the last "start" signal, 0: none */
+	time_t success;          /* the last success, 0: none */
+	time_t success_start;    /* the start of that run, 0: unknown */
+	time_t fail;             /* the last failure, 0: none */
+	time_t fail_start;       /* the start of that run, 0: unknown */
+	int fail_status;         /* its exit status (1-255), 0 for "fail" */
+	int fail_signal;         /* the signal that killed it, 0: none */
+	long duration;           /* seconds the last wrapped run took, -1: unknown */
+	char *tail;              /* the last lines of its output (at most
+	                          * RP_PING_TAIL_MAX bytes), or NULL */
+};
+
 /* Why a check is not due. */
 enum rp_skip {
 	RP_SKIP_NONE,
@@ -101,6 +118,7 @@ struct rp_load {
 	long poll_sec;           /* in */
 	int force;               /* in: evaluate whatever the poll window (-c) */
 	time_t check_at;         /* in: not due before this instant */
+	int ping;                /* in: a ping check: read rp-ping's record too */
 	int due;                 /* out: evaluate now (the lock is ours) */
 	enum rp_skip skip;       /* out: why not */
 	time_t last_eval;        /* out: the record's, whether due or not */
@@ -109,6 +127,7 @@ struct rp_load {
 	char *refused;           /* out: the refused record (JSON) of the open
 	                          * incident's trigger, or NULL */
 	struct rp_check_state st; /* out, due or forced checks only */
+	struct rp_ping_rec ping_rec; /* out, due or forced ping checks only */
 };
 
 /* Frees what rp_store_load put into l. */
@@ -325,22 +344,6 @@ int rp_store_silence_clear(struct rp_store *s, const char *name, struct rp_err *
 int rp_store_silence_list(struct rp_store *s, struct rp_silence **out, size_t *n,
     struct rp_err *err);
 void rp_silences_free(struct rp_silence *v, size_t n);
-
-/* What rp-ping recorded of a ping check's job, <prefix>:ping:<name> (a
- * hash with the TTL of check records). Times in the store's clock. */
-struct rp_ping_rec {
-	int known;               /* the store had a record */
-	time_t start;            /* the last "start" signal, 0: none */
-	time_t success;          /* the last success, 0: none */
-	time_t success_start;    /* the start of that run, 0: unknown */
-	time_t fail;             /* the last failure, 0: none */
-	time_t fail_start;       /* the start of that run, 0: unknown */
-	int fail_status;         /* its exit status (1-255), 0 for "fail" */
-	int fail_signal;         /* the signal that killed it, 0: none */
-	long duration;           /* seconds the last wrapped run took, -1: unknown */
-	char *tail;              /* the last lines of its output (at most
-	                          * RP_PING_TAIL_MAX bytes), or NULL */
-};
 
 #define RP_PING_TAIL_MAX 4096
 #define RP_PING_TAIL_LINES 20

@@ -8,6 +8,7 @@
 #include "clock.h"
 #include "config.h"
 #include "output.h"
+#include "ping.h"
 #include "run.h"
 #include "state.h"
 
@@ -50,9 +51,13 @@ json_str(struct rp_buf *b, const char *k, const char *v)
 	rp_buf_append(b, "\"", 1);
 }
 
+/* OFF on a day the check is not expected, NEVER before its first
+ * evaluation, else its stored status. */
 static const char *
-status_word(const struct rp_check_state *st)
+status_word(const struct rp_check *c, const struct rp_check_state *st, time_t now)
 {
+	if (!rp_check_on(c, now))
+		return "OFF";
 	return st->known ? rp_status_name(st->status) : "NEVER";
 }
 
@@ -68,9 +73,79 @@ queued(const struct rp_outbox *ob, const char *dedup_key)
 	return 0;
 }
 
+/* rp-ping's record of a ping check: in its JSON object (jq: .last_success,
+ * .running, .output_tail) and, with -v, below its row. */
+static void
+ping_json(struct rp_buf *b, const struct rp_ping_rec *r)
+{
+	json_time(b, "last_start", r->start);
+	json_time(b, "last_success", r->success);
+	json_time(b, "last_success_start", r->success_start);
+	json_time(b, "last_failure", r->fail);
+	json_time(b, "last_failure_start", r->fail_start);
+	if (r->fail != 0)
+		rp_buf_printf(b, ",\"failure_status\":%d,\"failure_signal\":%d", r->fail_status,
+		    r->fail_signal);
+	else
+		rp_buf_printf(b, ",\"failure_status\":null,\"failure_signal\":null");
+	rp_buf_printf(b, ",\"running\":%s", rp_ping_running(r) ? "true" : "false");
+	if (r->duration >= 0)
+		rp_buf_printf(b, ",\"duration_sec\":%ld", r->duration);
+	else
+		rp_buf_printf(b, ",\"duration_sec\":null");
+	json_str(b, "output_tail", r->tail);
+}
+
+static void
+ping_text(FILE *out, const struct rp_ping_rec *r)
+{
+	struct rp_buf b = {0};
+	char t[24], s[24];
+
+	if (!r->known) {
+		fprintf(out, "  no ping recorded yet\n");
+		return;
+	}
+	when(r->success, t, sizeof(t));
+	when(r->success_start, s, sizeof(s));
+	rp_buf_printf(&b, "  last success:  %s", t);
+	if (r->success != 0)
+		rp_buf_printf(&b, " (run started %s)", r->success_start ? s : "unknown");
+	when(r->fail, t, sizeof(t));
+	when(r->fail_start, s, sizeof(s));
+	rp_buf_printf(&b, "\n  last failure:  %s", t);
+	if (r->fail != 0 && r->fail_signal != 0)
+		rp_buf_printf(&b, ", killed by signal %d (%s)", r->fail_signal,
+		    strsignal(r->fail_signal));
+	else if (r->fail != 0 && r->fail_status != 0)
+		rp_buf_printf(&b, ", exit status %d", r->fail_status);
+	if (r->fail != 0)
+		rp_buf_printf(&b, " (run started %s)", r->fail_start ? s : "unknown");
+	when(r->start, t, sizeof(t));
+	rp_buf_printf(&b, "\n  running:       %s%s\n", rp_ping_running(r) ? "since " : "no",
+	    rp_ping_running(r) ? t : "");
+	if (r->duration >= 0)
+		rp_buf_printf(&b, "  last run took: %ld s\n", r->duration);
+	if (r->tail != NULL) {
+		struct rp_buf clean = {0};
+		char *line, *nl;
+		/* Stored clean; cleaned again, as whatever wrote it. */
+		rp_ping_clean(&clean, r->tail, strlen(r->tail));
+		rp_buf_printf(&b, "  output tail:\n");
+		for (line = clean.data; line != NULL; line = nl ? nl + 1 : NULL) {
+			if ((nl = strchr(line, '\n')) != NULL)
+				*nl = '\0';
+			rp_buf_printf(&b, "    %s\n", line);
+		}
+		rp_buf_free(&clean);
+	}
+	fputs(b.data, out);
+	rp_buf_free(&b);
+}
+
 static void
 row_json(FILE *out, const struct rp_check *c, const struct rp_load *l, time_t now,
-    const struct rp_outbox *ob)
+    const struct rp_outbox *ob, const struct rp_ping_rec *ping)
 {
 	const struct rp_check_state *st = &l->st;
 	struct rp_buf b = {0};
@@ -80,7 +155,7 @@ row_json(FILE *out, const struct rp_check *c, const struct rp_load *l, time_t no
 	rp_buf_printf(&b, "{\"kind\":\"check\",\"check\":\"");
 	rp_buf_json_str(&b, c->name);
 	rp_buf_printf(&b, "\",\"type\":\"%s\",\"status\":\"%s\"", rp_check_type_name(c->type),
-	    status_word(st));
+	    status_word(c, st, now));
 	json_str(&b, "summary", st->summary);
 	json_time(&b, "since", st->since);
 	json_time(&b, "last_evaluation", st->last_eval);
@@ -97,6 +172,8 @@ row_json(FILE *out, const struct rp_check *c, const struct rp_load *l, time_t no
 	json_str(&b, "unknown_incident", st->unknown_key);
 	rp_buf_printf(&b, ",\"unknown_count\":%ld", st->unknown_count);
 	json_time(&b, "silenced_until", l->silenced_until > now ? l->silenced_until : 0);
+	if (c->type == RP_CHECK_PING)
+		ping_json(&b, ping);
 	rp_buf_append(&b, "}\n", 2);
 	fputs(b.data, out);
 	rp_buf_free(&b);
@@ -122,7 +199,9 @@ row_text(FILE *out, const struct rp_check *c, const struct rp_load *l, time_t no
 
 	when(st->since, since, sizeof(since));
 	when(st->last_eval, last, sizeof(last));
-	if (rp_check_program(c->type) == RP_PROG_LATENCY)
+	if (c->type == RP_CHECK_PING)
+		when(l->ping_rec.success, done, sizeof(done));
+	else if (rp_check_program(c->type) == RP_PROG_LATENCY)
 		when(st->completion, done, sizeof(done));
 	else
 		snprintf(done, sizeof(done), "%s", st->success_day ? st->success_day : "-");
@@ -137,7 +216,7 @@ row_text(FILE *out, const struct rp_check *c, const struct rp_load *l, time_t no
 		rp_buf_printf(&inc, "%sunknown %ld time%s in a row", inc.len ? ", " : "",
 		    st->unknown_count, st->unknown_count == 1 ? "" : "s");
 	fprintf(out, "%-*s  %-7s  %-8s  %-16s  %-16s  %-16s  %-16s  %s\n", w, c->name,
-	    rp_check_type_name(c->type), status_word(st), since, last, done, sil,
+	    rp_check_type_name(c->type), status_word(c, st, now), since, last, done, sil,
 	    inc.len ? inc.data : "-");
 	rp_buf_free(&inc);
 }
@@ -254,6 +333,7 @@ rp_status_run(const struct rp_opts *o, FILE *out)
 		l[n].name = cl.checks[i].name;
 		l[n].poll_sec = cl.checks[i].poll_sec;
 		l[n].force = 1; /* read only: no due test, no lock */
+		l[n].ping = cl.checks[i].type == RP_CHECK_PING;
 		if ((int)strlen(cl.checks[i].name) > w)
 			w = (int)strlen(cl.checks[i].name);
 		n++;
@@ -280,9 +360,11 @@ rp_status_run(const struct rp_opts *o, FILE *out)
 		    "INCIDENT");
 	for (i = 0; i < n; i++) {
 		if (o->json)
-			row_json(out, cs[i], &l[i], now, &ob);
+			row_json(out, cs[i], &l[i], now, &ob, &l[i].ping_rec);
 		else
 			row_text(out, cs[i], &l[i], now, w, &ob);
+		if (!o->json && o->verbose && cs[i]->type == RP_CHECK_PING)
+			ping_text(out, &l[i].ping_rec);
 		/* A monitoring plugin's answer: the worst stored status shown; a
 		 * check never evaluated has nothing wrong to report. */
 		if (l[i].st.known)

@@ -12,17 +12,19 @@
 #include <string.h>
 
 #include "store_outbox.h"
+#include "store_ping.h"
 
 /*
- * KEYS: the outbox, the refused events, then the check, lock and silence
- * key of each check, in threes. ARGV: now ("" for Redis's TIME), dry, then
- * per check its window (seconds), whether it is forced, and its check_at.
+ * KEYS: the outbox, the refused events, then the check, lock, silence and
+ * ping key of each check, in fours. ARGV: now ("" for Redis's TIME), dry,
+ * then per check its window (seconds), whether it is forced, its check_at
+ * and whether it is a ping check.
  * Returns the clock used, the outbox's size, then per check: due (1/0), why
  * not ("", "early", "recent", "ahead"), the record's last_eval (0: none),
  * the lock taken (0: none), and for due and forced checks only (a run with
  * nothing due reads next to nothing) the HGETALL of the record, the end of
- * its silence and the refused record of its open incident's trigger ("" if
- * none).
+ * its silence, the refused record of its open incident's trigger ("" if
+ * none), and rp-ping's record of a ping check ({} for others).
  *
  * A lock holds the evaluation time of the run that took it, compared in the
  * same clock as everything else; its expiry only collects it. A record newer
@@ -34,9 +36,10 @@ static const char load_script[] =
     "if not now then now = tonumber(redis.call('TIME')[1]) end\n"
     "local dry = ARGV[2] == '1'\n"
     "local out = {now, redis.call('ZCARD', KEYS[1])}\n"
-    "for i = 1, (#KEYS - 2) / 3 do\n"
-    "  local ck, lk, sk = KEYS[3*i], KEYS[3*i+1], KEYS[3*i+2]\n"
-    "  local w, force, at = tonumber(ARGV[3*i]), ARGV[3*i+1] == '1', tonumber(ARGV[3*i+2])\n"
+    "for i = 1, (#KEYS - 2) / 4 do\n"
+    "  local ck, lk, sk, pk = KEYS[4*i-1], KEYS[4*i], KEYS[4*i+1], KEYS[4*i+2]\n"
+    "  local w, force, at = tonumber(ARGV[4*i-1]), ARGV[4*i] == '1', tonumber(ARGV[4*i+1])\n"
+    "  local ping = ARGV[4*i+2] == '1'\n"
     "  local last = tonumber(redis.call('HGET', ck, 'last_eval') or '')\n"
     "  local why, locked = '', 0\n"
     "  if last and last > now then\n"
@@ -62,10 +65,12 @@ static const char load_script[] =
     "    out[#out+1] = redis.call('HGET', sk, 'until') or ''\n"
     "    local open = redis.call('HGET', ck, 'open_key')\n"
     "    out[#out+1] = open and (redis.call('HGET', KEYS[2], 'trigger ' .. open) or '') or ''\n"
+    "    out[#out+1] = ping and redis.call('HGETALL', pk) or {}\n"
     "  else\n"
     "    out[#out+1] = {}\n"
     "    out[#out+1] = ''\n"
     "    out[#out+1] = ''\n"
+    "    out[#out+1] = {}\n"
     "  end\n"
     "end\n"
     "return out\n";
@@ -257,9 +262,10 @@ fill_load(struct rp_load *l, redisReply **e)
 		rp_redis_parse_time(str_of(e[5]), &l->silenced_until);
 	if (*str_of(e[6]) != '\0')
 		l->refused = rp_xstrdup(str_of(e[6]));
+	rp_ping_rec_fill(&l->ping_rec, e[7]);
 }
 
-#define LOAD_PER 7
+#define LOAD_PER 8
 
 /* Whether an error reply means the store keeps its data but takes no
  * writes now (out of memory, a replica, a failing disk). */
@@ -308,18 +314,20 @@ load_once(struct rp_store *s, struct rp_load *reqs, size_t n, const time_t *now,
 		reqs[i].skip = RP_SKIP_NONE;
 		reqs[i].last_eval = reqs[i].lock = reqs[i].silenced_until = 0;
 		reqs[i].refused = NULL;
+		memset(&reqs[i].ping_rec, 0, sizeof(reqs[i].ping_rec));
 	}
 	if (rp_redis_connected(s, err) != 0)
 		return -1;
 	rp_argv_add(&a, "EVAL");
 	rp_argv_add(&a, load_script);
-	rp_argv_addl(&a, (long)(2 + 3 * n));
+	rp_argv_addl(&a, (long)(2 + 4 * n));
 	rp_argv_key(&a, s, "outbox", NULL);
 	rp_argv_key(&a, s, "rejected", NULL);
 	for (i = 0; i < n; i++) {
 		rp_argv_key(&a, s, "check", reqs[i].name);
 		rp_argv_key(&a, s, "lock", reqs[i].name);
 		rp_argv_key(&a, s, "silence", reqs[i].name);
+		rp_argv_key(&a, s, "ping", reqs[i].name);
 	}
 	if (now != NULL)
 		rp_argv_addl(&a, (long)*now);
@@ -331,6 +339,7 @@ load_once(struct rp_store *s, struct rp_load *reqs, size_t n, const time_t *now,
 		rp_argv_addl(&a, p - p / RP_POLL_SLACK_DIV);
 		rp_argv_add(&a, reqs[i].force ? "1" : "0");
 		rp_argv_addl(&a, (long)reqs[i].check_at);
+		rp_argv_add(&a, reqs[i].ping ? "1" : "0");
 	}
 	rp_argv_send(s, &a);
 	if (rp_redis_hello(s, err) != 0 || rp_redis_reply(s, &r, "reading state", err) != 0)

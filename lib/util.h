@@ -24,6 +24,7 @@ enum {
 	RP_EXIT_USAGE = 64,
 	RP_EXIT_SOFTWARE = 70,
 	RP_EXIT_IOERR = 74,         /* the output could not be written */
+	RP_EXIT_TEMPFAIL = 75,      /* the state store cannot be reached (rp-ping) */
 	RP_EXIT_CONFIG = 78
 };
 

@@ -87,6 +87,13 @@ vendor_mail:
     check_time: "00:01"
     subjects: [Report 1, Report 2, Report 3, Report 4, Report 5]
 EOC
+cat >"$WORK/ping.yaml" <<'EOC'
+bench_job:
+    type: ping
+    pd_description: "bench ping"
+    pd_service: "0123456789abcdef0123456789abcdef"
+    period: 1d
+EOC
 
 # The mailbox: 50,000 messages of the day, 5 of them the vendor's.
 echo "seeding 50,000 messages..." >&2
@@ -141,6 +148,8 @@ for i in $(seq 1 "$RUNS"); do
 	sample afmany "$RP/rp-latency-check" -f "$CFG" -y "$WORK/airflow.yaml" --now "$(now "$i")" -q
 	sample idle "$RP/rp-latency-check" -f "$CFG" -y "$WORK/many.yaml" --now "$(now "$i" | sed 's/$/:20/')" -q
 	sample start "$RP/rp-latency-check" --version
+	sample redisset redis-cli -p "$REDIS_PORT" SET rp-bench x
+	sample ping "$RP/rp-ping" -f "$CFG" -y "$WORK/ping.yaml" bench_job
 	sample imapfloor curl -s --user "robot:$IMAP_PASSWORD" "imap://127.0.0.1:$IMAP_PORT/INBOX" \
 		-X 'UID SEARCH SINCE 25-Nov-2026 FROM reports@vendor.example'
 	sample mail "$RP/rp-email-check" -f "$CFG" -y "$WORK/mail.yaml" -c vendor_mail -n -v --now 2026-11-26T13:00
@@ -153,6 +162,7 @@ rt >"$WORK/many_rt"
 rt >"$WORK/idle_rt"
 "$RP/rp-latency-check" -f "$CFG" -y "$WORK/airflow.yaml" --now 2026-11-26T23:00 >"$WORK/last.out" 2>&1 || true
 [ "$(grep -c '^OK a' "$WORK/last.out")" -eq $N ] || { echo "bench: not all $N Airflow checks were OK:" >&2; grep -v '^OK' "$WORK/last.out" | head >&2; exit 1; }
+"$RP/rp-ping" -f "$CFG" -y "$WORK/ping.yaml" bench_job 2>"$WORK/last.err" || { echo "bench: rp-ping did not record:" >&2; cat "$WORK/last.err" >&2; exit 1; }
 "$RP/rp-email-check" -f "$CFG" -y "$WORK/mail.yaml" -c vendor_mail -n -v --now 2026-11-26T13:00 >"$WORK/last.out" 2>"$WORK/last.err" || true
 grep -q '^OK vendor_mail' "$WORK/last.out" || { echo "bench: the email check did not find its 5 messages:" >&2; cat "$WORK/last.out" "$WORK/last.err" >&2; exit 1; }
 [ "$(grep -c '^OK c' <<<"$(cat "$WORK/last.out")" || true)" -ge 0 ]
@@ -176,6 +186,8 @@ set -- $(stat idle 1); i_w=$1 i_wmax=$2
 set -- $(stat start 1); st_w=$1 st_wmax=$2
 set -- $(stat mail 1); ml_w=$1 ml_wmax=$2
 set -- $(stat imapfloor 1); if_w=$1 if_wmax=$2
+set -- $(stat ping 1); pg_w=$1 pg_wmax=$2
+set -- $(stat redisset 1); rs_w=$1 rs_wmax=$2
 
 echo
 echo "Robopager bench: $(nproc) cores, $RUNS runs each, median / max; floors measured in the same run"
@@ -191,3 +203,4 @@ row "email check, 50,000 messages, 5 match: wall ms" "$ml_w / $ml_wmax" "curl lo
 row "email check: bytes read from the IMAP server" "$(sort -n "$WORK/mail_bytes" | tail -n 1)" "-" "(with the matches)"
 row "nothing due among $N checks: wall ms" "$i_w / $i_wmax" "rp-latency-check --version: $st_w" "(<= 10 ms)"
 row "nothing due: Redis round trips" "$(sort -n "$WORK/idle_rt" | tail -n 1)" "-" "(<= 2)"
+row "rp-ping NAME: wall ms" "$pg_w / $pg_wmax" "redis-cli SET: $rs_w / $rs_wmax" "$(ratio "$pg_w" "$rs_w")"

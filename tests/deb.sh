@@ -10,7 +10,7 @@ trap 'rm -rf "$root"' EXIT
 dpkg -x "$deb" "$root"
 fail=0
 check() { if eval "$2"; then echo "  ok   $1"; else echo "  FAIL $1"; fail=1; fi; }
-for p in rp-latency-check rp-email-check rp-heartbeat rp-status rp-silence robopager; do
+for p in rp-latency-check rp-email-check rp-heartbeat rp-status rp-silence robopager rp-ping; do
 	check "$p installed in /usr/bin" "test -x '$root/usr/bin/$p'"
 	check "$p(1) installed" "test -e '$root/usr/share/man/man1/$p.1.gz' -o -e '$root/usr/share/man/man1/$p.1'"
 done

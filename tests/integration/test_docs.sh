@@ -8,7 +8,7 @@ man_opts() { # the options of the OPTIONS section of a man page
 	sed -n '/^\.SH OPTIONS/,/^\.SH /p' "$TOP/man/$1" | grep -A1 '^\.TP' | grep -v '^\.TP\|^--$' |
 		sed 's/\\-/-/g; s/\\f[BIR]//g' | grep -oE '(^| )--?[A-Za-z][A-Za-z-]*' | tr -d ' ' | sort -u
 }
-for p in rp-latency-check rp-email-check robopager rp-heartbeat rp-status rp-silence; do
+for p in rp-latency-check rp-email-check robopager rp-heartbeat rp-status rp-silence rp-ping; do
 	h=$(help_opts "$p" | tr '\n' ' ')
 	m=$(man_opts "$p.1" | tr '\n' ' ')
 	expect "docs: $p --help and $p(1) list the same options" "$h" "$m"

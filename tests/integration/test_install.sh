@@ -10,7 +10,7 @@ set +e
 mk install DESTDIR="$DEST" PREFIX=/opt/rp SYSCONFDIR=/etc/rp-test
 set -e
 expect "install: exit 0" 0 "$RC"
-for p in rp-latency-check rp-email-check rp-heartbeat rp-status rp-silence robopager; do
+for p in rp-latency-check rp-email-check rp-heartbeat rp-status rp-silence robopager rp-ping; do
 	expect "install: $p in BINDIR" 1 "$([ -x "$DEST/opt/rp/bin/$p" ] && echo 1 || echo 0)"
 	expect "install: $p(1) in MANDIR" 1 "$([ -f "$DEST/opt/rp/share/man/man1/$p.1" ] && echo 1 || echo 0)"
 done

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "checklist.h"
+#include "clock.h"
 #include "testutil.h"
 #include "unit.h"
 
@@ -120,11 +121,11 @@ START_TEST(errors)
 	ck_assert_str_eq(load_fail("c:\n  type: batchy\n  pd_service: short\n"),
 	    ":3: c: pd_service: not a 32-character PagerDuty integration key");
 	ck_assert_str_eq(load_fail("c:\n  type: webhook\n"),
-	    ":2: c: type: not email, batchy, airflow or http");
+	    ":2: c: type: not email, batchy, airflow, http or ping");
 	ck_assert_str_eq(load_fail("c:\n  type: [http]\n"),
-	    ":2: c: type: not email, batchy, airflow or http");
+	    ":2: c: type: not email, batchy, airflow, http or ping");
 	ck_assert_str_eq(load_fail("c:\n  pd_description: x\n"),
-	    ":1: c: type: missing (email, batchy, airflow or http)");
+	    ":1: c: type: missing (email, batchy, airflow, http or ping)");
 	ck_assert_str_eq(load_fail("c:\n  type: batchy\n  pd_description: ''\n"),
 	    ":3: c: pd_description: empty");
 }
@@ -375,9 +376,127 @@ START_TEST(source_pointer_forms)
 }
 END_TEST
 
+/* A loaded checklist of text, freed by the caller. */
+static void
+load_ok(const char *text, struct rp_checklist *cl)
+{
+	struct rp_err err;
+	const char *path = tmpfile_with(text);
+
+	ck_assert_msg(rp_checklist_load(path, cl, &err) == 0, "%s", err.msg);
+	unlink(path);
+}
+
+static const char ping_head[] =
+    "b:\n"
+    "    type: ping\n"
+    "    pd_description: backup\n"
+    "    pd_service: 0123456789abcdef0123456789abcdef\n";
+
+static const char *
+ping_with(const char *lines)
+{
+	static char buf[1024];
+	snprintf(buf, sizeof(buf), "%s%s\n", ping_head, lines);
+	return buf;
+}
+
+START_TEST(ping_checks)
+{
+	struct rp_checklist cl;
+	const struct rp_check *c;
+
+	load_ok(ping_with("    schedule: \"30 2 * * *\"\n    grace: 30m\n    max_runtime: 2h"), &cl);
+	c = &cl.checks[0];
+	ck_assert_int_eq(c->type, RP_CHECK_PING);
+	ck_assert_ptr_nonnull(c->schedule);
+	ck_assert_str_eq(c->schedule->expr, "30 2 * * *");
+	ck_assert_int_eq(c->grace, 1800);
+	ck_assert_int_eq(c->max_runtime, 7200);
+	ck_assert_int_eq(c->poll_sec, RP_DEFAULT_PING_POLL_SEC);
+	ck_assert_int_eq(c->check_time, 0);
+	rp_checklist_free(&cl);
+	/* period; grace defaults to an hour, at most half the period. */
+	load_ok(ping_with("    period: 1d"), &cl);
+	ck_assert_int_eq(cl.checks[0].period, 86400);
+	ck_assert_int_eq(cl.checks[0].grace, 3600);
+	rp_checklist_free(&cl);
+	load_ok(ping_with("    period: 30m"), &cl);
+	ck_assert_int_eq(cl.checks[0].grace, 900);
+	rp_checklist_free(&cl);
+	load_ok(ping_with("    period: 1h30m\n    grace: 1m"), &cl);
+	ck_assert_int_eq(cl.checks[0].period, 5400);
+	ck_assert_int_eq(cl.checks[0].grace, 60);
+	rp_checklist_free(&cl);
+	ck_assert_str_eq(load_fail(ping_with("    grace: 30m")),
+	    ":1: b: schedule: missing (a cron expression such as \"30 2 * * *\", or period: 1d)");
+	ck_assert_str_eq(load_fail(ping_with("    period: 1d\n    schedule: \"* * * * *\"")),
+	    ":1: b: schedule and period: give one of them");
+	ck_assert_str_eq(load_fail(ping_with("    schedule: \"30 25 * * *\"")),
+	    ":5: b: schedule: \"30 25 * * *\": hour: \"25\" is not from 0 to 23");
+	ck_assert_str_eq(load_fail(ping_with("    period: 10s")),
+	    ":5: b: period: \"10s\" is not a duration like 30m, 6h, 1d, 1w or 1h30m from 60s to "
+	    "366d");
+	ck_assert_str_eq(load_fail(ping_with("    period: 1d\n    check_time: '09:00'")),
+	    ":6: b: check_time: not a key of ping checks");
+	ck_assert_str_eq(load_fail(ping_with("    period: 1d\n    latency_min: 5")),
+	    ":6: b: latency_min: not a key of ping checks");
+}
+END_TEST
+
+START_TEST(calendars)
+{
+	struct rp_checklist cl;
+	const struct rp_check *c;
+	struct rp_err err;
+	time_t sat, mon, xmas;
+
+	ck_assert_int_eq(rp_clock_set_zone("America/New_York", &err), 0);
+	ck_assert_int_eq(rp_clock_parse_iso("2026-12-19T12:00:00", 1, &sat), 0);
+	ck_assert_int_eq(rp_clock_parse_iso("2026-12-21T12:00:00", 1, &mon), 0);
+	ck_assert_int_eq(rp_clock_parse_iso("2026-12-25T12:00:00", 1, &xmas), 0);
+	load_ok("c:\n    type: batchy\n    pd_description: d\n"
+	    "    pd_service: 0123456789abcdef0123456789abcdef\n    wf_name: w\n"
+	    "    check_time: '09:00'\n    until: '18:00'\n    latency_min: 60\n    poll_sec: 60\n"
+	    "    days: [mon-fri]\n    skip_dates: [2026-12-25, 2027-01-01]\n", &cl);
+	c = &cl.checks[0];
+	ck_assert_uint_eq(c->days, 0x3e);
+	ck_assert_int_eq(c->until, 18 * 60);
+	ck_assert_int_eq(rp_check_on(c, sat), 0);
+	ck_assert_int_eq(rp_check_on(c, mon), 1);
+	ck_assert_int_eq(rp_check_on(c, xmas), 0);
+	ck_assert_int_eq(rp_check_in_window(c, mon), 1);
+	ck_assert_int_eq(rp_check_in_window(c, mon - 4 * 3600), 0);  /* 08:00 */
+	ck_assert_int_eq(rp_check_in_window(c, mon + 6 * 3600), 0);  /* 18:00 */
+	rp_checklist_free(&cl);
+	/* Every day unless said; days by name, in any case, with a range over
+	 * the week's end. */
+	load_ok(good, &cl);
+	ck_assert_uint_eq(cl.checks[0].days, RP_EVERY_DAY);
+	ck_assert_int_eq(cl.checks[0].until, -1);
+	rp_checklist_free(&cl);
+	load_ok(ping_with("    period: 1d\n    days: [Saturday, sun]"), &cl);
+	ck_assert_uint_eq(cl.checks[0].days, 0x41);
+	rp_checklist_free(&cl);
+	load_ok(ping_with("    period: 1d\n    days: [fri-mon]"), &cl);
+	ck_assert_uint_eq(cl.checks[0].days, 0x63);
+	rp_checklist_free(&cl);
+	ck_assert_str_eq(batchy_with("    days: [funday]"),
+	    ":8: c: days: \"funday\" is not a weekday (mon, tue, ... sun) or a range of them "
+	    "(mon-fri)");
+	ck_assert_str_eq(batchy_with("    skip_dates: [2026-02-30]"),
+	    ":8: c: skip_dates: \"2026-02-30\" is not a date YYYY-MM-DD");
+	ck_assert_str_eq(batchy_with("    poll_sec: 60\n    until: '08:00'"),
+	    ":1: c: until 08:00 is not after check_time 09:00");
+	ck_assert_str_eq(batchy_with("    days: []"), ":8: c: days: empty list");
+}
+END_TEST
+
 static void
 add_tests(TCase *tc)
 {
+	tcase_add_test(tc, ping_checks);
+	tcase_add_test(tc, calendars);
 	tcase_add_test(tc, source_checks);
 	tcase_add_test(tc, source_errors);
 	tcase_add_test(tc, source_pointer_forms);

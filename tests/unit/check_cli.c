@@ -1,5 +1,7 @@
 #define UNIT_NAME "cli"
+#include <fcntl.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "unit.h"
@@ -73,6 +75,14 @@ START_TEST(legacy_args)
 	static const char *const a3[] = {"robopager", "-y", "-cf", "-c", "-p", "--", "-p", NULL};
 	static const char *const a4[] = {"robopager", "-q", "-cf", NULL};
 	char **argv1 = args(a1), **argv2 = args(a2), **argv3 = args(a3), **argv4 = args(a4);
+	/* rp_cli_legacy_args drops words from argv: free what args() made. */
+	char **own1 = args(a1), **own2 = args(a2), **own3 = args(a3), **own4 = args(a4);
+	size_t k;
+
+	for (k = 0; argv1[k]; k++) { free(own1[k]); own1[k] = argv1[k]; }
+	for (k = 0; argv2[k]; k++) { free(own2[k]); own2[k] = argv2[k]; }
+	for (k = 0; argv3[k]; k++) { free(own3[k]); own3[k] = argv3[k]; }
+	for (k = 0; argv4[k]; k++) { free(own4[k]); own4[k] = argv4[k]; }
 	struct rp_opts o;
 	struct rp_err err;
 	const char *cf;
@@ -110,10 +120,14 @@ START_TEST(legacy_args)
 	ck_assert_int_eq(err.code, RP_EXIT_USAGE);
 	ck_assert_str_eq(err.msg, "-cf needs an argument (the earlier tool's configuration "
 	    "reader, such as core)");
-	unargs(argv1);
-	unargs(argv2);
-	unargs(argv3);
-	unargs(argv4);
+	free(argv1);
+	free(argv2);
+	free(argv3);
+	free(argv4);
+	unargs(own1);
+	unargs(own2);
+	unargs(own3);
+	unargs(own4);
 }
 END_TEST
 
@@ -138,9 +152,60 @@ START_TEST(close_stdout_ok)
 }
 END_TEST
 
+/* Operands (rp-ping): the options end at the first operand or at "--";
+ * the rest is the body's, "--" and dashes included. */
+static struct rp_opts seen;
+
+static int
+keep(const struct rp_opts *o)
+{
+	seen = *o;
+	return 42;
+}
+
+static void
+no_usage(FILE *f)
+{
+	(void)f;
+}
+
+START_TEST(operands)
+{
+	static const char *const a1[] = {"p", "-v", "job", "--", "cmd", "-v", NULL};
+	static const char *const a2[] = {"p", "-q", "--", "job", "-x", NULL};
+	static const char *const a3[] = {"p", "--json", "job", NULL};
+	static const char *const a4[] = {"p", "job", NULL};
+	char **argv1 = args(a1), **argv2 = args(a2), **argv3 = args(a3), **argv4 = args(a4);
+	unsigned flags = RP_CLI_OPERANDS | RP_CLI_NO_JSON;
+	int null = open("/dev/null", O_WRONLY);
+
+	dup2(null, 2); /* the refusals' lines */
+	close(null);
+
+	ck_assert_int_eq(rp_cli_main(6, argv1, "p", no_usage, flags, keep), 42);
+	ck_assert(seen.verbose);
+	ck_assert_int_eq(seen.nargs, 4);
+	ck_assert_str_eq(seen.args[0], "job");
+	ck_assert_str_eq(seen.args[1], "--");
+	ck_assert_str_eq(seen.args[3], "-v");
+	ck_assert_int_eq(rp_cli_main(5, argv2, "p", no_usage, flags, keep), 42);
+	ck_assert(seen.quiet);
+	ck_assert_int_eq(seen.nargs, 2);
+	ck_assert_str_eq(seen.args[1], "-x");
+	ck_assert_int_eq(rp_cli_main(3, argv3, "p", no_usage, flags, keep), RP_EXIT_USAGE);
+	/* Without RP_CLI_OPERANDS, an operand is still refused. */
+	ck_assert_int_eq(rp_cli_main(2, argv4, "p", no_usage, 0, keep), RP_EXIT_USAGE);
+	unargs(argv1);
+	unargs(argv2);
+	unargs(argv3);
+	unargs(argv4);
+}
+END_TEST
+
 static void
 add_tests(TCase *tc)
 {
+	tcase_add_test(tc, operands);
 	tcase_add_test(tc, cli);
 	tcase_add_test(tc, legacy_args);
 	tcase_add_test(tc, close_stdout_full);
