@@ -135,14 +135,16 @@ warn_if_readable(const struct rp_config *cfg, const char *checklist)
 {
 	struct stat st;
 
+	/* Its group may read it (root:robopager 640, for the jobs that run
+	 * rp-ping); every user may not. */
 	if ((cfg->password != NULL || cfg->pd_api_access_key != NULL ||
-	    cfg->redis_password != NULL) && stat(cfg->path, &st) == 0 && (st.st_mode & 077) != 0)
-		rp_log(RP_LOG_WARNING, "%s holds a password or key and is readable by others; "
-		    "run: chmod 600 %s", cfg->path, cfg->path);
+	    cfg->redis_password != NULL) && stat(cfg->path, &st) == 0 && (st.st_mode & 007) != 0)
+		rp_log(RP_LOG_WARNING, "%s holds a password or key and every user can read it; "
+		    "run: chmod o-rwx %s", cfg->path, cfg->path);
 	if (cfg->password_file != NULL && stat(cfg->password_file, &st) == 0 &&
-	    (st.st_mode & 077) != 0)
-		rp_log(RP_LOG_WARNING, "%s ([google_apps] password_file) is readable by others; "
-		    "run: chmod 600 %s", cfg->password_file, cfg->password_file);
+	    (st.st_mode & 007) != 0)
+		rp_log(RP_LOG_WARNING, "%s ([google_apps] password_file) can be read by every user; "
+		    "run: chmod o-rwx %s", cfg->password_file, cfg->password_file);
 	if (checklist != NULL && stat(checklist, &st) == 0 && (st.st_mode & 004) != 0)
 		rp_log(RP_LOG_WARNING, "%s holds integration keys and every user can read it; "
 		    "run: chmod o-r %s", checklist, checklist);

@@ -210,7 +210,7 @@ expect "version" "rp-latency-check 0.1.0" "$OUT"
 # A configuration holding secrets that others can read draws a warning.
 chmod 644 "$CFG"
 rp rp-latency-check -f "$CFG" -y "$CL" --now 2026-11-30T08:00
-expect_match "permissions: a readable config is named, with the fix" "$CFG holds a password or key and is readable by others; run: chmod 600 $CFG" "$ERR"
+expect_match "permissions: a readable config is named, with the fix" "$CFG holds a password or key and every user can read it; run: chmod o-rwx $CFG" "$ERR"
 chmod 600 "$CFG"
 rp rp-latency-check -f "$CFG" -y "$CL" --now 2026-11-30T08:00
 expect "permissions: 600 is quiet" "" "$(noclock "$ERR")"
