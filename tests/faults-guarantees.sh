@@ -67,6 +67,10 @@ refuse_writes() {
 	expect_match "$n: and the run says it could not record it" "recorded nowhere" "$ERR"
 	lc "$n" --now $T2
 	row "$scenario" "$(FAILED_KEY "$n")=resolved"
+	redis-cli -p "$FREDIS_PORT" $on >/dev/null
+	rp rp-heartbeat -f "$WORK/$n.cfg" -y "$WORK/$n.yaml" --now $T2
+	redis-cli -p "$FREDIS_PORT" $off >/dev/null
+	expect_match "$n: the heartbeat says Redis refuses writes" "unhealthy on .*the state store refuses writes \\(redis at 127.0.0.1:$FREDIS_PORT: [a-z ]+: (OOM|READONLY)" "$OUT"
 }
 refuse_writes g4 "Redis out of memory (maxmemory) as the problem clears" \
 	"config set maxmemory 1" "config set maxmemory 0"
@@ -104,3 +108,4 @@ expect_no_match "g8: a refused page is not counted as delivered" "earlier event 
 sed -i 's/pd_description: "fault g8"/pd_description: "fault g8, fixed"/' "$WORK/g8.yaml"
 lc g8 --now $T2
 row "A queued trigger refused (400), then its check fixed" "$(FAILED_KEY g8)=open"
+

@@ -433,6 +433,13 @@ imap_fault m2 "IMAP server refuses connections" "$(free_port)" "refused|connect"
 imap_fault m3 "IMAP server answers garbage" "$(imap_port garbage)" "malformed|closed|garbage|unexpected|answer"
 imap_fault m4 "IMAP server answers more than the cap" "$(imap_port huge)" "larger|too large|cap|MiB"
 imap_fault m5 "IMAP server closes the connection" "$(imap_port close)" "closed the connection"
+# An IMAP server that takes no login in plain text: said as such, and the
+# password never sent.
+pd_reset
+imap_fault m6 "IMAP server with LOGINDISABLED" "$(imap_port logindisabled)" \
+	"takes no login in plain text \\(LOGINDISABLED\\): the password was not sent"
+expect "m6: no LOGIN reached the server" 0 "$(cat "$WORK/imap.ports.logins" 2>/dev/null | wc -l)"
+
 
 echo
 printf '%-58s %8s %5s %10s %4s %7s\n' "SCENARIO" "EXPECTED" "SENT" "DUPLICATES" "LOST" "RE-SENT"
