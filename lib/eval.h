@@ -38,6 +38,8 @@ struct rp_result {
 	size_t nfacts;
 	const char *output;         /* ping: the last lines of the job's output
 	                             * (owned by the ping record), or NULL */
+	char perf[160];             /* monitoring-plugin performance data
+	                             * ('latency'=61min;48;60;0), or "" */
 };
 
 enum rp_act {

@@ -140,6 +140,8 @@ lateness(const struct rp_check *c, time_t last, time_t expected, time_t now,
 	char utc[RP_UTC_LEN], exp_at[24], last_at[24], late[32], grace[32];
 
 	rp_result_fact_time(res, "expected", expected);
+	snprintf(res->perf, sizeof(res->perf), "'late'=%ldmin;0;%ld;0",
+	    now > expected ? (long)(now - expected) / 60 : 0L, c->grace / 60);
 	local_short(expected, exp_at, sizeof(exp_at));
 	span(c->grace, grace, sizeof(grace));
 	if (now < expected) {

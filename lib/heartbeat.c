@@ -2,6 +2,7 @@
 #include "heartbeat.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,10 @@
 #include "run.h"
 #include "signals.h"
 #include "state.h"
+
+#ifndef RP_VERSION
+#define RP_VERSION "dev"
+#endif
 
 #define MIN_STALE_SEC 600
 
@@ -38,6 +43,7 @@ struct hb {
 	int refuses;              /* the store refuses writes (said once) */
 	/* Its own episode: a check named robopager-heartbeat/<host>. */
 	char *self_name;
+	char *fp;                 /* what a change event announces (config_fp) */
 	struct rp_check self;
 	struct rp_load load;
 	struct rp_result res;
@@ -300,6 +306,47 @@ ping(struct hb *h, char *why, size_t whylen)
 	return ok ? 0 : -1;
 }
 
+/* The fingerprint of what a change event announces: the configuration's
+ * and the checklist's bytes and the version. */
+static char *
+config_fp(const char *cfgpath, const char *clpath)
+{
+	const char *paths[2] = {cfgpath, clpath};
+	uint64_t h = 14695981039346656037ULL;
+	char buf[4096];
+	size_t i, n, k;
+	FILE *f;
+
+	for (i = 0; i < 2; i++) {
+		if ((f = fopen(paths[i], "rb")) == NULL)
+			continue;
+		while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+			for (k = 0; k < n; k++)
+				h = (h ^ (unsigned char)buf[k]) * 1099511628211ULL;
+		fclose(f);
+		h = (h ^ 0xff) * 1099511628211ULL;
+	}
+	return rp_xasprintf("%s/%016llx", RP_VERSION, (unsigned long long)h);
+}
+
+/* Whether a healthy run signals that it is alive: an info incident (mode
+ * trigger) every run, as the earlier tool did; a change event (mode change)
+ * only when there is news: the configuration, the checklist or the version
+ * changed since the last one, or health came back. heartbeat_url is called
+ * on every healthy run whatever this says. */
+static int
+announce(const struct hb *h, int healthy)
+{
+	const struct rp_check_state *prev = &h->load.st;
+
+	if (!healthy || strcmp(h->cfg.heartbeat_mode, "none") == 0)
+		return 0;
+	if (strcmp(h->cfg.heartbeat_mode, "trigger") == 0)
+		return 1;
+	return prev->announced == NULL || strcmp(prev->announced, h->fp) != 0 ||
+	    (prev->known && prev->status == RP_CRITICAL);
+}
+
 /* Sends the episode's events through the outbox (pages.c) and the alive
  * signal straight; returns the results per action in sent. */
 static void
@@ -327,15 +374,20 @@ signal_health(struct hb *h, int healthy, struct rp_pd_result *sent, int rc)
 	d.nfacts = 3;
 	pages_init(h, &p);
 	p.run.exit_status = rc;
+	if (announce(h, healthy)) {
+		alive(h, &h->acts[ndecided], &sent[ndecided]);
+		h->nact = ndecided + 1;
+		/* Recorded with the state only once it went out. */
+		if (sent[ndecided].outcome == RP_PD_DELIVERED) {
+			free(h->next.announced);
+			h->next.announced = rp_xstrdup(h->fp);
+		}
+	}
 	if (h->store != NULL || ndecided > 0)
 		rp_pages_run(&p, &d, 1);
 	h->store = p.store;
 	h->trouble |= p.trouble;
 	memcpy(sent, d.sent, ndecided * sizeof(*sent));
-	if (healthy && strcmp(h->cfg.heartbeat_mode, "none") != 0 && h->nact < RP_MAX_ACTIONS) {
-		alive(h, &h->acts[h->nact], &sent[h->nact]);
-		h->nact++;
-	}
 }
 
 static void
@@ -384,6 +436,7 @@ setup(struct hb *h, const struct rp_opts *o)
 	}
 	clpath = o->checklist ? rp_xstrdup(o->checklist) : rp_default_checklist(cfgpath);
 	rp_config_warn(&h->cfg, clpath);
+	h->fp = config_fp(cfgpath, clpath);
 	if (rp_checklist_load(clpath, &h->cl, &err) != 0)
 		problem(h, "%s", err.msg);
 	free(clpath);
@@ -433,6 +486,7 @@ out:
 	rp_load_clear(&h.load);
 	rp_state_clear(&h.next);
 	free(h.self_name);
+	free(h.fp);
 	rp_buf_free(&h.problems);
 	rp_store_close(h.store);
 	rp_checklist_free(&h.cl);

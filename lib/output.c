@@ -78,10 +78,13 @@ rp_out_text(FILE *f, const struct rp_report *r)
 			rp_buf_printf(&b, " [%s %s %s]", rp_act_name(a->act), a->dedup_key,
 			    outcome_word(&r->sent[i]));
 	}
-	/* One line per check, whatever a server put into the summary. */
+	/* One line per check, whatever a server put into the summary; the
+	 * monitoring-plugin performance data last, after " | ". */
 	for (i = 0; i < b.len; i++)
-		if ((unsigned char)b.data[i] < 0x20)
-			b.data[i] = ' ';
+		if ((unsigned char)b.data[i] < 0x20 || b.data[i] == '|')
+			b.data[i] = b.data[i] == '|' ? '/' : ' ';
+	if (r->perf != NULL && *r->perf != '\0')
+		rp_buf_printf(&b, " | %s", r->perf);
 	rp_buf_append(&b, "\n", 1);
 	fputs(b.data, f);
 	rp_buf_free(&b);

@@ -37,6 +37,7 @@ struct rp_report {
 	size_t nact;
 	const struct rp_fact *facts;
 	size_t nfacts;
+	const char *perf;          /* performance data after " | ", or NULL */
 };
 
 void rp_out_text(FILE *f, const struct rp_report *r);

@@ -576,43 +576,80 @@ worst_of(const struct run *r)
 	return worst;
 }
 
-/* One line (or object) per check; returns 0, or -1 when stdout cannot be
- * written. */
+/* Whether -q hides a check's line: nothing changed since its last
+ * evaluation (same status) and no event was decided for it. */
+static int
+quiet_hides(const struct item *it)
+{
+	const struct rp_check_state *prev = &it->load.st;
+
+	return it->nact == 0 && prev->known && prev->status == it->res.status;
+}
+
+/* The order of lines, worst first, as a monitoring plugin shows the first:
+ * CRITICAL, UNKNOWN, WARNING, OK, then checks not evaluated. */
+static int
+print_rank(const struct item *it)
+{
+	if (!it->evaluated)
+		return 4;
+	switch (it->res.status) {
+	case RP_CRITICAL:
+		return 0;
+	case RP_UNKNOWN:
+		return 1;
+	case RP_WARNING:
+		return 2;
+	default:
+		return 3;
+	}
+}
+
+static void
+print_one(struct run *r, struct item *it)
+{
+	struct rp_report rep = {0};
+	char why[160];
+
+	rep.check = it->c->name;
+	rep.type = rp_check_type_name(it->c->type);
+	rep.now = r->now;
+	if (!it->evaluated) {
+		skip_reason(r, it, why, sizeof(why));
+		if (!r->o->json && !r->o->verbose && !it->load.force)
+			return;
+		rep.status = it->off ? RP_OFF : RP_SKIPPED;
+		rep.summary = why;
+	} else {
+		if (r->o->quiet && quiet_hides(it))
+			return;
+		rep.status = it->res.status;
+		rep.summary = it->res.summary;
+		rep.acts = it->acts;
+		rep.nact = it->nact;
+		rep.sent = r->o->dry_run ? NULL : it->dec.sent;
+		rep.facts = it->res.facts;
+		rep.nfacts = it->res.nfacts;
+		rep.perf = it->res.perf;
+	}
+	if (r->o->json)
+		rp_out_json(stdout, &rep);
+	else
+		rp_out_text(stdout, &rep);
+}
+
+/* One line (or object) per check, worst first; returns 0, or -1 when
+ * stdout cannot be written. */
 static int
 print_all(struct run *r)
 {
 	size_t i;
+	int rank;
 
-	for (i = 0; i < r->n; i++) {
-		struct item *it = &r->items[i];
-		struct rp_report rep = {0};
-		char why[160];
-
-		rep.check = it->c->name;
-		rep.type = rp_check_type_name(it->c->type);
-		rep.now = r->now;
-		if (!it->evaluated) {
-			skip_reason(r, it, why, sizeof(why));
-			if (!r->o->json && !r->o->verbose && !it->load.force)
-				continue;
-			rep.status = it->off ? RP_OFF : RP_SKIPPED;
-			rep.summary = why;
-		} else {
-			if (r->o->quiet && it->res.status == RP_OK && it->nact == 0)
-				continue;
-			rep.status = it->res.status;
-			rep.summary = it->res.summary;
-			rep.acts = it->acts;
-			rep.nact = it->nact;
-			rep.sent = r->o->dry_run ? NULL : it->dec.sent;
-			rep.facts = it->res.facts;
-			rep.nfacts = it->res.nfacts;
-		}
-		if (r->o->json)
-			rp_out_json(stdout, &rep);
-		else
-			rp_out_text(stdout, &rep);
-	}
+	for (rank = 0; rank <= 4; rank++)
+		for (i = 0; i < r->n; i++)
+			if (print_rank(&r->items[i]) == rank)
+				print_one(r, &r->items[i]);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		rp_log(RP_LOG_ERR, "cannot write the output: %s (the state is recorded)",
 		    strerror(errno));

@@ -35,6 +35,7 @@ rp_state_clear(struct rp_check_state *st)
 	free(st->unknown_key);
 	free(st->stale_key);
 	free(st->success_day);
+	free(st->announced);
 	memset(st, 0, sizeof(*st));
 }
 
@@ -47,6 +48,7 @@ rp_state_copy(struct rp_check_state *dst, const struct rp_check_state *src)
 	dst->unknown_key = rp_xstrdup_or_null(src->unknown_key);
 	dst->stale_key = rp_xstrdup_or_null(src->stale_key);
 	dst->success_day = rp_xstrdup_or_null(src->success_day);
+	dst->announced = rp_xstrdup_or_null(src->announced);
 }
 
 void

@@ -69,6 +69,8 @@ struct rp_check_state {
 	char *success_day;       /* email checks: local date of last success */
 	time_t first_seen;       /* the first evaluation (ping checks are not
 	                          * late before their first expected time after it) */
+	char *announced;         /* rp-heartbeat: the fingerprint of the
+	                          * configuration and version it last announced */
 };
 
 /* "OK", "WARNING", "CRITICAL", "UNKNOWN", "SKIPPED", "OFF"; parse returns

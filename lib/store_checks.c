@@ -220,6 +220,8 @@ state_field(void *arg, const char *f, const char *v)
 		st->success_day = rp_xstrdup(v);
 	else if (strcmp(f, "first_seen") == 0)
 		rp_redis_parse_time(v, &st->first_seen);
+	else if (strcmp(f, "announced") == 0)
+		st->announced = rp_xstrdup(v);
 }
 
 /* Fills st from an HGETALL; unknown or bad fields are ignored, so that an
@@ -379,6 +381,7 @@ state_fields(struct rp_argv *f, const struct rp_check_state *st, size_t *count)
 	rp_argv_field_long(f, "completion", (long)st->completion);
 	rp_argv_field(f, "success_day", st->success_day);
 	rp_argv_field_long(f, "first_seen", (long)st->first_seen);
+	rp_argv_field(f, "announced", st->announced);
 	*count = (f->n - before) / 2;
 }
 

@@ -82,7 +82,10 @@ rp() {
 	${RP_WRAP:-} "$TOP/bin/$prog" "$@" >"$WORK/out" 2>"$WORK/err"
 	RC=$?
 	set -e
-	OUT=$(cat "$WORK/out")
+	# OUT without the monitoring-plugin performance data (" | 'latency'=..."),
+	# OUTP with it.
+	OUTP=$(cat "$WORK/out")
+	OUT=$(sed -E "s/ \| '[^|]*\$//" "$WORK/out")
 	ERR=$(cat "$WORK/err")
 }
 

@@ -34,10 +34,19 @@ expect "unhealthy: no ping" "" "$(pings)"
 lat_hb --now 2026-12-04T10:01
 hb --now 2026-12-04T10:02
 expect "ran: healthy" 0 "$RC"
-expect "ran: resolves and sends a change event" "202 resolve robopager-heartbeat/$HOST
-202 change None" "$(pd_log | tail -n 2 | cut -d' ' -f1-3)"
-expect "ran: the change event says alive" "robopager alive on $HOST: 1 of 1 checks configured" "$(pd_events | python3 -c 'import json,sys; print(json.load(sys.stdin)[-1]["event"]["payload"]["summary"])')"
+expect "ran: resolves, and a change event says health is back" "202 change None,202 resolve robopager-heartbeat/$HOST," "$(pd_log | tail -n 2 | cut -d' ' -f1-3 | sort | tr '\n' ',')"
+expect "ran: the change event says alive" "robopager alive on $HOST: 1 of 1 checks configured" "$(pd_events | python3 -c 'import json,sys; print([e for e in json.load(sys.stdin) if e["path"] == "/v2/change/enqueue"][-1]["event"]["payload"]["summary"])')"
 expect "ran: heartbeat_url called (GET)" "GET /ping/robopager" "$(pings | cut -d' ' -f1-2)"
+# Quiet: healthy again with nothing new, no change event (288 a day would
+# bury real changes in PagerDuty's timeline); heartbeat_url all the same.
+hb --now 2026-12-04T10:04
+expect "quiet: nothing new, no change event" 1 "$(pd_log | grep -c '^202 change')"
+expect "quiet: heartbeat_url is called on every healthy run" 2 "$(pings | wc -l)"
+printf '# a comment\n' >>"$HCL"
+hb --now 2026-12-04T10:06
+expect "quiet: the checklist changed, a change event" 2 "$(pd_log | grep -c '^202 change')"
+hb --now 2026-12-04T10:07
+expect "quiet: and only once" 2 "$(pd_log | grep -c '^202 change')"
 
 # The program stops: 15 minutes without a run pages, once.
 pd_reset
@@ -100,5 +109,6 @@ rp rp-heartbeat -f "$HDOWN" -y "$HCL" --now 2026-12-04T10:30
 expect "redis down: unhealthy" 2 "$RC"
 expect_match "redis down: says so" 'state store unreachable' "$OUT"
 expect "redis down: the trigger goes out" "202 trigger robopager-heartbeat/$HOST" "$(pd_log | cut -d' ' -f1-3)"
+printf '# another comment\n' >>"$HCL"
 hb --now 2026-12-04T10:31 -n
 expect_match "dry run: would send" '\[change event would be sent\]|\[would ' "$OUT"
