@@ -117,7 +117,8 @@ rp_fetch(const struct rp_config *cfg, const struct rp_check *const *checks, size
 	}
 	for (j = 0; j < nreq; j++)
 		reqs[j].timeout_ms = cap(&d, reqs[j].timeout_ms);
-	rp_http_perform(reqs, nreq, max_parallel);
+	/* A request waiting for a free slot starts with what is left. */
+	rp_http_perform_within(reqs, nreq, max_parallel, cap(&d, 0));
 	for (i = 0; i < n; i++)
 		if (count[i] > 0)
 			of[i]->src->parse(&of[i]->ctx, checks[i], &reqs[first[i]], count[i], &out[i]);

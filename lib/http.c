@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "signals.h"
 
@@ -170,17 +171,57 @@ stop_all(CURLM *m, struct xfer *x, struct rp_http_req *reqs, size_t started, siz
 	}
 }
 
+static long
+since_ms(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (long)((t.tv_sec - t0->tv_sec) * 1000 + (t.tv_nsec - t0->tv_nsec) / 1000000);
+}
+
 void
 rp_http_perform(struct rp_http_req *reqs, size_t n, int max_parallel)
+{
+	rp_http_perform_within(reqs, n, max_parallel, 0);
+}
+
+/* Starts request i if the budget (0: none) allows, capping its timeout. */
+static int
+start(CURLM *m, struct xfer *x, struct rp_http_req *req, const struct timespec *t0,
+    long budget_ms)
+{
+	struct rp_err err;
+	long left = budget_ms - since_ms(t0);
+
+	x->req = req;
+	if (budget_ms > 0 && left <= 0) {
+		snprintf(req->error, sizeof(req->error), "not begun: the run's time budget was spent");
+		return 0;
+	}
+	if (budget_ms > 0 && (req->timeout_ms <= 0 || req->timeout_ms > left))
+		req->timeout_ms = left;
+	if (setup(x, &err) != 0) {
+		rp_strlcpy(req->error, err.msg, sizeof(req->error));
+		return 0;
+	}
+	curl_multi_add_handle(m, x->easy);
+	return 1;
+}
+
+void
+rp_http_perform_within(struct rp_http_req *reqs, size_t n, int max_parallel, long budget_ms)
 {
 	struct xfer *x;
 	CURLM *m;
 	size_t i, next = 0;
 	int running = 0, active = 0;
 	struct curl_waitfd stop = {rp_sig_fd(), CURL_WAIT_POLLIN, 0};
+	struct timespec t0;
 
 	if (n == 0)
 		return;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	x = rp_xcalloc(n, sizeof(*x));
 	m = rp_http_global() == 0 ? curl_multi_init() : NULL;
 	if (m == NULL) {
@@ -196,14 +237,7 @@ rp_http_perform(struct rp_http_req *reqs, size_t n, int max_parallel)
 		int left;
 
 		while (next < n && active < max_parallel) {
-			struct rp_err err;
-			x[next].req = &reqs[next];
-			if (setup(&x[next], &err) != 0) {
-				rp_strlcpy(reqs[next].error, err.msg, sizeof(reqs[next].error));
-			} else {
-				curl_multi_add_handle(m, x[next].easy);
-				active++;
-			}
+			active += start(m, &x[next], &reqs[next], &t0, budget_ms);
 			next++;
 		}
 		if (active == 0)

@@ -44,6 +44,13 @@ void rp_http_cleanup(void);
  * all have ended. Transport failures land in each request's error. */
 void rp_http_perform(struct rp_http_req *reqs, size_t n, int max_parallel);
 
+/* rp_http_perform(), all of it within budget_ms from now: a request that
+ * waits for a free slot starts with what is left of the budget as its
+ * timeout (at most its own), and one whose turn comes after the budget is
+ * spent is not begun (its error says so). */
+void rp_http_perform_within(struct rp_http_req *reqs, size_t n, int max_parallel,
+    long budget_ms);
+
 /* Wipes and frees what rp_http_perform() put into req, so it can be
  * performed again. */
 void rp_http_req_reset(struct rp_http_req *req);

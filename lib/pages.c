@@ -435,6 +435,12 @@ run_with_state(struct rp_pages *p, struct rp_decision *d, size_t n, struct evs *
 			up.token = ob.token;
 			up.minute = ob.minute;
 			rp_store_settle(p->store, &up, NULL, 0, &p->run, &err);
+			map_outcomes(&ob, NULL, ev);
+			for (i = 0; i < ev->n; i++)
+				if (!ev->v[i].d->lost)
+					snprintf(ev->v[i].res->message, sizeof(ev->v[i].res->message),
+					    "not sent: the run was stopped; the next run sends it from the "
+					    "outbox");
 		} else {
 			map_outcomes(&ob, NULL, ev);
 		}

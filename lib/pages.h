@@ -66,7 +66,6 @@ struct rp_pages {
 	                               * decision not recorded */
 	int claimed;                  /* this run delivered the outbox */
 	char store_error[256];        /* why the store refused a write, or "" */
-	size_t round_trips;
 };
 
 /* Writes, delivers and records the n decisions' events as above, and says

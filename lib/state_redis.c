@@ -12,178 +12,81 @@
 #include <string.h>
 #include <time.h>
 
-/* A growing argv for one command: the words, NUL-separated, in one buffer. */
-struct argv {
-	struct rp_buf buf;
-	size_t *off;
-	size_t n, cap;
-};
-
-static void
-arg(struct argv *a, const char *s)
-{
-	if (a->n == a->cap) {
-		a->cap = a->cap ? a->cap * 2 : 16;
-		a->off = rp_xrealloc(a->off, a->cap * sizeof(size_t));
-	}
-	a->off[a->n++] = a->buf.len;
-	rp_buf_append(&a->buf, s, strlen(s) + 1);
-}
-
-static void
-argf(struct argv *a, long v)
-{
-	char b[24];
-
-	snprintf(b, sizeof(b), "%ld", v);
-	arg(a, b);
-}
-
-/* The words as hiredis wants them; valid until a is changed or freed. */
-static const char **
-argv_words(const struct argv *a)
-{
-	const char **v = rp_xmalloc(a->n * sizeof(char *));
-	size_t i;
-
-	for (i = 0; i < a->n; i++)
-		v[i] = a->buf.data + a->off[i];
-	return v;
-}
-
-static void
-argv_free(struct argv *a)
-{
-	/* The words may hold an event with its routing key. */
-	if (a->buf.data != NULL)
-		explicit_bzero(a->buf.data, a->buf.len);
-	rp_buf_free(&a->buf);
-	free(a->off);
-	memset(a, 0, sizeof(*a));
-}
-
-static void
-argv_append(struct rp_store *s, struct argv *a)
-{
-	const char **v = argv_words(a);
-
-	redisAppendCommandArgv(s->c, (int)a->n, v, NULL);
-	free(v);
-	argv_free(a);
-}
-
+/* Reads n replies of a pipeline, keeping the first error (the connection
+ * stays in step); only the last is handed back, in *last (may be NULL). */
 static int
-reply_err(struct rp_store *s, redisReply *r, const char *what, struct rp_err *err)
+replies(struct rp_store *s, size_t n, const char *what, redisReply **last, struct rp_err *err)
 {
-	if (r == NULL)
-		return rp_err_set(err, RP_EXIT_UNKNOWN, "redis: %s: %s", what, rp_redis_errstr(s));
-	if (r->type == REDIS_REPLY_ERROR)
-		return rp_err_set(err, RP_EXIT_UNKNOWN, "redis: %s: %.*s", what, (int)r->len, r->str);
-	return 0;
-}
-
-static int
-connected(struct rp_store *s, struct rp_err *err)
-{
-	return rp_redis_connected(s, err);
-}
-
-static int
-hello_read(struct rp_store *s, struct rp_err *err)
-{
-	return rp_redis_hello(s, err);
-}
-
-static int
-parse_time(const char *v, time_t *out)
-{
-	return rp_redis_parse_time(v, out);
-}
-
-static void
-field(struct argv *a, const char *name, const char *v)
-{
-	if (v == NULL || *v == '\0')
-		return;
-	arg(a, name);
-	arg(a, v);
-}
-
-static void
-expire(struct rp_store *s, const char *key, long ttl)
-{
-	struct argv a = {0};
-
-	arg(&a, "EXPIRE");
-	arg(&a, key);
-	argf(&a, ttl);
-	argv_append(s, &a);
-}
-
-static int
-silence_set(struct rp_store *s, const struct rp_silence *si, long ttl,
-    struct rp_err *err)
-{
-	struct argv a = {0};
-	char *key = rp_xasprintf("%s:silence:%s", s->prefix, si->name);
-	const char **v;
-	redisReply *r;
 	size_t i;
 	int rc = 0;
 
-	redisAppendCommand(s->c, "MULTI");
-	redisAppendCommand(s->c, "DEL %s", key);
-	arg(&a, "HSET");
-	arg(&a, key);
-	arg(&a, "until");
-	argf(&a, (long)si->until);
-	arg(&a, "set_at");
-	argf(&a, (long)si->set_at);
-	field(&a, "reason", si->reason);
-	field(&a, "by", si->by);
-	v = argv_words(&a);
-	redisAppendCommandArgv(s->c, (int)a.n, v, NULL);
-	free(v);
-	argv_free(&a);
-	expire(s, key, ttl);
-	redisAppendCommand(s->c, "EXEC");
-	if (hello_read(s, err) != 0) {
-		free(key);
-		return -1;
-	}
-	for (i = 0; i < 5; i++) {
-		void *p = NULL;
-		if (redisGetReply(s->c, &p) != REDIS_OK) {
-			rc = rp_err_set(err, RP_EXIT_UNKNOWN, "redis: %s", s->c->errstr);
-			break;
+	if (last != NULL)
+		*last = NULL;
+	for (i = 0; i < n; i++) {
+		redisReply *r;
+		if (rp_redis_reply(s, &r, what, rc == 0 ? err : NULL) != 0) {
+			rc = -1;
+			if (s->c == NULL || s->c->err)
+				return -1;
+			continue;
 		}
-		r = p;
-		if (r->type == REDIS_REPLY_ERROR && rc == 0)
-			rc = rp_err_set(err, RP_EXIT_UNKNOWN, "redis: %.*s", (int)r->len, r->str);
-		freeReplyObject(r);
+		if (i + 1 == n && last != NULL)
+			*last = r;
+		else
+			freeReplyObject(r);
 	}
-	free(key);
+	return rc;
+}
+
+static int
+silence_set(struct rp_store *s, const struct rp_silence *si, long ttl, struct rp_err *err)
+{
+	struct rp_argv a = {0};
+	redisReply *r = NULL;
+	int rc;
+
+	redisAppendCommand(s->c, "MULTI");
+	rp_argv_add(&a, "DEL");
+	rp_argv_key(&a, s, "silence", si->name);
+	rp_argv_send(s, &a);
+	rp_argv_add(&a, "HSET");
+	rp_argv_key(&a, s, "silence", si->name);
+	rp_argv_add(&a, "until");
+	rp_argv_addl(&a, (long)si->until);
+	rp_argv_add(&a, "set_at");
+	rp_argv_addl(&a, (long)si->set_at);
+	rp_argv_field(&a, "reason", si->reason);
+	rp_argv_field(&a, "by", si->by);
+	rp_argv_send(s, &a);
+	rp_argv_add(&a, "EXPIRE");
+	rp_argv_key(&a, s, "silence", si->name);
+	rp_argv_addl(&a, ttl);
+	rp_argv_send(s, &a);
+	redisAppendCommand(s->c, "EXEC");
+	if (rp_redis_hello(s, err) != 0)
+		return -1;
+	rc = replies(s, 5, "setting a silence", &r, err);
+	if (rc == 0 && (r == NULL || r->type != REDIS_REPLY_ARRAY))
+		rc = rp_err_set(err, RP_EXIT_UNKNOWN, "redis at %s:%ld: setting a silence: not done",
+		    s->host, s->port);
+	if (r != NULL)
+		freeReplyObject(r);
 	return rc;
 }
 
 static int
 silence_clear(struct rp_store *s, const char *name, struct rp_err *err)
 {
-	char *key = rp_xasprintf("%s:silence:%s", s->prefix, name);
+	struct rp_argv a = {0};
 	redisReply *r;
 	int rc;
 
-	if (hello_read(s, err) != 0) {
-		free(key);
+	/* The DEL rides with AUTH and SELECT, in one round trip. */
+	rp_argv_add(&a, "DEL");
+	rp_argv_key(&a, s, "silence", name);
+	rp_argv_send(s, &a);
+	if (rp_redis_hello(s, err) != 0 || rp_redis_reply(s, &r, "clearing a silence", err) != 0)
 		return -1;
-	}
-	r = redisCommand(s->c, "DEL %s", key);
-	free(key);
-	if (reply_err(s, r, "clearing a silence", err) != 0) {
-		if (r)
-			freeReplyObject(r);
-		return -1;
-	}
 	rc = r->type == REDIS_REPLY_INTEGER && r->integer == 1 ? 0 : 1;
 	freeReplyObject(r);
 	return rc;
@@ -209,15 +112,31 @@ static const char list_script[] =
     "until cursor == '0'\n"
     "return out\n";
 
+/* prefix as a SCAN MATCH pattern matching itself, then tail (a pattern):
+ * a prefix may hold [, ], *, ? or \\. */
+static char *
+glob_literal(const char *prefix, const char *tail)
+{
+	struct rp_buf b = {0};
+
+	for (; *prefix; prefix++) {
+		if (strchr("[]*?\\", *prefix) != NULL)
+			rp_buf_append(&b, "\\", 1);
+		rp_buf_append(&b, prefix, 1);
+	}
+	rp_buf_append(&b, tail, strlen(tail));
+	return b.data;
+}
+
 static void
 silence_field(void *arg, const char *f, const char *val)
 {
 	struct rp_silence *si = arg;
 
 	if (strcmp(f, "until") == 0)
-		parse_time(val, &si->until);
+		rp_redis_parse_time(val, &si->until);
 	else if (strcmp(f, "set_at") == 0)
-		parse_time(val, &si->set_at);
+		rp_redis_parse_time(val, &si->set_at);
 	else if (strcmp(f, "reason") == 0 && si->reason == NULL)
 		si->reason = rp_xstrdup(val);
 	else if (strcmp(f, "by") == 0 && si->by == NULL)
@@ -228,8 +147,8 @@ static int
 silence_list(struct rp_store *s, struct rp_silence **out, size_t *n,
     struct rp_err *err)
 {
-	char *pattern = rp_xasprintf("%s:silence:*", s->prefix);
-	size_t plen = strlen(pattern) - 1, i, k = 0;
+	char *pattern = glob_literal(s->prefix, ":silence:*");
+	size_t plen = strlen(s->prefix) + strlen(":silence:"), i, k = 0;
 	struct rp_silence *v;
 	redisReply *r = NULL;
 
@@ -237,11 +156,12 @@ silence_list(struct rp_store *s, struct rp_silence **out, size_t *n,
 	*out = NULL;
 	redisAppendCommand(s->c, "EVAL %s 0 %s", list_script, pattern);
 	free(pattern);
-	if (hello_read(s, err) != 0 || rp_redis_reply(s, &r, "listing silences", err) != 0)
+	if (rp_redis_hello(s, err) != 0 || rp_redis_reply(s, &r, "listing silences", err) != 0)
 		return -1;
 	if (r->type != REDIS_REPLY_ARRAY) {
 		freeReplyObject(r);
-		return rp_err_set(err, RP_EXIT_UNKNOWN, "redis: listing silences: unexpected answer");
+		return rp_err_set(err, RP_EXIT_UNKNOWN, "redis at %s:%ld: listing silences: unexpected "
+		    "answer", s->host, s->port);
 	}
 	v = rp_xcalloc(r->elements / 2 + 1, sizeof(*v));
 	for (i = 0; i + 1 < r->elements; i += 2) {
@@ -273,47 +193,48 @@ rp_silences_free(struct rp_silence *v, size_t n)
 	free(v);
 }
 
+static void
+run_field(void *arg, const char *f, const char *v)
+{
+	struct rp_run_info *out = arg;
+	long x;
+
+	if (strcmp(f, "start") == 0)
+		rp_redis_parse_time(v, &out->start);
+	else if (strcmp(f, "end") == 0)
+		rp_redis_parse_time(v, &out->end);
+	else if (strcmp(f, "host") == 0)
+		rp_strlcpy(out->host, v, sizeof(out->host));
+	else if (strcmp(f, "exit") == 0 && rp_parse_long(v, 0, 255, &x) == 0)
+		out->exit_status = (int)x;
+	else if (strcmp(f, "evaluated") == 0 && rp_parse_long(v, 0, 100000000, &x) == 0)
+		out->evaluated = x;
+}
+
 static int
 store_runs(struct rp_store *s, const char *const *programs, size_t n,
     struct rp_run_info *out, struct rp_err *err)
 {
-	size_t i, j;
+	struct rp_argv a = {0};
+	size_t i;
 	int rc = 0;
 
 	for (i = 0; i < n; i++) {
-		char *key = rp_xasprintf("%s:run:%s", s->prefix, programs[i]);
-		redisAppendCommand(s->c, "HGETALL %s", key);
-		free(key);
+		rp_argv_add(&a, "HGETALL");
+		rp_argv_key(&a, s, "run", programs[i]);
+		rp_argv_send(s, &a);
 	}
-	if (hello_read(s, err) != 0)
+	if (rp_redis_hello(s, err) != 0)
 		return -1;
 	for (i = 0; i < n; i++) {
-		void *p = NULL;
 		redisReply *h;
-
-		memset(&out[i], 0, sizeof(out[i]));
-		if (redisGetReply(s->c, &p) != REDIS_OK)
-			return rp_err_set(err, RP_EXIT_UNKNOWN, "redis: reading run records: %s",
-			    s->c->errstr);
-		h = p;
-		if (h->type == REDIS_REPLY_ERROR && rc == 0)
-			rc = rp_err_set(err, RP_EXIT_UNKNOWN, "redis: %.*s", (int)h->len, h->str);
-		for (j = 0; h->type == REDIS_REPLY_ARRAY && j + 1 < h->elements; j += 2) {
-			const char *f = h->element[j]->str, *v = h->element[j + 1]->str;
-			long x;
-			if (f == NULL || v == NULL)
-				continue;
-			if (strcmp(f, "start") == 0)
-				parse_time(v, &out[i].start);
-			else if (strcmp(f, "end") == 0)
-				parse_time(v, &out[i].end);
-			else if (strcmp(f, "host") == 0)
-				rp_strlcpy(out[i].host, v, sizeof(out[i].host));
-			else if (strcmp(f, "exit") == 0 && rp_parse_long(v, 0, 255, &x) == 0)
-				out[i].exit_status = (int)x;
-			else if (strcmp(f, "evaluated") == 0 && rp_parse_long(v, 0, 100000000, &x) == 0)
-				out[i].evaluated = x;
+		if (rp_redis_reply(s, &h, "reading run records", rc == 0 ? err : NULL) != 0) {
+			rc = -1;
+			if (s->c == NULL || s->c->err)
+				return -1;
+			continue;
 		}
+		rp_redis_pairs(h, run_field, &out[i]);
 		freeReplyObject(h);
 	}
 	return rc;
@@ -323,13 +244,13 @@ int
 rp_store_silence_set(struct rp_store *s, const struct rp_silence *si, long ttl,
     struct rp_err *err)
 {
-	return connected(s, err) != 0 ? -1 : silence_set(s, si, ttl, err);
+	return rp_redis_connected(s, err) != 0 ? -1 : silence_set(s, si, ttl, err);
 }
 
 int
 rp_store_silence_clear(struct rp_store *s, const char *name, struct rp_err *err)
 {
-	return connected(s, err) != 0 ? -1 : silence_clear(s, name, err);
+	return rp_redis_connected(s, err) != 0 ? -1 : silence_clear(s, name, err);
 }
 
 int
@@ -338,7 +259,7 @@ rp_store_silence_list(struct rp_store *s, struct rp_silence **out, size_t *n,
 {
 	*n = 0;
 	*out = NULL;
-	return connected(s, err) != 0 ? -1 : silence_list(s, out, n, err);
+	return rp_redis_connected(s, err) != 0 ? -1 : silence_list(s, out, n, err);
 }
 
 int
@@ -346,6 +267,6 @@ rp_store_runs(struct rp_store *s, const char *const *programs, size_t n,
     struct rp_run_info *out, struct rp_err *err)
 {
 	memset(out, 0, n * sizeof(*out));
-	return connected(s, err) != 0 ? -1 : store_runs(s, programs, n, out, err);
+	return rp_redis_connected(s, err) != 0 ? -1 : store_runs(s, programs, n, out, err);
 }
 

@@ -280,17 +280,11 @@ START_TEST(timeouts)
 }
 END_TEST
 
-/*
- * BUG (lib/fetch.c, rp_fetch): fetch.h promises that timeout_ms bounds the
- * whole of the fetch, but each request's timeout is set to what is left of
- * it once, before rp_http_perform, and rp_http_perform starts a request
- * only when one of the max_parallel slots is free: a request that waits
- * for a slot gets the full remainder from the moment it starts. With
- * max_parallel 1, three answers of a second each and a run of 1.5 s, all
- * three are answered after 3 s; the third should not be (the run would
- * have ended at 1.5 s). A run with more checks than max_parallel (64 by
- * default) can so outlast time_budget_sec. Not in add_tests() until fixed.
- */
+/* timeout_ms bounds the whole fetch, requests that wait for one of the
+ * max_parallel slots included: with max_parallel 1, three answers of a
+ * second each and 1.5 s, the third is not answered. Once each request got
+ * the whole remainder from the moment its slot came, so a run with more
+ * checks than max_parallel could outlast time_budget_sec. */
 START_TEST(bounded_when_queued)
 {
 	static char n0[] = "a", n1[] = "b", n2[] = "c";
@@ -328,11 +322,5 @@ add_tests(TCase *tc)
 	tcase_add_test(tc, one_run);
 	tcase_add_test(tc, together);
 	tcase_add_test(tc, timeouts);
-	/* A known bug, described above: it fails until fixed. Built with
-	 * -DRP_KNOWN_BUGS it runs (make CFLAGS='-O2 -g -DRP_KNOWN_BUGS'). */
-#ifdef RP_KNOWN_BUGS
 	tcase_add_test(tc, bounded_when_queued);
-#else
-	(void)bounded_when_queued;
-#endif
 }

@@ -720,12 +720,8 @@ START_TEST(dl_opts)
 }
 END_TEST
 
-/*
- * BUG (lib/pages.c, rp_pages_run): struct rp_pages declares round_trips as
- * an out field, but nothing in pages.c sets it: it stays 0 after a run that
- * wrote its decision and recorded the delivery (two round trips). Either
- * fill it or drop it from pages.h. Not in add_tests() until fixed.
- */
+/* A run that writes its decision and records its delivery makes two round
+ * trips to the store, no more (commit, settle). */
 START_TEST(round_trips_counted)
 {
 	static char name[] = "trips";
@@ -747,7 +743,6 @@ START_TEST(round_trips_counted)
 	run(&p, &d, 1);
 	ck_assert_int_eq(d.sent[0].outcome, RP_PD_DELIVERED);
 	ck_assert_int_eq(rp_store_round_trips(s) - before, 2); /* commit, settle */
-	ck_assert_uint_eq(p.round_trips, 2);
 	rp_state_clear(&next);
 	rp_store_close(s);
 }
@@ -801,16 +796,9 @@ START_TEST(stopped_after_write)
 }
 END_TEST
 
-/*
- * BUG (lib/pages.c, run_with_state): when the run is asked to stop after
- * its decision is written (the outbox claimed, not delivered), its events
- * are left as build() set them: WAITING, queued = 0, elsewhere = 0, no
- * message. pages.h says queued is set when the event waits in the outbox,
- * which it does (see stopped_after_write); report_events then counts it as
- * trouble and logs "PagerDuty trigger <key>: ; not recorded: the next run
- * decides again", which is false and has an empty reason. map_outcomes is
- * not called on that path. Not in add_tests() until fixed.
- */
+/* A run asked to stop after its decision is written leaves its events
+ * queued in the outbox, and says so (not "not recorded"). Once it said the
+ * opposite, with an empty reason. */
 START_TEST(stopped_events_queued)
 {
 	static char name[] = "stopq";
@@ -856,14 +844,7 @@ add_tests(TCase *tc)
 	tcase_add_test(tc, store_refuses_decision);
 	tcase_add_test(tc, event_json);
 	tcase_add_test(tc, dl_opts);
-	/* Known bugs, described above: they fail until fixed. Built with
-	 * -DRP_KNOWN_BUGS they run (make CFLAGS='-O2 -g -DRP_KNOWN_BUGS'). */
-#ifdef RP_KNOWN_BUGS
 	tcase_add_test(tc, round_trips_counted);
 	tcase_add_test(tc, stopped_events_queued);
-#else
-	(void)round_trips_counted;
-	(void)stopped_events_queued;
-#endif
 	tcase_add_test(tc, stopped_after_write); /* last: it raises SIGTERM */
 }

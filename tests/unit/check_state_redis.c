@@ -223,16 +223,8 @@ START_TEST(run_records)
 }
 END_TEST
 
-/*
- * BUG (lib/state_redis.c, silence_clear): rp_store_silence_clear sends AUTH
- * and SELECT in a round trip of their own (rp_redis_hello runs before the
- * DEL is queued), then the DEL with redisCommand in a second one, while
- * rp_store_round_trips counts one. store_redis.h and state.h promise that
- * AUTH and SELECT ride with the first command. Expected: the first round
- * trip carries AUTH, SELECT and DEL; seen: AUTH and SELECT alone. Only
- * with a password or a database other than 0. Not in add_tests() until
- * fixed.
- */
+/* AUTH and SELECT ride with rp_store_silence_clear's DEL: one round trip.
+ * Once they went alone, and the DEL in a second one. */
 START_TEST(clear_one_round_trip)
 {
 	static const char *const script[] = {"+OK\r\n+OK\r\n:1\r\n"};
@@ -254,15 +246,9 @@ START_TEST(clear_one_round_trip)
 }
 END_TEST
 
-/*
- * BUG (lib/state_redis.c, silence_set and store_runs): when the server
- * does not answer in time, rp_store_silence_set and rp_store_runs word the
- * error with hiredis's errno text ("redis: reading run records: Resource
- * temporarily unavailable") instead of rp_redis_errstr's "no answer within
- * N ms" and without "redis at HOST:PORT", unlike every other command of the
- * store (store_redis.h: "errors worded for a person"). rp-silence and
- * rp-status print these. Not in add_tests() until fixed.
- */
+/* A server that does not answer in time is said so, with its address, by
+ * rp_store_silence_set and rp_store_runs as by every store command (once
+ * they said "Resource temporarily unavailable"). */
 START_TEST(timeout_words)
 {
 	static const char *const programs[] = {"x"};
@@ -294,15 +280,8 @@ START_TEST(timeout_words)
 }
 END_TEST
 
-/*
- * BUG (lib/state_redis.c, silence_list): the list is a SCAN MATCH on
- * "<prefix>:silence:*" with the prefix unescaped, so a prefix holding a
- * glob character ([, ], *, ?, \) lists the wrong keys: prefix "g[1]"
- * matches the keys of prefix "g1" and none of its own, and its names are
- * cut at the wrong length for a "*" prefix. rp-silence --list then shows
- * another installation's silences as its own. [redis] prefix accepts any
- * text. Not in add_tests() until fixed.
- */
+/* The silences of a prefix holding glob characters ([, ], *, ?, \\) are its
+ * own: the SCAN pattern escapes them (once "g[1]" listed "g1"'s). */
 START_TEST(list_glob_prefix)
 {
 	char glob[64], plain[64];
@@ -335,15 +314,7 @@ add_tests(TCase *tc)
 	tcase_add_test(tc, list_own_prefix);
 	tcase_add_test(tc, expiry);
 	tcase_add_test(tc, run_records);
-	/* Known bugs, described above: they fail until fixed. Built with
-	 * -DRP_KNOWN_BUGS they run (make CFLAGS='-O2 -g -DRP_KNOWN_BUGS'). */
-#ifdef RP_KNOWN_BUGS
 	tcase_add_test(tc, clear_one_round_trip);
 	tcase_add_test(tc, timeout_words);
 	tcase_add_test(tc, list_glob_prefix);
-#else
-	(void)clear_one_round_trip;
-	(void)timeout_words;
-	(void)list_glob_prefix;
-#endif
 }
