@@ -21,7 +21,9 @@ const char rp_cli_common_help[] =
     "      --now TIME        evaluate as if it were TIME: 2026-11-26T09:30[:00],\n"
     "                        local unless it ends in Z or +HH:MM (also $RP_NOW)\n"
     "      --json            one JSON object per check instead of text lines\n"
-    "  -q, --quiet           print nothing for checks that are OK (for cron)\n"
+    "  -q, --quiet           print a check only when its status changed or an\n"
+    "                        event was decided for it (for cron, which mails\n"
+    "                        any output); errors always\n"
     "  -v, --verbose         also print checks not due, and debug lines\n"
     "  -h, --help            print this help and exit\n"
     "  -V, --version         print the version and exit\n";

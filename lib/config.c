@@ -44,6 +44,7 @@ static const struct key keys[] = {
 	{"robopager", "offset_sec", K_LONG, F(offset_sec), 0, 3600},
 	{"robopager", "time_budget_sec", K_LONG, F(time_budget_sec), 5, 3600},
 	{"robopager", "max_parallel", K_LONG, F(max_parallel), 1, 1024},
+	{"robopager", "metrics_dir", K_STR, F(metrics_dir), 0, 0},
 	{"pager_duty", "subdomain", K_STR, F(pd_subdomain), 0, 0},
 	{"pager_duty", "api_access_key", K_SECRET, F(pd_api_access_key), 0, 0},
 	{"pager_duty", "events_url", K_URL, F(events_url), 0, 0},

@@ -72,6 +72,7 @@ struct rp_config {
 	                          * no other instance evaluated; 0 */
 	long time_budget_sec;    /* a run ends within this; 50 */
 	long max_parallel;       /* requests in flight at once; 64 */
+	char *metrics_dir;       /* node_exporter's textfile directory, or NULL */
 
 	/* [pager_duty] */
 	char *pd_subdomain;      /* accepted; the Events API needs none */

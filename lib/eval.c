@@ -461,3 +461,62 @@ rp_eval_email(const struct rp_check *c, const struct rp_imap_msg *msgs, size_t n
 	}
 	rp_buf_free(&missing);
 }
+
+/* Whether the decoded subject of m is one of c's expected subjects. */
+static int
+expected_subject(const struct rp_check *c, const char *subject)
+{
+	size_t j;
+	int found = 0;
+
+	for (j = 0; j < c->nsubjects && !found; j++) {
+		char *want = rp_mime_normalize(c->subjects[j]);
+		found = subject_matches(c, subject, want);
+		free(want);
+	}
+	return found;
+}
+
+/* Adds m as the next near miss; 0 once there are RP_NEAR_MISSES. */
+static int
+near_miss(struct rp_result *res, const struct rp_imap_msg *m, const char *subject, int *k)
+{
+	static const char *const names[RP_NEAR_MISSES] = {"near_miss_1", "near_miss_2",
+	    "near_miss_3", "near_miss_4", "near_miss_5"};
+	char at[RP_LOCAL_LEN], **addrs;
+	size_t na = rp_mime_addresses(m->from, &addrs);
+
+	if (*k >= RP_NEAR_MISSES)
+		return 0;
+	rp_clock_format_local(m->arrived, at);
+	rp_result_fact(res, names[(*k)++], "%.16s from %s: %s", at, na > 0 ? addrs[0] : "?",
+	    subject);
+	rp_mime_free_list(addrs, na);
+	return 1;
+}
+
+void
+rp_eval_email_near_misses(const struct rp_check *c, const struct rp_imap_msg *msgs, size_t n,
+    const struct rp_imap_msg *others, size_t nothers, time_t now, struct rp_result *res)
+{
+	time_t delivery = rp_clock_today_at(now, c->delivery_time);
+	size_t i;
+	int k = 0;
+
+	for (i = 0; i < n + nothers && k < RP_NEAR_MISSES; i++) {
+		const struct rp_imap_msg *m = i < n ? &msgs[i] : &others[i - n];
+		char *subject;
+		int from_expected, subject_expected;
+
+		if (m->arrived < delivery)
+			continue;
+		subject = rp_mime_decode_header(m->subject);
+		from_expected = from_sender(c, m->from);
+		subject_expected = expected_subject(c, subject);
+		/* The expected sender with another subject, or the expected
+		 * subject from another sender; what counted is no miss. */
+		if (from_expected != subject_expected)
+			near_miss(res, m, subject, &k);
+		free(subject);
+	}
+}

@@ -108,6 +108,17 @@ int rp_eval_email_done_today(const struct rp_check_state *prev, time_t now);
 void rp_eval_email(const struct rp_check *c, const struct rp_imap_msg *msgs, size_t n,
     const char *why, const struct rp_check_state *prev, time_t now, struct rp_result *res);
 
+/* Adds to res, the result of an email check with messages missing, up to
+ * RP_NEAR_MISSES facts near_miss_1.. ("<arrival> from <address>:
+ * <subject>"): messages that arrived since delivery_time from an expected
+ * sender with another subject (among msgs), or with an expected subject
+ * from another sender (among others, found by subject), so that "the vendor
+ * says they sent it" is answered in one look. */
+#define RP_NEAR_MISSES 5
+void rp_eval_email_near_misses(const struct rp_check *c, const struct rp_imap_msg *msgs,
+    size_t n, const struct rp_imap_msg *others, size_t nothers, time_t now,
+    struct rp_result *res);
+
 /* Applies the alert rules. next is overwritten (free it with
  * rp_state_clear); acts receives up to RP_MAX_ACTIONS events. */
 void rp_eval_decide(const struct rp_check *c, long unknown_after,

@@ -15,6 +15,7 @@
 #include "eval.h"
 #include "http.h"
 #include "output.h"
+#include "metrics.h"
 #include "pagerduty.h"
 #include "pages.h"
 #include "run.h"
@@ -454,6 +455,7 @@ rp_heartbeat_run(const struct rp_opts *o)
 {
 	struct hb h;
 	struct rp_pd_result sent[RP_MAX_ACTIONS + 1];
+	struct rp_err err;
 	char why[300];
 	int rc, healthy;
 
@@ -479,6 +481,12 @@ rp_heartbeat_run(const struct rp_opts *o)
 	if (h.trouble && healthy)
 		rc = RP_EXIT_UNKNOWN;
 	report(&h, sent, healthy);
+	if (h.cfg.metrics_dir != NULL && !o->dry_run) {
+		struct rp_metric_run run = {"rp-heartbeat", h.now, rp_elapsed_ms(&h.t0) / 1000.0, 1,
+		    h.store != NULL ? (long)h.undelivered : -1, healthy};
+		if (rp_metrics_write(h.cfg.metrics_dir, &run, NULL, 0, &err) != 0)
+			rp_log(RP_LOG_WARNING, "%s", err.msg);
+	}
 	if (rp_sig_stopped())
 		rc = 128 + rp_sig_stopped();
 	rp_http_cleanup();

@@ -416,7 +416,8 @@ static const char months[12][4] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Ju
     "Sep", "Oct", "Nov", "Dec"};
 
 int
-rp_imap_criteria(struct rp_buf *b, time_t since, char *const *senders, size_t n)
+rp_imap_criteria_of(struct rp_buf *b, time_t since, const char *field, char *const *values,
+    size_t n)
 {
 	time_t day = since - 86400;
 	struct tm tm;
@@ -425,11 +426,17 @@ rp_imap_criteria(struct rp_buf *b, time_t since, char *const *senders, size_t n)
 	gmtime_r(&day, &tm);
 	rp_buf_printf(b, "SINCE %d-%s-%04d", tm.tm_mday, months[tm.tm_mon], tm.tm_year + 1900);
 	for (i = 0; i < n; i++) {
-		rp_buf_append(b, i + 1 < n ? " OR FROM " : " FROM ", i + 1 < n ? 9 : 6);
-		if (rp_imap_quote(b, senders[i]) != 0)
+		rp_buf_printf(b, " %s%s ", i + 1 < n ? "OR " : "", field);
+		if (rp_imap_quote(b, values[i]) != 0)
 			return -1;
 	}
 	return 0;
+}
+
+int
+rp_imap_criteria(struct rp_buf *b, time_t since, char *const *senders, size_t n)
+{
+	return rp_imap_criteria_of(b, since, "FROM", senders, n);
 }
 
 /* n digits at s into *v. */
@@ -796,13 +803,19 @@ rp_imap_fetch_headers(struct rp_imap *s, const uint32_t *uids, size_t n,
 }
 
 void
+rp_imap_msgs_free_one(struct rp_imap_msg *m)
+{
+	free(m->from);
+	free(m->subject);
+	m->from = m->subject = NULL;
+}
+
+void
 rp_imap_msgs_free(struct rp_imap_msg *m, size_t n)
 {
 	size_t i;
 
-	for (i = 0; i < n; i++) {
-		free(m[i].from);
-		free(m[i].subject);
-	}
+	for (i = 0; i < n; i++)
+		rp_imap_msgs_free_one(&m[i]);
 	free(m);
 }

@@ -53,6 +53,8 @@ int rp_imap_fetch_headers(struct rp_imap *s, const uint32_t *uids, size_t n,
     struct rp_imap_msg **msgs, size_t *nmsgs, struct rp_err *err);
 
 void rp_imap_msgs_free(struct rp_imap_msg *m, size_t n);
+/* Frees what one message holds (not the message itself). */
+void rp_imap_msgs_free_one(struct rp_imap_msg *m);
 
 /* Bytes read from the server so far (for make bench). */
 size_t rp_imap_bytes_read(const struct rp_imap *s);
@@ -70,6 +72,10 @@ int rp_imap_quote(struct rp_buf *b, const char *s);
  * arrival date is on or after the UTC date of since less one day (servers
  * compare dates in their own zone; the exact time is checked later). */
 int rp_imap_criteria(struct rp_buf *b, time_t since, char *const *senders, size_t n);
+
+/* The same with another field: "SINCE <date> OR SUBJECT "a" SUBJECT "b"". */
+int rp_imap_criteria_of(struct rp_buf *b, time_t since, const char *field,
+    char *const *values, size_t n);
 
 /* Parses an IMAP date-time ("26-Nov-2026 08:05:00 +0100"). */
 int rp_imap_parse_date(const char *s, time_t *out);

@@ -8,6 +8,49 @@
 #include "imap.h"
 #include "output.h"
 
+/* The messages of the search crit (uids in *u, headers in *m); 0 or -1
+ * with err. */
+static int
+search(struct rp_imap *s, const char *crit, uint32_t **u, size_t *nu, struct rp_imap_msg **m,
+    size_t *nm, struct rp_err *err)
+{
+	if (rp_imap_search(s, crit, u, nu, err) != 0)
+		return -1;
+	return rp_imap_fetch_headers(s, *u, *nu, m, nm, err);
+}
+
+/* A check missing messages: the near misses, its expected senders' other
+ * messages and, found by a second search (one more round trip, on failure
+ * only), its expected subjects from other senders. */
+static void
+near_misses(struct rp_imap *s, struct rp_mail_item *it, const struct rp_imap_msg *msgs,
+    size_t n, time_t since, time_t now)
+{
+	struct rp_buf crit = {0};
+	struct rp_imap_msg *others = NULL;
+	uint32_t *uids = NULL;
+	size_t nuids = 0, nothers = 0, i, j, k = 0;
+	struct rp_err err;
+
+	/* Subjects a quoted string cannot carry are left to the first list. */
+	if (rp_imap_criteria_of(&crit, since, "SUBJECT", it->c->subjects, it->c->nsubjects) != 0 ||
+	    search(s, crit.data, &uids, &nuids, &others, &nothers, &err) != 0)
+		nothers = 0;
+	/* What the first search found is not counted twice. */
+	for (i = 0; i < nothers; i++) {
+		for (j = 0; j < n && msgs[j].uid != others[i].uid; j++)
+			;
+		if (j == n)
+			others[k++] = others[i];
+		else
+			rp_imap_msgs_free_one(&others[i]);
+	}
+	rp_eval_email_near_misses(it->c, msgs, n, others, k, now, &it->res);
+	rp_imap_msgs_free(others, k);
+	free(uids);
+	rp_buf_free(&crit);
+}
+
 /* Searches the mailbox for one check and evaluates it. */
 static void
 evaluate_one(struct rp_imap *s, struct rp_mail_item *it, time_t now)
@@ -21,11 +64,12 @@ evaluate_one(struct rp_imap *s, struct rp_mail_item *it, time_t now)
 
 	if (rp_imap_criteria(&crit, delivery, it->c->senders, it->c->nsenders) != 0) {
 		rp_eval_email(it->c, NULL, 0, "a sender is not ASCII", NULL, now, &it->res);
-	} else if (rp_imap_search(s, crit.data, &uids, &nuids, &err) != 0 ||
-	           rp_imap_fetch_headers(s, uids, nuids, &msgs, &nmsgs, &err) != 0) {
+	} else if (search(s, crit.data, &uids, &nuids, &msgs, &nmsgs, &err) != 0) {
 		rp_eval_email(it->c, NULL, 0, err.msg, NULL, now, &it->res);
 	} else {
 		rp_eval_email(it->c, msgs, nmsgs, NULL, it->prev, now, &it->res);
+		if (it->res.status == RP_CRITICAL)
+			near_misses(s, it, msgs, nmsgs, delivery, now);
 	}
 	rp_imap_msgs_free(msgs, nmsgs);
 	free(uids);

@@ -15,6 +15,7 @@
 #include "fetch.h"
 #include "http.h"
 #include "mailcheck.h"
+#include "metrics.h"
 #include "output.h"
 #include "pages.h"
 #include "signals.h"
@@ -54,6 +55,7 @@ struct run {
 	char *password;          /* the mailbox's, wiped at the end */
 	struct timespec t0;      /* monotonic start, for the time budget */
 	char token[128];         /* this run's, for the outbox lock */
+	long waiting;            /* events in the outbox when read, -1 unknown */
 };
 
 long
@@ -308,8 +310,14 @@ load_state(struct run *r)
 		 * -c); the time of day is not. */
 		it->off = !rp_check_on(it->c, r->now);
 		it->candidate = !it->off && (it->load.force || rp_check_in_window(it->c, r->now));
-		if (it->candidate)
+		if (it->candidate) {
 			loads[k++] = it->load;
+		} else if (r->cfg.metrics_dir != NULL) {
+			/* Its record for the metrics; never due. */
+			it->load.check_at = (time_t)1 << 40;
+			it->load.read = 1;
+			loads[k++] = it->load;
+		}
 	}
 	if (r->cfg.redis_enabled && (r->store = rp_config_store(&r->cfg, &err)) == NULL) {
 		rp_log(RP_LOG_ERR, "state store unreachable (%s); evaluating without state", err.msg);
@@ -339,9 +347,10 @@ load_state(struct run *r)
 		ahead += loads[i].skip == RP_SKIP_AHEAD;
 	}
 	for (i = 0, k = 0; i < r->n; i++)
-		if (r->items[i].candidate)
+		if (r->items[i].candidate || r->cfg.metrics_dir != NULL)
 			r->items[i].load = loads[k++];
 	free(loads);
+	r->waiting = r->state_ok ? (long)waiting : -1;
 	if (ahead > 0)
 		rp_log(RP_LOG_WARNING, "%zu check%s recorded after this run's clock: not evaluated "
 		    "(a clock behind, or an earlier run with --now ahead; -v names them)", ahead,
@@ -632,10 +641,23 @@ print_one(struct run *r, struct item *it)
 		rep.nfacts = it->res.nfacts;
 		rep.perf = it->res.perf;
 	}
-	if (r->o->json)
+	if (r->o->json) {
 		rp_out_json(stdout, &rep);
-	else
-		rp_out_text(stdout, &rep);
+		return;
+	}
+	rp_out_text(stdout, &rep);
+	/* -v: what the mailbox held near a missing email, one line each. */
+	for (size_t i = 0; r->o->verbose && it->evaluated && i < it->res.nfacts; i++) {
+		struct rp_buf b = {0};
+		if (strncmp(it->res.facts[i].name, "near_miss_", 10) != 0)
+			continue;
+		rp_buf_utf8(&b, it->res.facts[i].value);
+		for (size_t k = 0; k < b.len; k++)
+			if ((unsigned char)b.data[k] < 0x20)
+				b.data[k] = ' ';
+		printf("  near miss: %s\n", b.data);
+		rp_buf_free(&b);
+	}
 }
 
 /* One line (or object) per check, worst first; returns 0, or -1 when
@@ -656,6 +678,49 @@ print_all(struct run *r)
 		return -1;
 	}
 	return 0;
+}
+
+/* The day a YYYY-MM-DD local date began, or 0. */
+static time_t
+day_start(const char *date)
+{
+	time_t t;
+
+	return date != NULL && rp_clock_parse_iso(date, 1, &t) == 0 ? t : 0;
+}
+
+/* [robopager] metrics_dir: every check of the program as its record says
+ * after the run, and the run itself (metrics.c). */
+static void
+write_metrics(struct run *r)
+{
+	struct rp_metric_check *v = rp_xcalloc(r->n + 1, sizeof(*v));
+	struct rp_metric_run run = {0};
+	struct rp_err err;
+	size_t i;
+
+	for (i = 0; i < r->n; i++) {
+		const struct item *it = &r->items[i];
+		const struct rp_check_state *st = it->evaluated ? &it->next : &it->load.st;
+		v[i].check = it->c->name;
+		v[i].type = rp_check_type_name(it->c->type);
+		v[i].known = st->known;
+		v[i].status = st->status;
+		v[i].last_eval = st->last_eval;
+		v[i].last_done = it->c->type == RP_CHECK_PING ? it->load.ping_rec.success :
+		    it->c->type == RP_CHECK_EMAIL ? day_start(st->success_day) : st->completion;
+		v[i].incident_open = st->open_key != NULL;
+		v[i].silenced = it->load.silenced_until > r->now;
+		run.evaluated += it->evaluated;
+	}
+	run.program = r->program;
+	run.last_run = r->now;
+	run.duration_sec = rp_elapsed_ms(&r->t0) / 1000.0;
+	run.outbox = r->waiting;
+	run.healthy = -1;
+	if (rp_metrics_write(r->cfg.metrics_dir, &run, v, r->n, &err) != 0)
+		rp_log(RP_LOG_WARNING, "%s", err.msg);
+	free(v);
 }
 
 static void
@@ -748,6 +813,8 @@ rp_run(const char *program, enum rp_program prog, const struct rp_opts *o)
 	send_pages(&r, worst);
 	if (print_all(&r) != 0)
 		r.trouble = 1;
+	if (r.cfg.metrics_dir != NULL && !o->dry_run)
+		write_metrics(&r);
 	rc = exit_status(&r, worst);
 	rp_http_cleanup();
 	if (r.store != NULL)

@@ -121,6 +121,7 @@ struct rp_load {
 	int force;               /* in: evaluate whatever the poll window (-c) */
 	time_t check_at;         /* in: not due before this instant */
 	int ping;                /* in: a ping check: read rp-ping's record too */
+	int read;                /* in: read the record even when not due */
 	int due;                 /* out: evaluate now (the lock is ours) */
 	enum rp_skip skip;       /* out: why not */
 	time_t last_eval;        /* out: the record's, whether due or not */
@@ -128,8 +129,8 @@ struct rp_load {
 	time_t silenced_until;   /* out: triggers are held until then, or 0 */
 	char *refused;           /* out: the refused record (JSON) of the open
 	                          * incident's trigger, or NULL */
-	struct rp_check_state st; /* out, due or forced checks only */
-	struct rp_ping_rec ping_rec; /* out, due or forced ping checks only */
+	struct rp_check_state st; /* out, due, forced or read checks only */
+	struct rp_ping_rec ping_rec; /* out, likewise, ping checks only */
 };
 
 /* Frees what rp_store_load put into l. */

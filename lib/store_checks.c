@@ -18,10 +18,10 @@
  * KEYS: the outbox, the refused events, then the check, lock, silence and
  * ping key of each check, in fours. ARGV: now ("" for Redis's TIME), dry,
  * then per check its window (seconds), whether it is forced, its check_at
- * and whether it is a ping check.
+ * and its flags: p for a ping check, r to read its record even when not due.
  * Returns the clock used, the outbox's size, then per check: due (1/0), why
  * not ("", "early", "recent", "ahead"), the record's last_eval (0: none),
- * the lock taken (0: none), and for due and forced checks only (a run with
+ * the lock taken (0: none), and for due, forced or r checks only (a run with
  * nothing due reads next to nothing) the HGETALL of the record, the end of
  * its silence, the refused record of its open incident's trigger ("" if
  * none), and rp-ping's record of a ping check ({} for others).
@@ -39,7 +39,7 @@ static const char load_script[] =
     "for i = 1, (#KEYS - 2) / 4 do\n"
     "  local ck, lk, sk, pk = KEYS[4*i-1], KEYS[4*i], KEYS[4*i+1], KEYS[4*i+2]\n"
     "  local w, force, at = tonumber(ARGV[4*i-1]), ARGV[4*i] == '1', tonumber(ARGV[4*i+1])\n"
-    "  local ping = ARGV[4*i+2] == '1'\n"
+    "  local ping, rd = ARGV[4*i+2]:find('p'), ARGV[4*i+2]:find('r')\n"
     "  local last = tonumber(redis.call('HGET', ck, 'last_eval') or '')\n"
     "  local why, locked = '', 0\n"
     "  if last and last > now then\n"
@@ -60,7 +60,7 @@ static const char load_script[] =
     "  out[#out+1] = why\n"
     "  out[#out+1] = last or 0\n"
     "  out[#out+1] = locked\n"
-    "  if why == '' or force then\n"
+    "  if why == '' or force or rd then\n"
     "    out[#out+1] = redis.call('HGETALL', ck)\n"
     "    out[#out+1] = redis.call('HGET', sk, 'until') or ''\n"
     "    local open = redis.call('HGET', ck, 'open_key')\n"
@@ -341,7 +341,7 @@ load_once(struct rp_store *s, struct rp_load *reqs, size_t n, const time_t *now,
 		rp_argv_addl(&a, p - p / RP_POLL_SLACK_DIV);
 		rp_argv_add(&a, reqs[i].force ? "1" : "0");
 		rp_argv_addl(&a, (long)reqs[i].check_at);
-		rp_argv_add(&a, reqs[i].ping ? "1" : "0");
+		rp_argv_add(&a, reqs[i].ping ? (reqs[i].read ? "pr" : "p") : (reqs[i].read ? "r" : "-"));
 	}
 	rp_argv_send(s, &a);
 	if (rp_redis_hello(s, err) != 0 || rp_redis_reply(s, &r, "reading state", err) != 0)

@@ -6,7 +6,7 @@
 set -eu
 
 PKGS="build-essential pkg-config libcurl4-openssl-dev libyaml-dev libhiredis-dev
-libinih-dev libjansson-dev check redis-server dovecot-imapd openssl python3 curl tzdata faketime"
+libinih-dev libjansson-dev check redis-server dovecot-imapd openssl python3 curl tzdata faketime prometheus-node-exporter"
 if [ "${1:-}" = dev ]; then
 	PKGS="$PKGS clang libclang-rt-14-dev valgrind cppcheck debhelper dpkg-dev man-db
 systemd"
