@@ -189,7 +189,8 @@ rp_deliver(const struct rp_dl_opts *o, const struct rp_outbox *ob, struct rp_pd_
 	po.ca_file = o->ca_file;
 	po.insecure = o->insecure;
 	before = rp_xcalloc(lb.n + 1, sizeof(*before));
-	memcpy(before, lb.allow, lb.n * sizeof(*before));
+	if (lb.n > 0)
+		memcpy(before, lb.allow, lb.n * sizeof(*before));
 	rp_pd_post(&po, m, nm, mres);
 	for (i = 0; i < nm; i++)
 		res[idx[i]] = mres[i];

@@ -388,7 +388,8 @@ signal_health(struct hb *h, int healthy, struct rp_pd_result *sent, int rc)
 		rp_pages_run(&p, &d, 1);
 	h->store = p.store;
 	h->trouble |= p.trouble;
-	memcpy(sent, d.sent, ndecided * sizeof(*sent));
+	if (ndecided > 0)
+		memcpy(sent, d.sent, ndecided * sizeof(*sent));
 }
 
 static void

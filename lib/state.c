@@ -128,6 +128,8 @@ rp_ob_update_free(struct rp_ob_update *u)
 
 #define MOVE(field, count)                                                          \
 	do {                                                                         \
+		if (src->count == 0)                                                     \
+			break;                                                           \
 		dst->field = rp_xrealloc(dst->field, (dst->count + src->count + 1) *     \
 		    sizeof(*dst->field));                                                \
 		memcpy(dst->field + dst->count, src->field, src->count * sizeof(*src->field)); \
