@@ -192,6 +192,15 @@ rp_clock_format_local(time_t t, char *buf)
 	    (int)(off / 3600), (int)(off % 3600 / 60));
 }
 
+void
+rp_clock_format_short(time_t t, char *buf)
+{
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	strftime(buf, RP_SHORT_LEN, "%Y-%m-%d %H:%M", &tm);
+}
+
 static int
 digits(const char *s, int n, int *v)
 {

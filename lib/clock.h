@@ -22,6 +22,7 @@
 #define RP_DATE_LEN 11  /* 2026-11-26 */
 #define RP_UTC_LEN 21   /* 2026-11-26T14:00:00Z */
 #define RP_LOCAL_LEN 26 /* 2026-11-26T09:00:00-05:00 */
+#define RP_SHORT_LEN 17 /* 2026-11-26 09:00, for people */
 
 /* Checks that name is an IANA zone of the system's tz database (a TZif file
  * under /usr/share/zoneinfo, or $TZDIR), and makes it the process's zone.
@@ -48,6 +49,7 @@ time_t rp_clock_today_at(time_t now, int minutes);
 void rp_clock_local_date(time_t t, char *buf);
 void rp_clock_format_utc(time_t t, char *buf);
 void rp_clock_format_local(time_t t, char *buf);
+void rp_clock_format_short(time_t t, char *buf);
 
 /* Parses ISO-8601 "YYYY-MM-DD[T ]HH:MM[:SS[.fraction]]" with an optional
  * "Z" or "+HH:MM" / "+HHMM" / "+HH" offset. A time without one is read as

@@ -91,11 +91,11 @@ freshness_failed(const struct rp_check *c, const struct rp_src_result *r,
     struct rp_result *res)
 {
 	const char *noun = c->type == RP_CHECK_BATCHY ? "batch" : "run";
-	char when[RP_LOCAL_LEN], utc[RP_UTC_LEN];
+	char when[RP_SHORT_LEN], utc[RP_UTC_LEN];
 
 	res->status = RP_CRITICAL;
 	if (r->failed_start != 0) {
-		rp_clock_format_local(r->failed_start, when);
+		rp_clock_format_short(r->failed_start, when);
 		rp_clock_format_utc(r->failed_start, utc);
 		snprintf(res->summary, sizeof(res->summary), "%s: the %s started %s failed", r->what,
 		    noun, when);

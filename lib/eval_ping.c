@@ -24,16 +24,6 @@ rp_eval_ping_expected(const struct rp_check *c, time_t last, int never)
 	return rp_cron_next(c->schedule, never ? last : last + SCHEDULE_SLACK_SEC);
 }
 
-/* "2026-11-26T02:30:00-05:00" as "2026-11-26 02:30", for summaries. */
-static void
-local_short(time_t t, char *buf, size_t n)
-{
-	char l[RP_LOCAL_LEN];
-
-	rp_clock_format_local(t, l);
-	snprintf(buf, n, "%.10s %.5s", l, l + 11);
-}
-
 /* "73 min", "2 h 5 min", "3 d 4 h". */
 static void
 span(long sec, char *buf, size_t n)
@@ -100,10 +90,10 @@ static void
 failed(const struct rp_check *c, const struct rp_ping_rec *rec, struct rp_result *res)
 {
 	time_t start = rec->fail_start ? rec->fail_start : rec->fail;
-	char utc[RP_UTC_LEN], at[24], how[48];
+	char utc[RP_UTC_LEN], at[RP_SHORT_LEN], how[48];
 
 	rp_clock_format_utc(start, utc);
-	local_short(start, at, sizeof(at));
+	rp_clock_format_short(start, at);
 	if (rec->fail_signal)
 		snprintf(how, sizeof(how), "was killed by signal %d", rec->fail_signal);
 	else if (rec->fail_status)
@@ -120,10 +110,10 @@ static void
 running_too_long(const struct rp_check *c, const struct rp_ping_rec *rec, time_t now,
     struct rp_result *res)
 {
-	char utc[RP_UTC_LEN], at[24], took[32], max[32];
+	char utc[RP_UTC_LEN], at[RP_SHORT_LEN], took[32], max[32];
 
 	rp_clock_format_utc(rec->start, utc);
-	local_short(rec->start, at, sizeof(at));
+	rp_clock_format_short(rec->start, at);
 	span(now - rec->start, took, sizeof(took));
 	span(c->max_runtime, max, sizeof(max));
 	res->status = RP_CRITICAL;
@@ -137,17 +127,17 @@ static void
 lateness(const struct rp_check *c, time_t last, time_t expected, time_t now,
     struct rp_result *res)
 {
-	char utc[RP_UTC_LEN], exp_at[24], last_at[24], late[32], grace[32];
+	char utc[RP_UTC_LEN], exp_at[RP_SHORT_LEN], last_at[RP_SHORT_LEN], late[32], grace[32];
 
 	rp_result_fact_time(res, "expected", expected);
 	snprintf(res->perf, sizeof(res->perf), "'late'=%ldmin;0;%ld;0",
 	    now > expected ? (long)(now - expected) / 60 : 0L, c->grace / 60);
-	local_short(expected, exp_at, sizeof(exp_at));
+	rp_clock_format_short(expected, exp_at);
 	span(c->grace, grace, sizeof(grace));
 	if (now < expected) {
 		res->status = RP_OK;
 		if (last != 0) {
-			local_short(last, last_at, sizeof(last_at));
+			rp_clock_format_short(last, last_at);
 			snprintf(res->summary, sizeof(res->summary), "last success %s; next expected "
 			    "by %s (grace %s)", last_at, exp_at, grace);
 		} else {
@@ -201,8 +191,8 @@ rp_eval_ping(const struct rp_check *c, const struct rp_ping_rec *rec, time_t fir
 	    rec->start < expected + c->grace) {
 		/* Started in time: max_runtime, not grace, judges how long it
 		 * may take. */
-		char since[24], max[32];
-		local_short(rec->start, since, sizeof(since));
+		char since[RP_SHORT_LEN], max[32];
+		rp_clock_format_short(rec->start, since);
 		span(c->max_runtime, max, sizeof(max));
 		res->status = RP_OK;
 		snprintf(res->summary, sizeof(res->summary), "running since %s (max_runtime %s)",

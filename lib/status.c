@@ -16,14 +16,14 @@
 static void
 when(time_t t, char *buf, size_t n)
 {
-	char l[RP_LOCAL_LEN];
+	char l[RP_SHORT_LEN];
 
 	if (t == 0) {
 		snprintf(buf, n, "-");
 		return;
 	}
-	rp_clock_format_local(t, l);
-	snprintf(buf, n, "%.10s %.5s", l, l + 11);
+	rp_clock_format_short(t, l);
+	snprintf(buf, n, "%s", l);
 }
 
 static void

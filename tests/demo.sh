@@ -4,7 +4,8 @@
 # PagerDuty stand-in (and batchy and Airflow ones), then tells a short story
 # with --now: a vendor report that is late and pages, then arrives and
 # resolves; a workflow that goes late and pages, then recovers and resolves;
-# an Airflow DAG whose run fails and pages at once, then succeeds on retry.
+# an Airflow DAG whose run fails and pages at once, then succeeds on retry;
+# a cron job, wrapped in rp-ping, that fails, pages, and is rerun by hand.
 # Prints what PagerDuty received and removes everything.
 set -euo pipefail
 TOP=$(cd "$(dirname "$0")/.." && pwd)
@@ -14,8 +15,12 @@ cd "$TOP"
 if [ -t 1 ]; then B=$'\033[1m' N=$'\033[0m'; else B= N=; fi
 say() { printf '\n%s%s%s\n' "$B" "$*" "$N"; }
 run() { # run PROGRAM ARGS...: shows the command and what it printed
-	local prog=$1; shift
-	printf '$ %s %s\n' "$prog" "$*"
+	local prog=$1 a; shift
+	printf '$ %s' "$prog"
+	for a; do
+		case $a in *[[:space:]\"]*) printf " '%s'" "$a" ;; *) printf ' %s' "$a" ;; esac
+	done
+	printf '\n'
 	set +e
 	"$TOP/bin/$prog" -f "$CFG" -y "$CL" "$@" 2>&1 | sed 's/^/  /'
 	set -e
@@ -57,6 +62,13 @@ orders_dag:
     check_time: "09:00"
     poll_sec: 60
     latency_min: 120
+nightly_backup:
+    type: ping
+    pd_description: "the nightly database backup"
+    pd_service: "0123456789abcdef0123456789abcdef"
+    schedule: "30 2 * * *"
+    grace: 30m
+    max_runtime: 1h
 EOC
 mail() { # mail NAME ARRIVAL(New York) SUBJECT
 	seed_mail "$1" "TZ=\"America/New_York\" 2026-11-26 $2" "" <<EOM
@@ -75,7 +87,16 @@ cat <<EOT
 A vendor sends "Daily report" and "Daily summary" after 03:00; they must be
 there by 03:15. The orders workflow (in batchy) must have finished within
 60 minutes, and the orders DAG (in Airflow 3) within 120, checked from 09:00.
+The nightly backup runs from cron at 02:30, wrapped in rp-ping.
 EOT
+
+say "02:30  cron runs the backup through rp-ping; it fails (rp-ping exits with its status)"
+run rp-ping --now 2026-11-26T02:30 nightly_backup -- sh -c 'echo "pg_dump: connection refused" >&2; exit 2'
+say "02:35  rp-latency-check, every 5 minutes from cron: the failure pages at once"
+run rp-latency-check --now 2026-11-26T02:35
+say "02:50  rerun by hand, it succeeds; the next run resolves the incident"
+run rp-ping --now 2026-11-26T02:50 nightly_backup -- sh -c 'echo "backup written"'
+run rp-latency-check --now 2026-11-26T02:55
 
 say "03:05  the daily report arrives; the summary does not"
 mail report 03:05 "Daily report"

@@ -72,7 +72,7 @@ expect "status: email check never evaluated" "st_mail email NEVER - - - - -" "$(
 
 rp rp-status -f "$TCFG" -y "$TCL" --now 2026-12-03T10:01 --json -c st_silenced
 expect "status --json -c: one object" 1 "$(printf '%s\n' "$OUT" | wc -l)"
-expect_match "status --json: the facts" '^\{"kind":"check","check":"st_silenced","type":"batchy","status":"CRITICAL","summary":"st_silenced: the batch started 2026-12-03T09:45:00-05:00 failed","since":"2026-12-03T10:00:00-05:00","last_evaluation":"2026-12-03T10:00:00-05:00","last_completion":null,"incident":"st_silenced/failed@2026-12-03T14:45:00Z","incident_delivered":false,"incident_refused":false,"unknown_incident":null,"unknown_count":0,"silenced_until":"2026-12-03T10:55:00-05:00"\}$' "$OUT"
+expect_match "status --json: the facts" '^\{"kind":"check","check":"st_silenced","type":"batchy","status":"CRITICAL","summary":"st_silenced: the batch started 2026-12-03 09:45 failed","since":"2026-12-03T10:00:00-05:00","last_evaluation":"2026-12-03T10:00:00-05:00","last_completion":null,"incident":"st_silenced/failed@2026-12-03T14:45:00Z","incident_delivered":false,"incident_refused":false,"unknown_incident":null,"unknown_count":0,"silenced_until":"2026-12-03T10:55:00-05:00"\}$' "$OUT"
 rp rp-status -f "$TCFG" -y "$TCL" --json
 expect "status --json: one object per check, kind check" 9 "$(printf '%s\n' "$OUT" | python3 -c 'import json,sys; print(sum(1 for l in sys.stdin if json.loads(l)["kind"] == "check"))')"
 # Numbers and booleans are JSON's, for jq: no number or boolean as a string.
