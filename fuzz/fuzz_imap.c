@@ -1,5 +1,6 @@
-/* IMAP answers: one untagged response, as SEARCH and as FETCH (with its
- * literal), and the INTERNALDATE inside. */
+/* IMAP answers: one untagged response, as SEARCH, as FETCH (with its
+ * literal) and as what EXAMINE says of a mailbox, and the INTERNALDATE
+ * inside. */
 #include "fuzz.h"
 
 #include "imap.h"
@@ -13,6 +14,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint32_t *uids = NULL;
 	size_t n = 0;
 	struct rp_imap_msg m;
+	struct rp_imap_box box;
 
 	rp_imap_parse_search(s, size, &uids, &n);
 	free(uids);
@@ -20,6 +22,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		free(m.from);
 		free(m.subject);
 	}
+	rp_imap_parse_box(s, size, &box);
 	free(s);
 	return 0;
 }

@@ -267,6 +267,8 @@ rp_eval_decide(const struct rp_check *c, long unknown_after,
 
 	if (res->success_day[0] != '\0')
 		set_str(&next->success_day, res->success_day);
+	if (res->daily)
+		set_str(&next->mail_memo, res->mail_memo);
 	if (next->first_seen == 0)
 		next->first_seen = now;
 
@@ -493,6 +495,22 @@ near_miss(struct rp_result *res, const struct rp_imap_msg *m, const char *subjec
 	    subject);
 	rp_mime_free_list(addrs, na);
 	return 1;
+}
+
+int
+rp_eval_email_relevant(const struct rp_check *c, const struct rp_imap_msg *m, time_t delivery)
+{
+	char *subject;
+	int r;
+
+	if (m->arrived < delivery)
+		return 0;
+	if (from_sender(c, m->from))
+		return 1;
+	subject = rp_mime_decode_header(m->subject);
+	r = expected_subject(c, subject);
+	free(subject);
+	return r;
 }
 
 void

@@ -40,6 +40,9 @@ struct rp_result {
 	                             * (owned by the ping record), or NULL */
 	char perf[160];             /* monitoring-plugin performance data
 	                             * ('latency'=61min;48;60;0), or "" */
+	const char *mail_memo;      /* email: what to remember of today's
+	                             * searches (mailmemo.h; owned by the
+	                             * caller), or NULL */
 };
 
 enum rp_act {
@@ -118,6 +121,11 @@ void rp_eval_email(const struct rp_check *c, const struct rp_imap_msg *msgs, siz
 void rp_eval_email_near_misses(const struct rp_check *c, const struct rp_imap_msg *msgs,
     size_t n, const struct rp_imap_msg *others, size_t nothers, time_t now,
     struct rp_result *res);
+
+/* Whether m can matter to c's result or near misses today: it arrived at or
+ * after delivery, from an expected sender or with an expected subject. */
+int rp_eval_email_relevant(const struct rp_check *c, const struct rp_imap_msg *m,
+    time_t delivery);
 
 /* Applies the alert rules. next is overwritten (free it with
  * rp_state_clear); acts receives up to RP_MAX_ACTIONS events. */

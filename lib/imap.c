@@ -394,10 +394,18 @@ rp_imap_quote(struct rp_buf *b, const char *s)
 	return 0;
 }
 
+static int
+on_examine(void *ctx, const char *resp, size_t len)
+{
+	return rp_imap_parse_box(resp, len, ctx) < 0 ? -1 : 0;
+}
+
 int
-rp_imap_examine(struct rp_imap *s, const char *mailbox, struct rp_err *err)
+rp_imap_examine(struct rp_imap *s, const char *mailbox, struct rp_imap_box *box,
+    struct rp_err *err)
 {
 	struct rp_buf cmd = {0}, what = {0};
+	struct rp_imap_box ignored;
 	int rc;
 
 	rp_buf_append(&cmd, "EXAMINE ", 8);
@@ -406,7 +414,11 @@ rp_imap_examine(struct rp_imap *s, const char *mailbox, struct rp_err *err)
 		return rp_err_set(err, RP_EXIT_CONFIG, "mailbox names must be ASCII");
 	}
 	rp_buf_printf(&what, "IMAP %s: mailbox \"%s\" cannot be opened", s->where, mailbox);
-	rc = command(s, cmd.data, what.data, NULL, NULL, err);
+	if (box == NULL)
+		box = &ignored;
+	memset(box, 0, sizeof(*box));
+	box->exists = -1;
+	rc = command(s, cmd.data, what.data, on_examine, box, err);
 	rp_buf_free(&cmd);
 	rp_buf_free(&what);
 	return rc;
@@ -697,28 +709,73 @@ bad:
 	return -1;
 }
 
+/* The number of l's token, 1 to 4294967295 (or 0, with zero). */
+static int
+lex_number(const struct lex *l, int zero, long *v)
+{
+	char num[16];
+
+	if (l->n == 0 || l->n >= sizeof(num))
+		return -1;
+	memcpy(num, l->v, l->n);
+	num[l->n] = '\0';
+	return rp_parse_long(num, zero ? 0 : 1, 4294967295L, v);
+}
+
 int
 rp_imap_parse_search(const char *resp, size_t len, uint32_t **uids, size_t *n)
 {
 	struct lex l = {resp, resp + len, NULL, 0, 0};
 	enum tok t;
-	char num[16];
 	long v;
 
 	if (next(&l) != T_ATOM || l.n != 1 || *l.v != '*' || next(&l) != T_ATOM ||
 	    l.n != 6 || strncasecmp(l.v, "SEARCH", 6) != 0)
 		return 1;
 	while ((t = next(&l)) == T_ATOM) {
-		if (l.n >= sizeof(num))
-			return -1;
-		memcpy(num, l.v, l.n);
-		num[l.n] = '\0';
-		if (rp_parse_long(num, 1, 4294967295L, &v) != 0)
+		if (lex_number(&l, 0, &v) != 0 || v == 0)
 			return -1;
 		*uids = rp_xrealloc(*uids, (*n + 1) * sizeof(**uids));
 		(*uids)[(*n)++] = (uint32_t)v;
 	}
 	return t == T_END ? 0 : -1;
+}
+
+int
+rp_imap_parse_box(const char *resp, size_t len, struct rp_imap_box *box)
+{
+	struct lex l = {resp, resp + len, NULL, 0, 0};
+	long v;
+
+	if (next(&l) != T_ATOM || l.n != 1 || *l.v != '*' || next(&l) != T_ATOM)
+		return 1;
+	if (l.n == 2 && strncasecmp(l.v, "OK", 2) == 0) {
+		/* The code is one atom, brackets and all: "[UIDNEXT 4392]". */
+		uint32_t *to;
+		size_t skip;
+		if (next(&l) != T_ATOM)
+			return 1;
+		if (l.n > 13 && strncasecmp(l.v, "[UIDVALIDITY ", 13) == 0)
+			to = &box->uidvalidity, skip = 13;
+		else if (l.n > 9 && strncasecmp(l.v, "[UIDNEXT ", 9) == 0)
+			to = &box->uidnext, skip = 9;
+		else
+			return 1;
+		if (l.v[l.n - 1] != ']')
+			return -1;
+		l.v += skip;
+		l.n -= skip + 1;
+		if (lex_number(&l, 0, &v) != 0 || v == 0)
+			return -1;
+		*to = (uint32_t)v;
+		return 0;
+	}
+	if (lex_number(&l, 1, &v) != 0)
+		return 1;
+	if (next(&l) != T_ATOM || l.n != 6 || strncasecmp(l.v, "EXISTS", 6) != 0)
+		return 1;
+	box->exists = v;
+	return 0;
 }
 
 struct search_ctx {

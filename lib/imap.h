@@ -34,14 +34,23 @@ struct rp_imap_msg {
 	char *subject;
 };
 
+/* What EXAMINE said of the mailbox; 0 (exists: -1) when it did not say. */
+struct rp_imap_box {
+	uint32_t uidvalidity;
+	uint32_t uidnext;         /* the UID the next message will have at least */
+	long exists;              /* the number of messages */
+};
+
 struct rp_imap;
 
 /* Connects and logs in. NULL with err (RP_EXIT_UNKNOWN) and a one-line
  * reason otherwise. */
 struct rp_imap *rp_imap_open(const struct rp_imap_opts *o, struct rp_err *err);
 
-/* Opens mailbox read-only (EXAMINE). */
-int rp_imap_examine(struct rp_imap *s, const char *mailbox, struct rp_err *err);
+/* Opens mailbox read-only (EXAMINE); box (may be NULL) gets what the
+ * server said of it. */
+int rp_imap_examine(struct rp_imap *s, const char *mailbox, struct rp_imap_box *box,
+    struct rp_err *err);
 
 /* UID SEARCH with the given criteria (built with the helpers below); *uids
  * is freed by the caller. */
@@ -85,5 +94,8 @@ int rp_imap_parse_date(const char *s, time_t *out);
  * else, -1 if it was malformed. */
 int rp_imap_parse_search(const char *resp, size_t len, uint32_t **uids, size_t *n);
 int rp_imap_parse_fetch(const char *resp, size_t len, struct rp_imap_msg *msg);
+/* "* 172 EXISTS", "* OK [UIDVALIDITY 3857529045] ...", "* OK [UIDNEXT 4392]
+ * ..." into box; the same returns. */
+int rp_imap_parse_box(const char *resp, size_t len, struct rp_imap_box *box);
 
 #endif

@@ -4,7 +4,9 @@
  * A check that already succeeded today is not searched again. The mailbox
  * is opened read-only; each check's messages since the day before from its
  * senders are searched on the server and their headers fetched, then
- * rp_eval_email() decides.
+ * rp_eval_email() decides. What was found is remembered in the check's
+ * record (mailmemo.h), so a later run that day searches only the messages
+ * that arrived since, or nothing at all when none did.
  */
 #ifndef RP_MAILCHECK_H
 #define RP_MAILCHECK_H
@@ -22,6 +24,8 @@ struct rp_mail_item {
 	const struct rp_check *c;            /* in */
 	const struct rp_check_state *prev;   /* in: the record read, or NULL */
 	struct rp_result res;                /* out */
+	char *memo;                          /* out: the memo res.mail_memo
+	                                      * points to; the caller frees it */
 };
 
 /* Evaluates the n checks at now, logging in with password (the caller's

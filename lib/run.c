@@ -33,6 +33,7 @@ struct item {
 	struct rp_load load;     /* due, and the state read */
 	int evaluated;
 	struct rp_result res;
+	char *mail_memo;         /* email: owns res.mail_memo */
 	struct rp_check_state next;
 	struct rp_action acts[RP_MAX_ACTIONS];
 	size_t nact;
@@ -408,6 +409,7 @@ evaluate_email(struct run *r)
 	for (i = 0, k = 0; i < r->n; i++) {
 		if (!r->items[i].load.due)
 			continue;
+		r->items[i].mail_memo = v[k].memo;
 		r->items[i].res = v[k++].res;
 		r->items[i].evaluated = !rp_sig_stopped();
 	}
@@ -731,6 +733,7 @@ run_free(struct run *r)
 	for (i = 0; i < r->n; i++) {
 		rp_load_clear(&r->items[i].load);
 		rp_state_clear(&r->items[i].next);
+		free(r->items[i].mail_memo);
 	}
 	free(r->items);
 	rp_free_secret(r->password);

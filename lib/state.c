@@ -35,6 +35,7 @@ rp_state_clear(struct rp_check_state *st)
 	free(st->unknown_key);
 	free(st->stale_key);
 	free(st->success_day);
+	free(st->mail_memo);
 	free(st->announced);
 	memset(st, 0, sizeof(*st));
 }
@@ -48,6 +49,7 @@ rp_state_copy(struct rp_check_state *dst, const struct rp_check_state *src)
 	dst->unknown_key = rp_xstrdup_or_null(src->unknown_key);
 	dst->stale_key = rp_xstrdup_or_null(src->stale_key);
 	dst->success_day = rp_xstrdup_or_null(src->success_day);
+	dst->mail_memo = rp_xstrdup_or_null(src->mail_memo);
 	dst->announced = rp_xstrdup_or_null(src->announced);
 }
 

@@ -67,6 +67,8 @@ struct rp_check_state {
 
 	time_t completion;       /* latency checks: last completion, 0 none */
 	char *success_day;       /* email checks: local date of last success */
+	char *mail_memo;         /* email checks: what today's searches found
+	                          * (mailmemo.h), or NULL */
 	time_t first_seen;       /* the first evaluation (ping checks are not
 	                          * late before their first expected time after it) */
 	char *announced;         /* rp-heartbeat: the fingerprint of the

@@ -218,6 +218,8 @@ state_field(void *arg, const char *f, const char *v)
 		rp_redis_parse_time(v, &st->completion);
 	else if (strcmp(f, "success_day") == 0)
 		st->success_day = rp_xstrdup(v);
+	else if (strcmp(f, "mail_memo") == 0)
+		st->mail_memo = rp_xstrdup(v);
 	else if (strcmp(f, "first_seen") == 0)
 		rp_redis_parse_time(v, &st->first_seen);
 	else if (strcmp(f, "announced") == 0)
@@ -380,6 +382,7 @@ state_fields(struct rp_argv *f, const struct rp_check_state *st, size_t *count)
 	rp_argv_field_long(f, "unknown_sent", st->unknown_sent);
 	rp_argv_field_long(f, "completion", (long)st->completion);
 	rp_argv_field(f, "success_day", st->success_day);
+	rp_argv_field(f, "mail_memo", st->mail_memo);
 	rp_argv_field_long(f, "first_seen", (long)st->first_seen);
 	rp_argv_field(f, "announced", st->announced);
 	*count = (f->n - before) / 2;

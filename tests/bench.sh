@@ -87,6 +87,9 @@ vendor_mail:
     check_time: "00:01"
     subjects: [Report 1, Report 2, Report 3, Report 4, Report 5]
 EOC
+# The same with a sixth report that never comes: CRITICAL all day, so every
+# run searches; after the first, only what arrived since (nothing here).
+sed 's/^vendor_mail:/vendor_repeat:/; s/Report 5\]/Report 5, Report 6]/' "$WORK/mail.yaml" >"$WORK/mail2.yaml"
 cat >"$WORK/ping.yaml" <<'EOC'
 bench_job:
     type: ping
@@ -136,6 +139,8 @@ curl -s -o /dev/null "http://127.0.0.1:$QUICK_PORT/get_status/wf_one"
 "$RP/rp-latency-check" -f "$QCFG" -y "$WORK/one.yaml" -c one >/dev/null 2>&1 || true
 "$RP/rp-email-check" -f "$CFG" -y "$WORK/mail.yaml" -c vendor_mail -n --now 2026-11-26T13:00 >/dev/null 2>&1 || true
 
+"$RP/rp-email-check" -f "$CFG" -y "$WORK/mail2.yaml" -c vendor_repeat --now 2026-11-26T13:00 >/dev/null 2>&1 || true
+
 echo "measuring..." >&2
 for i in $(seq 1 "$RUNS"); do
 	sample curl1q curl -s -o /dev/null "http://127.0.0.1:$QUICK_PORT/get_status/wf_one"
@@ -154,6 +159,11 @@ for i in $(seq 1 "$RUNS"); do
 		-X 'UID SEARCH SINCE 25-Nov-2026 FROM reports@vendor.example'
 	sample mail "$RP/rp-email-check" -f "$CFG" -y "$WORK/mail.yaml" -c vendor_mail -n -v --now 2026-11-26T13:00
 	sed -nE 's/.*IMAP: ([0-9]+) bytes read.*/\1/p' "$WORK/last.err" >>"$WORK/mail_bytes"
+	sample loginfloor curl -s --user "robot:$IMAP_PASSWORD" "imap://127.0.0.1:$IMAP_PORT/" -X NOOP
+	sample mail2 "$RP/rp-email-check" -f "$CFG" -y "$WORK/mail2.yaml" -c vendor_repeat -v \
+		--now "2026-11-26T13:$(printf %02d "$i")"
+	grep -q 'vendor_repeat: nothing new in the mailbox' "$WORK/last.err" ||
+		{ echo "bench: the repeat email check searched again:" >&2; cat "$WORK/last.err" >&2; exit 1; }
 done
 # Round trips, counted by the program (-v), in runs of their own.
 "$RP/rp-latency-check" -f "$CFG" -y "$WORK/many.yaml" --now 2026-11-26T23:00 -v >/dev/null 2>"$WORK/last.err" || true
@@ -186,6 +196,8 @@ set -- $(stat idle 1); i_w=$1 i_wmax=$2
 set -- $(stat start 1); st_w=$1 st_wmax=$2
 set -- $(stat mail 1); ml_w=$1 ml_wmax=$2
 set -- $(stat imapfloor 1); if_w=$1 if_wmax=$2
+set -- $(stat mail2 1); m2_w=$1 m2_wmax=$2
+set -- $(stat loginfloor 1); lf_w=$1 lf_wmax=$2
 set -- $(stat ping 1); pg_w=$1 pg_wmax=$2
 set -- $(stat redisset 1); rs_w=$1 rs_wmax=$2
 
@@ -201,6 +213,7 @@ row "$N checks: peak RSS KiB" "$m_r / $m_rmax" "-" ""
 row "$N Airflow checks (login + $((2 * N)) requests): wall ms" "$a_w / $a_wmax" "curl login+--parallel-max 64: $an_w / $an_wmax" "$(ratio "$a_w" "$an_w") (<= 1.3x)"
 row "email check, 50,000 messages, 5 match: wall ms" "$ml_w / $ml_wmax" "curl login+SEARCH: $if_w / $if_wmax" "$(ratio "$ml_w" "$if_w") (<= 100 ms)"
 row "email check: bytes read from the IMAP server" "$(sort -n "$WORK/mail_bytes" | tail -n 1)" "-" "(with the matches)"
+row "repeat email check, nothing new: wall ms" "$m2_w / $m2_wmax" "curl login+logout: $lf_w / $lf_wmax" "$(ratio "$m2_w" "$lf_w") (<= 1.2x)"
 row "nothing due among $N checks: wall ms" "$i_w / $i_wmax" "rp-latency-check --version: $st_w" "(<= 10 ms)"
 row "nothing due: Redis round trips" "$(sort -n "$WORK/idle_rt" | tail -n 1)" "-" "(<= 2)"
 row "rp-ping NAME: wall ms" "$pg_w / $pg_wmax" "redis-cli SET: $rs_w / $rs_wmax" "$(ratio "$pg_w" "$rs_w")"

@@ -127,6 +127,38 @@ START_TEST(search_responses)
 }
 END_TEST
 
+static int
+box_of(const char *resp, struct rp_imap_box *b)
+{
+	return rp_imap_parse_box(resp, strlen(resp), b);
+}
+
+START_TEST(box_responses)
+{
+	struct rp_imap_box b = {0, 0, -1};
+
+	ck_assert_int_eq(box_of("* 172 EXISTS\r\n", &b), 0);
+	ck_assert_int_eq(b.exists, 172);
+	ck_assert_int_eq(box_of("* 0 exists\r\n", &b), 0);
+	ck_assert_int_eq(b.exists, 0);
+	ck_assert_int_eq(box_of("* OK [UIDVALIDITY 3857529045] UIDs valid\r\n", &b), 0);
+	ck_assert_uint_eq(b.uidvalidity, 3857529045u);
+	ck_assert_int_eq(box_of("* OK [UIDNEXT 4392] Predicted next UID\r\n", &b), 0);
+	ck_assert_uint_eq(b.uidnext, 4392);
+	/* Others are left alone; broken ones are errors. */
+	ck_assert_int_eq(box_of("* 3 RECENT\r\n", &b), 1);
+	ck_assert_int_eq(box_of("* OK [PERMANENTFLAGS ()] No permanent flags\r\n", &b), 1);
+	ck_assert_int_eq(box_of("* FLAGS (\\Seen)\r\n", &b), 1);
+	ck_assert_int_eq(box_of("* OK [UIDNEXT x] no\r\n", &b), -1);
+	ck_assert_int_eq(box_of("* OK [UIDNEXT 0] no\r\n", &b), -1);
+	ck_assert_int_eq(box_of("* OK [UIDVALIDITY 4294967296]\r\n", &b), -1);
+	ck_assert_int_eq(box_of("* OK [UIDVALIDITY]\r\n", &b), 1); /* no number: not one */
+	ck_assert_uint_eq(b.uidvalidity, 3857529045u);
+	ck_assert_uint_eq(b.uidnext, 4392);
+	ck_assert_int_eq(b.exists, 0);
+}
+END_TEST
+
 START_TEST(quote)
 {
 	struct rp_buf b = {0};
@@ -148,6 +180,7 @@ START_TEST(live_session)
 	char url[64];
 	uint32_t *u = NULL;
 	size_t n = 0;
+	struct rp_imap_box box;
 
 	snprintf(url, sizeof(url), "imap://127.0.0.1:%d", test_port("RP_TEST_IMAP_PORT"));
 	o.url = url;
@@ -157,10 +190,14 @@ START_TEST(live_session)
 	ck_assert_ptr_nonnull(o.password);
 	s = rp_imap_open(&o, &err);
 	ck_assert_msg(s != NULL, "%s", err.msg);
-	ck_assert_int_eq(rp_imap_examine(s, "INBOX", &err), 0);
+	ck_assert_int_eq(rp_imap_examine(s, "INBOX", &box, &err), 0);
+	ck_assert_uint_gt(box.uidvalidity, 0);
+	ck_assert_uint_gt(box.uidnext, 0);
+	ck_assert_int_ge(box.exists, 0);
 	ck_assert_int_eq(rp_imap_search(s, "ALL", &u, &n, &err), 0);
+	ck_assert_int_eq((long)n, box.exists);
 	free(u);
-	ck_assert_int_eq(rp_imap_examine(s, "No Such Box", &err), -1);
+	ck_assert_int_eq(rp_imap_examine(s, "No Such Box", NULL, &err), -1);
 	ck_assert_ptr_nonnull(strstr(err.msg, "mailbox \"No Such Box\" cannot be opened: NO"));
 	ck_assert_int_eq(rp_imap_search(s, "BOGUS", &u, &n, &err), -1);
 	ck_assert_ptr_nonnull(strstr(err.msg, "search refused: BAD"));
@@ -178,6 +215,7 @@ add_tests(TCase *tc)
 	tcase_add_test(tc, criteria);
 	tcase_add_test(tc, fetch_responses);
 	tcase_add_test(tc, search_responses);
+	tcase_add_test(tc, box_responses);
 	tcase_add_test(tc, quote);
 	tcase_add_test(tc, live_session);
 }

@@ -169,6 +169,51 @@ START_TEST(searched)
 	ck_assert_str_eq(it[3].res.summary,
 	    "2 of 2 expected emails missing since 06:30: \"Extract A\", \"Extract B\"");
 	ck_assert_str_eq(fact(&it[3].res, "missing"), "2");
+
+	/* A memo for what was searched, none for what was not. */
+	ck_assert_ptr_nonnull(it[0].memo);
+	ck_assert_ptr_eq(it[0].res.mail_memo, it[0].memo);
+	ck_assert_ptr_nonnull(strstr(it[0].memo, "\"sender\":[]"));
+	ck_assert_ptr_null(it[1].memo);
+	ck_assert_ptr_null(it[2].memo);
+	ck_assert_ptr_nonnull(it[3].memo);
+	for (i = 0; i < 4; i++)
+		free(it[i].memo);
+}
+END_TEST
+
+/* The next run with the memo decides the same, from the same memo. */
+START_TEST(memo_reused)
+{
+	static char n0[] = "nobody_mail", j0[] = "Daily report";
+	char s0[64], *senders0[] = {s0}, *subjects0[] = {j0}, url[64], *first;
+	struct rp_check_state prev = {0};
+	struct rp_mail_item it;
+	struct rp_config cfg;
+	struct rp_check c;
+	time_t now = rp_clock_today_at(time(NULL), 12 * 60); /* both runs on one day */
+
+	snprintf(s0, sizeof(s0), "nobody-%ld@unit.invalid", (long)getpid());
+	config(&cfg, url, test_port("RP_TEST_IMAP_PORT"));
+	email_check(&c, n0, senders0, 1, subjects0, 1, 0);
+	memset(&it, 0, sizeof(it));
+	it.c = &c;
+	rp_mail_evaluate(&cfg, getenv("RP_TEST_IMAP_PASSWORD"), &it, 1, now, 25000);
+	ck_assert_int_eq(it.res.status, RP_CRITICAL);
+	ck_assert_ptr_nonnull(it.memo);
+	first = it.memo;
+	prev.known = 1;
+	prev.mail_memo = first;
+	memset(&it, 0, sizeof(it));
+	it.c = &c;
+	it.prev = &prev;
+	rp_mail_evaluate(&cfg, getenv("RP_TEST_IMAP_PASSWORD"), &it, 1, now + 60, 25000);
+	ck_assert_int_eq(it.res.status, RP_CRITICAL);
+	ck_assert_str_eq(it.res.summary, "1 of 1 expected emails missing since 00:00: \"Daily report\"");
+	ck_assert_ptr_nonnull(it.memo);
+	ck_assert_str_eq(it.memo, first);
+	free(it.memo);
+	free(first);
 }
 END_TEST
 
@@ -241,6 +286,7 @@ add_tests(TCase *tc)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, done_today_not_searched);
 	tcase_add_test(tc, searched);
+	tcase_add_test(tc, memo_reused);
 	tcase_add_test(tc, no_such_mailbox);
 	/* Last: Dovecot delays the logins that follow a failed one. */
 	tcase_add_test(tc, login_refused);
