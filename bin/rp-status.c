@@ -13,12 +13,13 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-	    "usage: rp-status [-f etl.cfg] [-y checklist.yaml] [-c NAME] [--json] [--now TIME]\n"
+	    "usage: rp-status [-f etl.cfg] [-y checklist.yaml] [-c NAME] [--json] [--now TIME] [-v]\n"
 	    "\n"
-	    "Prints one row per check: name, type, status (NEVER if not evaluated yet),\n"
-	    "since when, last evaluation, last completion (latency) or last day of\n"
-	    "success (email), silenced until, open incident. Reads the state store\n"
-	    "only: nothing is evaluated, sent or written.\n"
+	    "Prints one row per check: name, type, status (NEVER if not evaluated yet,\n"
+	    "OFF on a day off with no incident open), since when, last evaluation,\n"
+	    "last completion (latency) or last day of success (email), silenced\n"
+	    "until, open incident. Reads the state store only: nothing is evaluated,\n"
+	    "sent or written.\n"
 	    "\n"
 	    "  -f, --config FILE     etl.cfg to read (default: /etc/robopager/etl.cfg,\n"
 	    "                        never one in the working directory)\n"

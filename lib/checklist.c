@@ -59,6 +59,28 @@ line_at_offset(const char *path, size_t off)
 	return line;
 }
 
+/* The first byte of the character at line and column (from 0, counted as
+ * libyaml counts them: UTF-8 characters) of the file, or -1. */
+static int
+char_at(const char *path, size_t line, size_t column)
+{
+	FILE *f = fopen(path, "rb");
+	int c = -1;
+
+	if (f == NULL)
+		return -1;
+	while (line > 0 && (c = fgetc(f)) != EOF)
+		line -= c == '\n';
+	while ((c = fgetc(f)) != EOF && c != '\n') {
+		if ((c & 0xc0) == 0x80)
+			continue; /* a continuation byte */
+		if (column-- == 0)
+			break;
+	}
+	fclose(f);
+	return c == EOF || c == '\n' ? -1 : c;
+}
+
 /* Next event, with aliases refused (they are how a small file becomes a huge
  * one) and YAML errors turned into ours. */
 static int
@@ -68,6 +90,10 @@ next(struct yp *y, yaml_event_t *ev)
 		int line = (int)y->parser.problem_mark.line + 1;
 		if (y->parser.error == YAML_READER_ERROR)
 			line = line_at_offset(y->path, y->parser.problem_offset);
+		else if (y->parser.error == YAML_SCANNER_ERROR &&
+		    char_at(y->path, y->parser.problem_mark.line, y->parser.problem_mark.column) == '\t')
+			return yerr(y, line, "YAML: a tab character (column %d): indent with spaces",
+			    (int)y->parser.problem_mark.column + 1);
 		return yerr(y, line, "YAML: %s%s%s",
 		    y->parser.problem ? y->parser.problem : "syntax error",
 		    y->parser.context ? " " : "", y->parser.context ? y->parser.context : "");
@@ -967,6 +993,29 @@ rp_check_on(const struct rp_check *c, time_t t)
 	day = (long)rp_clock_days_from_civil(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
 	return bsearch(&day, c->skip_dates, c->nskip_dates, sizeof(*c->skip_dates),
 	    cmp_long) == NULL;
+}
+
+size_t
+rp_checklist_left_out(const struct rp_checklist *cl, unsigned run, struct rp_buf *names)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < cl->n; i++) {
+		if (run & (1u << rp_check_program(cl->checks[i].type)))
+			continue;
+		if (n < 3)
+			rp_buf_printf(names, "%s%s", n ? ", " : "", cl->checks[i].name);
+		else if (n == 3)
+			rp_buf_printf(names, ", ...");
+		n++;
+	}
+	return n;
+}
+
+int
+rp_check_off(const struct rp_check *c, time_t t)
+{
+	return c->type != RP_CHECK_PING && !rp_check_on(c, t);
 }
 
 int

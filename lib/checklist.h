@@ -30,6 +30,7 @@ enum rp_program {
 };
 enum rp_program rp_check_program(enum rp_check_type t);
 
+
 enum rp_match {
 	RP_MATCH_EXACT,
 	RP_MATCH_CONTAINS
@@ -106,8 +107,14 @@ int rp_checklist_load(const char *path, struct rp_checklist *cl, struct rp_err *
 #define RP_EVERY_DAY 0x7fu
 
 /* Whether c is expected on the local day of t: one of its days, not one of
- * its skip_dates. On a day off a check is not evaluated and pages nothing. */
+ * its skip_dates. */
 int rp_check_on(const struct rp_check *c, time_t t);
+
+/* Whether the local day of t is a day off for c: not evaluated, paging
+ * nothing. Not for ping checks, evaluated every day: their calendar says
+ * which scheduled runs are expected, so a run due before a day off that
+ * did not come still pages on time. */
+int rp_check_off(const struct rp_check *c, time_t t);
 
 /* Whether t is within c's window of the day: from check_time (not for ping
  * checks, which have none) to until. */
@@ -115,6 +122,11 @@ int rp_check_in_window(const struct rp_check *c, time_t t);
 
 /* The check called name, or NULL. */
 const struct rp_check *rp_checklist_find(const struct rp_checklist *cl, const char *name);
+
+/* The checks of cl that no program of run (bit 1 << enum rp_program) ever
+ * evaluates: their count, and the first few names, comma-separated, in
+ * names. */
+size_t rp_checklist_left_out(const struct rp_checklist *cl, unsigned run, struct rp_buf *names);
 
 /* "email", "batchy", "airflow", "http", "ping". */
 const char *rp_check_type_name(enum rp_check_type t);

@@ -22,8 +22,9 @@ const char rp_cli_common_help[] =
     "                        local unless it ends in Z or +HH:MM (also $RP_NOW)\n"
     "      --json            one JSON object per check instead of text lines\n"
     "  -q, --quiet           print a check only when its status changed or an\n"
-    "                        event was decided for it (for cron, which mails\n"
-    "                        any output); errors always\n"
+    "                        event was decided for it, and no warnings about\n"
+    "                        the configuration (for cron, which mails any\n"
+    "                        output); errors always\n"
     "  -v, --verbose         also print checks not due, and debug lines\n"
     "  -h, --help            print this help and exit\n"
     "  -V, --version         print the version and exit\n";
@@ -157,6 +158,40 @@ rp_cli_legacy_args(int *argc, char **argv, const char **cf, struct rp_err *err)
 	}
 	*argc = n;
 	return 0;
+}
+
+void
+rp_cli_hoist_options(int argc, char **argv)
+{
+	int i = 1, first, end, j, k;
+
+	/* The first operand, past the options (and their values) before it. */
+	while (i < argc && strcmp(argv[i], "--") != 0 && argv[i][0] == '-' && argv[i][1] != '\0')
+		i += takes_value(argv[i]) ? 2 : 1;
+	if (i >= argc || strcmp(argv[i], "--") == 0)
+		return;
+	first = i;
+	for (end = first; end < argc && strcmp(argv[end], "--") != 0; end++)
+		;
+	for (j = first + 1; j < end; j++) {
+		int n = 1;
+		char *moved[2];
+
+		if (argv[j][0] != '-' || argv[j][1] == '\0')
+			continue;
+		if (takes_value(argv[j]) && j + 1 < end)
+			n = 2;
+		moved[0] = argv[j];
+		moved[1] = n == 2 ? argv[j + 1] : NULL;
+		/* Shift the operands before it up by n, and put it before them. */
+		for (k = j - 1; k >= first; k--)
+			argv[k + n] = argv[k];
+		argv[first] = moved[0];
+		if (n == 2)
+			argv[first + 1] = moved[1];
+		first += n;
+		j += n - 1;
+	}
 }
 
 int

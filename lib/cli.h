@@ -64,6 +64,12 @@ void rp_cli_restore_core_limit(void);
  * with err (RP_EXIT_USAGE) for a "-cf" without a NAME. */
 int rp_cli_legacy_args(int *argc, char **argv, const char **cf, struct rp_err *err);
 
+/* For a program with operands (rp-ping): the options written after the
+ * first operand and before "--" (rp-ping NAME -q -- cmd) are moved, in
+ * order and with their values, before it, so that they are read as if
+ * written there. Nothing after "--" moves; argv is permuted in place. */
+void rp_cli_hoist_options(int argc, char **argv);
+
 /* Flushes and closes out (stdout, for a program's last act). When what was
  * printed could not be written (a full disk, a closed descriptor), says so
  * in one line on stderr and returns RP_EXIT_IOERR; otherwise returns rc. */

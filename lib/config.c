@@ -11,6 +11,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 
+#include "checklist.h"
 #include "clock.h"
 #include "mime.h"
 
@@ -354,6 +355,9 @@ named_section(struct parse *p, const char *section, const char *name, const char
 	if (strcmp(section, "http") == 0)
 		return fail(p, section, name, "the section needs a name: [http NAME], as the "
 		    "checks' auth: names it");
+	if (strcmp(section, "heartbeat") == 0)
+		return fail(p, section, name, "unknown section (the heartbeat's integration key is "
+		    "[robopager] heartbeat_service)");
 	if (strncmp(section, "http", 4) != 0 || (section[4] != ' ' && section[4] != '\t'))
 		return fail(p, section, name, "unknown section");
 	for (n = section + 4; *n == ' ' || *n == '\t'; n++)
@@ -555,7 +559,11 @@ rp_config_load(const char *path, struct rp_config *cfg, struct rp_err *err)
 	p.err = err;
 	if (rp_file_safe(path, "the configuration", err) != 0)
 		return -1;
-	if ((p.f = fopen(path, "r")) == NULL)
+	if ((p.f = fopen(path, "r")) == NULL && errno == ENOENT &&
+	    strcmp(path, RP_DEFAULT_CONFIG) == 0)
+		return rp_err_set(err, RP_EXIT_CONFIG, "%s: cannot read: %s (give the configuration "
+		    "with -f FILE; the earlier tool's -p FILE works too)", path, strerror(errno));
+	if (p.f == NULL)
 		return rp_err_set(err, RP_EXIT_CONFIG, "%s: cannot read: %s", path, strerror(errno));
 	/* Python's configparser, which wrote these files, has no continuation
 	 * lines in the keys we know; an indented line is more likely a mistake. */
@@ -751,6 +759,13 @@ source_warnings(const struct rp_config *cfg, char (*msg)[RP_WARNING_LEN], size_t
 	}
 #undef WARN
 	return n;
+}
+
+unsigned
+rp_config_programs(unsigned functions)
+{
+	return (functions & RP_FN_LATENCY ? 1u << RP_PROG_LATENCY : 0) |
+	    (functions & RP_FN_EMAIL ? 1u << RP_PROG_EMAIL : 0);
 }
 
 size_t

@@ -26,6 +26,12 @@ enum {
  * only batchy keeps working when airflow and http checks are added). */
 #define RP_FN_LATENCY (RP_FN_BATCHY | RP_FN_AIRFLOW | RP_FN_HTTP | RP_FN_PING)
 
+/* The programs [function_type] runs: bit 1 << RP_PROG_LATENCY (0) for
+ * rp-latency-check, 1 << RP_PROG_EMAIL (1) for rp-email-check. */
+unsigned rp_config_programs(unsigned functions);
+
+/* Where the configuration is when -f does not say. */
+#define RP_DEFAULT_CONFIG "/etc/robopager/etl.cfg"
 #define RP_DEFAULT_EVENTS_URL "https://events.pagerduty.com/v2/enqueue"
 #define RP_DEFAULT_IMAP_URL "imaps://imap.gmail.com:993"
 /* The mailbox when none is set and the server is Gmail's. */

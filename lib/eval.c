@@ -118,8 +118,8 @@ freshness_latency(const struct rp_check *c, const struct rp_src_result *r, time_
 	rp_result_fact_num(res, "latency_min", lat);
 	/* warn_pct of the limit, rounded up: 80 % of 60 min warns at 48. */
 	warn_at = (c->latency_min * c->warn_pct + 99) / 100;
-	snprintf(res->perf, sizeof(res->perf), "'latency'=%ldmin;%ld;%ld;0", lat, warn_at,
-	    c->latency_min);
+	snprintf(res->perf, sizeof(res->perf), "latency=%lds;%ld;%ld;0",
+	    now > last ? (long)(now - last) : 0L, warn_at * 60, c->latency_min * 60);
 	if (lat >= c->latency_min) {
 		res->status = RP_CRITICAL;
 		rp_clock_format_utc(last, utc);
@@ -444,7 +444,7 @@ rp_eval_email(const struct rp_check *c, const struct rp_imap_msg *msgs, size_t n
 		free(want);
 	}
 	rp_result_fact_num(res, "missing", (long)nmissing);
-	snprintf(res->perf, sizeof(res->perf), "'missing'=%zu;;1;0 'expected'=%zu;;;0", nmissing,
+	snprintf(res->perf, sizeof(res->perf), "missing=%zu;;0;0 expected=%zu;;;0", nmissing,
 	    c->nsubjects);
 	if (nmissing == 0) {
 		char l[RP_LOCAL_LEN];

@@ -38,8 +38,10 @@ struct rp_result {
 	size_t nfacts;
 	const char *output;         /* ping: the last lines of the job's output
 	                             * (owned by the ping record), or NULL */
-	char perf[160];             /* monitoring-plugin performance data
-	                             * ('latency'=61min;48;60;0), or "" */
+	char perf[96];              /* monitoring-plugin performance data, each
+	                             * metric=value;warn;crit;min without the
+	                             * check's name (latency=3660s;2880;3600;0),
+	                             * or "" */
 	const char *mail_memo;      /* email: what to remember of today's
 	                             * searches (mailmemo.h; owned by the
 	                             * caller), or NULL */

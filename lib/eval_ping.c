@@ -16,12 +16,44 @@
  * store's clock a little apart) counts for that time. */
 #define SCHEDULE_SLACK_SEC 60
 
+/* Days searched for one the calendar expects (more than 10 years). */
+#define CALENDAR_DAYS_MAX 4000
+
+/* The same local time of day one day later, or (midnight) the day's end. */
+static time_t
+next_day(time_t t, int midnight)
+{
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	if (midnight)
+		tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+	return rp_clock_local(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday + 1, tm.tm_hour,
+	    tm.tm_min, tm.tm_sec);
+}
+
+/* A run the calendar does not expect (a day off) is not waited for: the
+ * schedule's next time on a day on, or the period's end moved to the same
+ * time of the next day on. */
 time_t
 rp_eval_ping_expected(const struct rp_check *c, time_t last, int never)
 {
+	time_t t;
+	int i;
+
 	if (c->schedule == NULL)
-		return last + c->period;
-	return rp_cron_next(c->schedule, never ? last : last + SCHEDULE_SLACK_SEC);
+		t = last + c->period;
+	else
+		t = rp_cron_next(c->schedule, never ? last : last + SCHEDULE_SLACK_SEC);
+	for (i = 0; t != (time_t)-1 && !rp_check_on(c, t); i++) {
+		if (i == CALENDAR_DAYS_MAX)
+			return (time_t)-1;
+		if (c->schedule == NULL)
+			t = next_day(t, 0);
+		else
+			t = rp_cron_next(c->schedule, next_day(t, 1) - 1);
+	}
+	return t;
 }
 
 /* "73 min", "2 h 5 min", "3 d 4 h". */
@@ -66,20 +98,28 @@ ahead(const struct rp_ping_rec *rec, time_t now, struct rp_result *res)
 	return 1;
 }
 
+/* When things happened, for every result. */
 static void
 record_facts(const struct rp_ping_rec *rec, struct rp_result *res)
 {
 	if (rec->success)
 		rp_result_fact_time(res, "last_success", rec->success);
-	if (rec->fail) {
+	if (rec->fail)
 		rp_result_fact_time(res, "last_failure", rec->fail);
-		if (rec->fail_signal)
-			rp_result_fact_num(res, "signal", rec->fail_signal);
-		else if (rec->fail_status)
-			rp_result_fact_num(res, "exit_status", rec->fail_status);
-	}
 	if (rec->start > newest(rec->success, rec->fail))
 		rp_result_fact_time(res, "running_since", rec->start);
+}
+
+/* How the last run that ended went, for a result about that run (a
+ * failure, or on time): never on a page about a run still going or one
+ * that never came, where it would describe another run. */
+static void
+last_run_facts(const struct rp_ping_rec *rec, int failure, struct rp_result *res)
+{
+	if (failure && rec->fail_signal)
+		rp_result_fact_num(res, "signal", rec->fail_signal);
+	else if (failure && rec->fail_status)
+		rp_result_fact_num(res, "exit_status", rec->fail_status);
 	if (rec->duration >= 0 && (rec->success || rec->fail))
 		rp_result_fact_num(res, "duration_sec", rec->duration);
 	res->output = rec->tail;
@@ -104,6 +144,7 @@ failed(const struct rp_check *c, const struct rp_ping_rec *rec, struct rp_result
 	snprintf(res->summary, sizeof(res->summary), "the run %s %s %s",
 	    rec->fail_start ? "started" : "of", at, how);
 	snprintf(res->episode_key, sizeof(res->episode_key), "%s/failed@%s", c->name, utc);
+	last_run_facts(rec, 1, res);
 }
 
 static void
@@ -124,18 +165,20 @@ running_too_long(const struct rp_check *c, const struct rp_ping_rec *rec, time_t
 
 /* On time, within grace (WARNING), or late (CRITICAL). */
 static void
-lateness(const struct rp_check *c, time_t last, time_t expected, time_t now,
+lateness(const struct rp_check *c, const struct rp_ping_rec *rec, time_t expected, time_t now,
     struct rp_result *res)
 {
 	char utc[RP_UTC_LEN], exp_at[RP_SHORT_LEN], last_at[RP_SHORT_LEN], late[32], grace[32];
+	time_t last = rec->success;
 
 	rp_result_fact_time(res, "expected", expected);
-	snprintf(res->perf, sizeof(res->perf), "'late'=%ldmin;0;%ld;0",
-	    now > expected ? (long)(now - expected) / 60 : 0L, c->grace / 60);
+	snprintf(res->perf, sizeof(res->perf), "late=%lds;0;%ld;0",
+	    now > expected ? (long)(now - expected) : 0L, c->grace);
 	rp_clock_format_short(expected, exp_at);
 	span(c->grace, grace, sizeof(grace));
 	if (now < expected) {
 		res->status = RP_OK;
+		last_run_facts(rec, 0, res);
 		if (last != 0) {
 			rp_clock_format_short(last, last_at);
 			snprintf(res->summary, sizeof(res->summary), "last success %s; next expected "
@@ -170,7 +213,8 @@ rp_eval_ping(const struct rp_check *c, const struct rp_ping_rec *rec, time_t fir
 	if (ahead(rec, now, res))
 		return;
 	record_facts(rec, res);
-	if (rec->fail > rec->success) {
+	if (rec->fail > rec->success || (rec->fail != 0 && rec->fail == rec->success &&
+	    rec->last_failed)) {
 		failed(c, rec, res);
 		return;
 	}
@@ -183,8 +227,12 @@ rp_eval_ping(const struct rp_check *c, const struct rp_ping_rec *rec, time_t fir
 	expected = rp_eval_ping_expected(c, last ? last : first_seen, last == 0);
 	if (expected == (time_t)-1) {
 		res->status = RP_UNKNOWN;
-		snprintf(res->summary, sizeof(res->summary), "schedule \"%s\" never fires",
-		    c->schedule->expr);
+		if (c->schedule != NULL)
+			snprintf(res->summary, sizeof(res->summary), "schedule \"%s\" never "
+			    "fires on a day its calendar expects", c->schedule->expr);
+		else
+			snprintf(res->summary, sizeof(res->summary), "its calendar expects no "
+			    "day after the period");
 		return;
 	}
 	if (c->max_runtime > 0 && rec->start > newest(rec->success, rec->fail) &&
@@ -199,5 +247,5 @@ rp_eval_ping(const struct rp_check *c, const struct rp_ping_rec *rec, time_t fir
 		    since, max);
 		return;
 	}
-	lateness(c, last, expected, now, res);
+	lateness(c, rec, expected, now, res);
 }

@@ -82,19 +82,25 @@ check_runs(struct hb *h)
 	static const unsigned fns[] = {RP_FN_LATENCY, RP_FN_EMAIL};
 	static const enum rp_program of[] = {RP_PROG_LATENCY, RP_PROG_EMAIL};
 	struct rp_run_info info[2];
+	struct rp_buf names = {0};
 	struct rp_err err;
-	size_t i, j;
+	size_t i, j, n;
 
 	if (rp_store_runs(h->store, progs, 2, info, &err) != 0) {
 		problem(h, "%s", err.msg);
 		return;
 	}
+	n = rp_checklist_left_out(&h->cl, rp_config_programs(h->cfg.functions), &names);
+	if (n > 0)
+		problem(h, "%zu check%s never evaluated: [function_type] type leaves out its "
+		    "program (%s)", n, n == 1 ? " is" : "s are", names.data);
+	rp_buf_free(&names);
 	for (i = 0; i < 2; i++) {
 		long poll = 0, limit;
-		size_t n = 0;
 
 		if (!(h->cfg.functions & fns[i]))
 			continue;
+		n = 0;
 		for (j = 0; j < h->cl.n; j++) {
 			if (rp_check_program(h->cl.checks[j].type) != of[i])
 				continue;
@@ -214,8 +220,8 @@ decide(struct hb *h, int healthy)
 	rp_strlcpy(h->res.episode_key, h->self_name, sizeof(h->res.episode_key));
 	if (healthy)
 		snprintf(h->res.summary, sizeof(h->res.summary),
-		    "robopager alive on %s: %zu of %zu checks configured", h->host, h->checks,
-		    h->checks);
+		    "robopager alive on %s: %zu check%s configured", h->host, h->checks,
+		    h->checks == 1 ? "" : "s");
 	else
 		snprintf(h->res.summary, sizeof(h->res.summary), "robopager unhealthy on %s: %s",
 		    h->host, h->problems.data);
@@ -437,7 +443,7 @@ setup(struct hb *h, const struct rp_opts *o)
 		return err.code;
 	}
 	clpath = o->checklist ? rp_xstrdup(o->checklist) : rp_default_checklist(cfgpath);
-	rp_config_warn(&h->cfg, clpath);
+	rp_config_warn(&h->cfg, clpath, o->quiet);
 	h->fp = config_fp(cfgpath, clpath);
 	if (rp_checklist_load(clpath, &h->cl, &err) != 0)
 		problem(h, "%s", err.msg);

@@ -60,6 +60,31 @@ outcome_word(const struct rp_pd_result *r)
 }
 
 void
+rp_out_perf(struct rp_buf *b, const char *check, const char *perf)
+{
+	const char *p = perf, *c;
+
+	while (p != NULL && *p != '\0') {
+		size_t n = strcspn(p, " "), k = strcspn(p, "=");
+
+		if (k < n) {
+			rp_buf_printf(b, "%s'", b->len > 0 ? " " : "");
+			/* A label holds no '=' and doubles its quotes. */
+			for (c = check; *c != '\0'; c++) {
+				if (*c == '\'')
+					rp_buf_append(b, "''", 2);
+				else
+					rp_buf_append(b, *c == '=' || *c == '|' ? "_" : c, 1);
+			}
+			rp_buf_printf(b, " %.*s'%.*s", (int)k, p, (int)(n - k), p + k);
+		}
+		p += n;
+		while (*p == ' ')
+			p++;
+	}
+}
+
+void
 rp_out_text(FILE *f, const struct rp_report *r)
 {
 	struct rp_buf b = {0};
@@ -121,6 +146,10 @@ rp_out_json(FILE *f, const struct rp_report *r)
 	json_kv(&b, "action", ep ? rp_act_name(ep->act) : "none", 1);
 	if (ep)
 		json_kv(&b, "dedup_key", ep->dedup_key, 1);
+	if (r->incident != NULL)
+		json_kv(&b, "incident", r->incident, 1);
+	else if (r->evaluated)
+		rp_buf_append(&b, ",\"incident\":null", 16);
 	rp_buf_append(&b, ",\"actions\":[", 12);
 	for (i = 0; i < r->nact; i++) {
 		rp_buf_append(&b, i ? ",{" : "{", i ? 2 : 1);

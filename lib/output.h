@@ -37,10 +37,19 @@ struct rp_report {
 	size_t nact;
 	const struct rp_fact *facts;
 	size_t nfacts;
-	const char *perf;          /* performance data after " | ", or NULL */
+	int evaluated;             /* this run evaluated the check */
+	const char *incident;      /* evaluated: the dedup key of the incident
+	                            * open after the run, or NULL */
+	const char *perf;          /* labelled performance data (rp_out_perf) to
+	                            * print after " | ", or NULL */
 };
 
 void rp_out_text(FILE *f, const struct rp_report *r);
+
+/* Appends a check's performance data (eval.h: "latency=3660s;2880;3600;0
+ * ...") to b with the monitoring-plugin labels that keep checks apart:
+ * 'nightly_orders latency'=3660s;2880;3600;0. */
+void rp_out_perf(struct rp_buf *b, const char *check, const char *perf);
 void rp_out_json(FILE *f, const struct rp_report *r);
 
 /* The worse of two statuses: OK < WARNING < UNKNOWN < CRITICAL. */

@@ -59,6 +59,9 @@ signal_named(const char *s)
 	return 0;
 }
 
+/* Set when the wrapper has started its command. */
+static int command_ran;
+
 int
 rp_ping_parse(char **args, int n, struct rp_ping_args *a, struct rp_err *err)
 {
@@ -673,8 +676,7 @@ prepare(const struct rp_opts *o, const char *name, struct rp_config *cfg, struct
 		rc = RP_EXIT_CONFIG;
 		goto out;
 	}
-	if (!o->quiet)
-		rp_config_warn(cfg, clpath);
+	rp_config_warn(cfg, clpath, o->quiet);
 	/* A job waits for us: never longer than about two seconds. */
 	if (cfg->redis_timeout_ms > RP_PING_TIMEOUT_MS)
 		cfg->redis_timeout_ms = RP_PING_TIMEOUT_MS;
@@ -804,6 +806,7 @@ ping_wrapped(const struct rp_opts *o, const struct rp_ping_args *a, int what_if,
 	} else {
 		say_recorded(a->name, &p, at);
 	}
+	command_ran = 1;
 	rp_ping_wrap(a->cmd, tz, &ran);
 	if (ran.why[0] != '\0')
 		rp_log(RP_LOG_ERR, "%s", ran.why);
@@ -821,11 +824,46 @@ ping_wrapped(const struct rp_opts *o, const struct rp_ping_args *a, int what_if,
 		if (record(&cfg, a->name, &p, now != NULL ? &end : NULL, &at, &err) == 0)
 			say_recorded(a->name, &p, at);
 		else
-			rp_log(said ? RP_LOG_DEBUG : RP_LOG_ERR, "%s: %s not recorded: %s", a->name,
-			    kind_words[p.kind], err.msg);
+			rp_log(RP_LOG_ERR, "%s: %s (exit status %d) not recorded%s: %s", a->name,
+			    kind_words[p.kind], ran.exit, said ? " either" : "", err.msg);
 	}
 	free(ran.tail);
 	rp_config_free(&cfg);
+	return ran.exit;
+}
+
+int
+rp_ping_command_ran(void)
+{
+	return command_ran;
+}
+
+static void
+ignore_sigpipe(void)
+{
+	struct sigaction ign;
+
+	/* A closed stdout or stderr is an error to live with, never a death:
+	 * the job's exit status must come out. */
+	memset(&ign, 0, sizeof(ign));
+	ign.sa_handler = SIG_IGN;
+	sigemptyset(&ign.sa_mask);
+	sigaction(SIGPIPE, &ign, NULL);
+}
+
+int
+rp_ping_run_unrecorded(char *const *cmd)
+{
+	struct rp_ping_ran ran;
+
+	rp_log_init("rp-ping", 0);
+	ignore_sigpipe();
+	rp_log(RP_LOG_ERR, "running %s without recording it", cmd[0]);
+	command_ran = 1;
+	rp_ping_wrap(cmd, getenv("TZ"), &ran);
+	if (ran.why[0] != '\0')
+		rp_log(RP_LOG_ERR, "%s", ran.why);
+	free(ran.tail);
 	return ran.exit;
 }
 
@@ -838,18 +876,12 @@ rp_ping_run(const struct rp_opts *o)
 {
 	struct rp_ping_args a;
 	struct rp_err err;
-	struct sigaction ign;
 	time_t now;
 	int what_if, rc;
 
 	given_tz = rp_xstrdup_or_null(getenv("TZ"));
 	rp_log_init("rp-ping", o->verbose);
-	/* A closed stdout or stderr is an error to live with, never a death:
-	 * the job's exit status must come out. */
-	memset(&ign, 0, sizeof(ign));
-	ign.sa_handler = SIG_IGN;
-	sigemptyset(&ign.sa_mask);
-	sigaction(SIGPIPE, &ign, NULL);
+	ignore_sigpipe();
 	/* --now is read again once the configured zone is in force; a bad one
 	 * is a usage error before anything runs. */
 	if (rp_ping_parse(o->args, o->nargs, &a, &err) != 0 ||

@@ -115,6 +115,14 @@ void rp_ping_wrap(char *const *cmd, const char *tz, struct rp_ping_ran *r);
  * about two seconds, 78 configuration; in wrapper mode, the command's. */
 int rp_ping_run(const struct rp_opts *o);
 
+/* Whether rp_ping_run() started the command (wrapper mode). */
+int rp_ping_command_ran(void);
+
+/* The wrapper's last resort, when rp-ping's own command line is wrong: the
+ * command (what follows "--") runs all the same, unrecorded, with one line
+ * on stderr; returns its exit status. */
+int rp_ping_run_unrecorded(char *const *cmd);
+
 /* Connect and command timeout cap: rp-ping must not hold up a job. */
 #define RP_PING_TIMEOUT_MS 2000
 

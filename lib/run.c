@@ -154,15 +154,16 @@ warn_if_readable(const struct rp_config *cfg, const char *checklist)
 }
 
 void
-rp_config_warn(const struct rp_config *cfg, const char *checklist)
+rp_config_warn(const struct rp_config *cfg, const char *checklist, int quiet)
 {
 	char msg[8][RP_WARNING_LEN];
-	size_t i, n = rp_config_warnings(cfg, msg, 8);
+	size_t i, n = quiet ? 0 : rp_config_warnings(cfg, msg, 8);
 
-	warn_if_readable(cfg, checklist);
+	if (!quiet)
+		warn_if_readable(cfg, checklist);
 	for (i = 0; i < n; i++)
 		rp_log(RP_LOG_WARNING, "%s", msg[i]);
-	for (i = 0; i < cfg->nnotices; i++)
+	for (i = 0; !quiet && i < cfg->nnotices; i++)
 		rp_log(RP_LOG_WARNING, "%s", cfg->notices[i]);
 	if (!cfg->redis_enabled)
 		rp_log(RP_LOG_WARNING, "%s: [enable_redis] enable = False: no state, so every run "
@@ -205,7 +206,7 @@ load_files(struct run *r, int warn)
 	}
 	clpath = o->checklist ? rp_xstrdup(o->checklist) : rp_default_checklist(cfgpath);
 	if (warn)
-		rp_config_warn(&r->cfg, clpath);
+		rp_config_warn(&r->cfg, clpath, o->quiet);
 	rc = rp_checklist_load(clpath, &r->cl, &err);
 	free(clpath);
 	if (rc != 0) {
@@ -309,7 +310,7 @@ load_state(struct run *r)
 		it->load.check_at = it->load.force ? 0 : rp_clock_today_at(r->now, it->c->check_time);
 		/* A day off is off for -c too (the earlier tool's cron lines run
 		 * -c); the time of day is not. */
-		it->off = !rp_check_on(it->c, r->now);
+		it->off = rp_check_off(it->c, r->now);
 		it->candidate = !it->off && (it->load.force || rp_check_in_window(it->c, r->now));
 		if (it->candidate) {
 			loads[k++] = it->load;
@@ -352,10 +353,19 @@ load_state(struct run *r)
 			r->items[i].load = loads[k++];
 	free(loads);
 	r->waiting = r->state_ok ? (long)waiting : -1;
+	/* Not evaluated until the clock catches up: someone must look. */
 	if (ahead > 0)
-		rp_log(RP_LOG_WARNING, "%zu check%s recorded after this run's clock: not evaluated "
-		    "(a clock behind, or an earlier run with --now ahead; -v names them)", ahead,
-		    ahead == 1 ? " was" : "s were");
+		r->trouble = 1;
+}
+
+/* A ping check without the state: what rp-ping recorded is not known. */
+static void
+unreadable_ping(struct rp_result *res)
+{
+	memset(res, 0, sizeof(*res));
+	res->status = RP_UNKNOWN;
+	snprintf(res->summary, sizeof(res->summary),
+	    "what rp-ping recorded cannot be read: the state store is unreachable");
 }
 
 /* Asks every due freshness check's source at once, then evaluates. */
@@ -378,7 +388,9 @@ evaluate_freshness(struct run *r)
 		const struct rp_check_state *prev = it->load.st.known ? &it->load.st : NULL;
 		if (!it->load.due)
 			continue;
-		if (it->c->type == RP_CHECK_PING)
+		if (it->c->type == RP_CHECK_PING && !r->state_ok)
+			unreadable_ping(&it->res);
+		else if (it->c->type == RP_CHECK_PING)
 			/* rp-ping's record came with the state. */
 			rp_eval_ping(it->c, &it->load.ping_rec, prev && prev->first_seen ?
 			    prev->first_seen : r->now, r->now, &it->res);
@@ -416,6 +428,22 @@ evaluate_email(struct run *r)
 	free(v);
 }
 
+/* A page's title names its check first: on-call reads it before anything
+ * else, and rp-status, rp-silence and -c take that name. */
+static void
+name_titles(const struct rp_check *c, struct rp_action *acts, size_t n)
+{
+	char t[sizeof(acts->summary)];
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (acts[i].act != RP_ACT_TRIGGER || acts[i].page != RP_PAGE_EPISODE)
+			continue;
+		snprintf(t, sizeof(t), "%s: %s", c->name, acts[i].summary);
+		rp_strlcpy(acts[i].summary, t, sizeof(acts[i].summary));
+	}
+}
+
 static void
 decide_all(struct run *r)
 {
@@ -423,9 +451,11 @@ decide_all(struct run *r)
 
 	for (i = 0; i < r->n; i++) {
 		struct item *it = &r->items[i];
-		if (it->evaluated)
-			rp_eval_decide(it->c, r->cfg.unknown_after, &it->load.st, &it->res, r->now,
-			    &it->next, it->acts, &it->nact);
+		if (!it->evaluated)
+			continue;
+		rp_eval_decide(it->c, r->cfg.unknown_after, &it->load.st, &it->res, r->now,
+		    &it->next, it->acts, &it->nact);
+		name_titles(it->c, it->acts, it->nact);
 	}
 }
 
@@ -567,7 +597,8 @@ skip_reason(const struct run *r, const struct item *it, char *why, size_t n)
 		snprintf(why, n, "not due before %02d:%02d", t / 60, t % 60);
 	} else if (it->load.skip == RP_SKIP_AHEAD) {
 		rp_clock_format_local(it->load.last_eval, at);
-		snprintf(why, n, "recorded at %s, after this run's clock: not evaluated", at);
+		snprintf(why, n, "recorded at %s, after this run's clock: not evaluated until "
+		    "then (a clock behind, or an earlier run with --now ahead)", at);
 	} else if (it->load.due) {
 		snprintf(why, n, "not evaluated: the run was stopped");
 	} else {
@@ -603,7 +634,7 @@ static int
 print_rank(const struct item *it)
 {
 	if (!it->evaluated)
-		return 4;
+		return it->load.skip == RP_SKIP_AHEAD ? 1 : 4;
 	switch (it->res.status) {
 	case RP_CRITICAL:
 		return 0;
@@ -616,8 +647,20 @@ print_rank(const struct item *it)
 	}
 }
 
+/* Whether a check has a line: evaluated (under -q, only when something
+ * changed), or not evaluated and asked for (-v, --json, -c). */
+static int
+shown(const struct run *r, const struct item *it)
+{
+	if (!it->evaluated)
+		return r->o->json || r->o->verbose || it->load.force ||
+		    it->load.skip == RP_SKIP_AHEAD;
+	return !(r->o->quiet && quiet_hides(it));
+}
+
+/* One check's line (or object), with perf as its performance data. */
 static void
-print_one(struct run *r, struct item *it)
+print_one(struct run *r, struct item *it, const char *perf)
 {
 	struct rp_report rep = {0};
 	char why[160];
@@ -627,13 +670,10 @@ print_one(struct run *r, struct item *it)
 	rep.now = r->now;
 	if (!it->evaluated) {
 		skip_reason(r, it, why, sizeof(why));
-		if (!r->o->json && !r->o->verbose && !it->load.force)
-			return;
-		rep.status = it->off ? RP_OFF : RP_SKIPPED;
+		rep.status = it->off ? RP_OFF : it->load.skip == RP_SKIP_AHEAD ? RP_UNKNOWN :
+		    RP_SKIPPED;
 		rep.summary = why;
 	} else {
-		if (r->o->quiet && quiet_hides(it))
-			return;
 		rep.status = it->res.status;
 		rep.summary = it->res.summary;
 		rep.acts = it->acts;
@@ -641,7 +681,9 @@ print_one(struct run *r, struct item *it)
 		rep.sent = r->o->dry_run ? NULL : it->dec.sent;
 		rep.facts = it->res.facts;
 		rep.nfacts = it->res.nfacts;
-		rep.perf = it->res.perf;
+		rep.perf = perf;
+		rep.evaluated = 1;
+		rep.incident = it->next.open_key;
 	}
 	if (r->o->json) {
 		rp_out_json(stdout, &rep);
@@ -663,17 +705,29 @@ print_one(struct run *r, struct item *it)
 }
 
 /* One line (or object) per check, worst first; returns 0, or -1 when
- * stdout cannot be written. */
+ * stdout cannot be written. As the monitoring-plugin format has it, the
+ * first line carries its performance data after " | ", and the last line
+ * that of all the others (a '|' on a later line starts the rest). */
 static int
 print_all(struct run *r)
 {
-	size_t i;
+	struct item **v = rp_xcalloc(r->n + 1, sizeof(*v));
+	struct rp_buf first = {0}, rest = {0};
+	size_t i, n = 0;
 	int rank;
 
 	for (rank = 0; rank <= 4; rank++)
 		for (i = 0; i < r->n; i++)
-			if (print_rank(&r->items[i]) == rank)
-				print_one(r, &r->items[i]);
+			if (print_rank(&r->items[i]) == rank && shown(r, &r->items[i]))
+				v[n++] = &r->items[i];
+	for (i = 0; i < n; i++)
+		if (v[i]->evaluated)
+			rp_out_perf(i == 0 ? &first : &rest, v[i]->c->name, v[i]->res.perf);
+	for (i = 0; i < n; i++)
+		print_one(r, v[i], i == 0 ? first.data : i == n - 1 ? rest.data : NULL);
+	rp_buf_free(&first);
+	rp_buf_free(&rest);
+	free(v);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		rp_log(RP_LOG_ERR, "cannot write the output: %s (the state is recorded)",
 		    strerror(errno));
@@ -828,6 +882,21 @@ out:
 	return rc;
 }
 
+/* Checks of the checklist that [function_type] leaves to no program are
+ * never evaluated: said on every run, as the heartbeat says it. */
+static void
+left_out_warning(const struct run *r)
+{
+	struct rp_buf names = {0};
+	size_t n = rp_checklist_left_out(&r->cl, rp_config_programs(r->cfg.functions), &names);
+
+	if (n > 0)
+		rp_log(RP_LOG_WARNING, "%s: %zu check%s never evaluated: [function_type] type "
+		    "leaves out its program (%s); add its type to type", r->cfg.path, n,
+		    n == 1 ? " is" : "s are", names.data);
+	rp_buf_free(&names);
+}
+
 /* The worse of two exit statuses: errors (64 and up) first, then the
  * order of rp_status_worse(). */
 static int
@@ -861,6 +930,7 @@ rp_run_all(const struct rp_opts *o)
 		types = c->type == RP_CHECK_EMAIL ? RP_FN_EMAIL : RP_FN_LATENCY;
 	} else {
 		types = (int)r.cfg.functions;
+		left_out_warning(&r);
 	}
 	run_free(&r);
 	if (types & RP_FN_LATENCY)

@@ -23,8 +23,6 @@
  * state and logs. */
 int rp_run(const char *program, enum rp_program prog, const struct rp_opts *o);
 
-#define RP_DEFAULT_CONFIG "/etc/robopager/etl.cfg"
-
 /* The configuration to read: given, else RP_DEFAULT_CONFIG (never one in
  * the working directory, which another user may have planted there). */
 const char *rp_default_config(const char *given);
@@ -45,8 +43,10 @@ int rp_run_all(const struct rp_opts *o);
 /* Prints, one line each, what is unsafe in the configuration: it or the
  * checklist (may be NULL) readable by others while holding secrets, TLS
  * verification off, plain text to another host, no state store; and the
- * keys of the earlier tool it ignores (notices). */
-void rp_config_warn(const struct rp_config *cfg, const char *checklist);
+ * keys of the earlier tool it ignores (notices). quiet (-q, for cron,
+ * which mails every line) keeps only the one that stops the job being
+ * done: no state store. */
+void rp_config_warn(const struct rp_config *cfg, const char *checklist, int quiet);
 
 /* Milliseconds since t0 (CLOCK_MONOTONIC). */
 long rp_elapsed_ms(const struct timespec *t0);

@@ -104,6 +104,8 @@ struct rp_ping_rec {
 	time_t fail_start;       /* the start of that run, 0: unknown */
 	int fail_status;         /* its exit status (1-255), 0 for "fail" */
 	int fail_signal;         /* the signal that killed it, 0: none */
+	int last_failed;         /* the last end was the failure (for a success
+	                          * and a failure within one second) */
 	long duration;           /* seconds the last wrapped run took, -1: unknown */
 	char *tail;              /* the last lines of its output (at most
 	                          * RP_PING_TAIL_MAX bytes), or NULL */

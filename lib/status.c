@@ -51,12 +51,12 @@ json_str(struct rp_buf *b, const char *k, const char *v)
 	rp_buf_append(b, "\"", 1);
 }
 
-/* OFF on a day the check is not expected, NEVER before its first
+/* OFF on a day off with no incident open, NEVER before its first
  * evaluation, else its stored status. */
 static const char *
 status_word(const struct rp_check *c, const struct rp_check_state *st, time_t now)
 {
-	if (!rp_check_on(c, now))
+	if (rp_check_off(c, now) && st->open_key == NULL)
 		return "OFF";
 	return st->known ? rp_status_name(st->status) : "NEVER";
 }
@@ -124,14 +124,17 @@ ping_text(FILE *out, const struct rp_ping_rec *r)
 	when(r->start, t, sizeof(t));
 	rp_buf_printf(&b, "\n  running:       %s%s\n", rp_ping_running(r) ? "since " : "no",
 	    rp_ping_running(r) ? t : "");
+	/* While a run goes on, what follows is the one before it. */
 	if (r->duration >= 0)
-		rp_buf_printf(&b, "  last run took: %ld s\n", r->duration);
+		rp_buf_printf(&b, "  %s took: %ld s\n", rp_ping_running(r) ? "the run before" :
+		    "last run", r->duration);
 	if (r->tail != NULL) {
 		struct rp_buf clean = {0};
 		char *line, *nl;
 		/* Stored clean; cleaned again, as whatever wrote it. */
 		rp_ping_clean(&clean, r->tail, strlen(r->tail));
-		rp_buf_printf(&b, "  output tail:\n");
+		rp_buf_printf(&b, "  %s:\n", rp_ping_running(r) ? "the run before, output tail" :
+		    "output tail");
 		for (line = clean.data; line != NULL; line = nl ? nl + 1 : NULL) {
 			if ((nl = strchr(line, '\n')) != NULL)
 				*nl = '\0';

@@ -9,6 +9,8 @@
  *   fail, fail_start      the last failure and the start of its run
  *   fail_status           its exit status (1-255), 0 for a bare "fail"
  *   fail_signal           the signal that killed it
+ *   last_end              "success" or "fail": which came last (both may
+ *                         fall in one second)
  *   duration, tail        of the last run that ended: how long it took and
  *                         the end of its output, when rp-ping ran it
  * A start leaves the rest alone, so the last run's output stays in view
@@ -51,7 +53,7 @@ static const char ping_script[] =
     "    tonumber(h[3] or '') or 0\n"
     "  if st > 0 and st <= now and st > ok and st > ko then run = st end\n"
     "  local f = kind == 'success' and 'success' or 'fail'\n"
-    "  redis.call('HSET', k, f, now, f .. '_start', run)\n"
+    "  redis.call('HSET', k, f, now, f .. '_start', run, 'last_end', f)\n"
     "  if kind ~= 'success' then\n"
     "    redis.call('HSET', k, 'fail_status', ARGV[3], 'fail_signal', ARGV[4])\n"
     "  end\n"
@@ -97,6 +99,8 @@ ping_field(void *arg, const char *f, const char *v)
 		r->fail_status = (int)x;
 	else if (strcmp(f, "fail_signal") == 0 && rp_parse_long(v, 0, 128, &x) == 0)
 		r->fail_signal = (int)x;
+	else if (strcmp(f, "last_end") == 0)
+		r->last_failed = strcmp(v, "fail") == 0;
 	else if (strcmp(f, "duration") == 0 && rp_parse_long(v, 0, 100L * 366 * 86400, &x) == 0)
 		r->duration = x;
 	else if (strcmp(f, "tail") == 0 && r->tail == NULL && strlen(v) <= RP_PING_TAIL_MAX)

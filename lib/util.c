@@ -351,6 +351,9 @@ rp_file_safe(const char *path, const char *what, struct rp_err *err)
 
 	if (stat(path, &st) != 0)
 		return 0;
+	if (S_ISDIR(st.st_mode))
+		return rp_err_set(err, RP_EXIT_CONFIG, "%s: %s is a directory, not a file", path,
+		    what);
 	if (st.st_uid != uid && st.st_uid != 0)
 		return rp_err_set(err, RP_EXIT_CONFIG, "%s: %s is owned by %s, not by %s (who runs "
 		    "this) or root: refused; run as %s, or chown it", path, what,

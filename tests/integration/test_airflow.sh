@@ -64,7 +64,7 @@ expect "airflow: WARNING pages nobody" "" "$(pd_log)"
 afc --now 2026-11-26T10:31
 expect "airflow: 61 min is CRITICAL" 2 "$RC"
 expect "airflow: CRITICAL line names the trigger" "CRITICAL orders_dag: orders_daily: no completion for 61 min (limit 60) [trigger $KEY sent]" "$OUT"
-expect "airflow: one trigger" "202 trigger $KEY critical orders_daily: no completion for 61 min (limit 60)" "$(pd_log)"
+expect "airflow: one trigger" "202 trigger $KEY critical orders_dag: orders_daily: no completion for 61 min (limit 60)" "$(pd_log)"
 afc --now 2026-11-26T10:40
 expect "airflow: still CRITICAL sends nothing" 1 "$(pd_log | wc -l)"
 
@@ -79,7 +79,7 @@ runs "$(af_run failed 2026-11-26T15:50:00 2026-11-26T15:52:00 2026-11-26T15:45:0
 afc --now 2026-11-26T10:55
 expect "airflow failed: CRITICAL" 2 "$RC"
 expect "airflow failed: trigger with the failed run's start" \
-	"202 trigger orders_dag/failed@2026-11-26T15:50:00Z critical orders_daily: the run started 2026-11-26 10:50 failed" \
+	"202 trigger orders_dag/failed@2026-11-26T15:50:00Z critical orders_dag: orders_daily: the run started 2026-11-26 10:50 failed" \
 	"$(pd_log | tail -n 1)"
 runs "$(af_run running 2026-11-26T17:00:00 '' 2026-11-26T16:45:00), $(af_run failed 2026-11-26T15:50:00 2026-11-26T15:52:00 2026-11-26T15:45:00)"
 afc --now 2026-11-26T12:05

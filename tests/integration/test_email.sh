@@ -80,7 +80,7 @@ FLAGS_BEFORE=$(flags)
 em -c vendor_reports --now 2026-11-26T03:20
 expect "email: one missing is CRITICAL" 2 "$RC"
 expect "email: names the missing subject" "CRITICAL vendor_reports: 1 of 3 expected emails missing since 03:00: \"Good - You look OK!\" [trigger vendor_reports/2026-11-26 sent]" "$OUT"
-expect "email: one trigger keyed by the local date" "202 trigger vendor_reports/2026-11-26 critical 1 of 3 expected emails missing since 03:00: \"Good - You look OK!\"" "$(pd_log)"
+expect "email: one trigger keyed by the local date" "202 trigger vendor_reports/2026-11-26 critical vendor_reports: 1 of 3 expected emails missing since 03:00: \"Good - You look OK!\"" "$(pd_log)"
 em -c vendor_reports --now 2026-11-26T03:25
 expect "email: still missing sends nothing" 1 "$(pd_log | wc -l)"
 

@@ -80,11 +80,13 @@ CKEY=clk_latency/overdue@2026-12-15T14:30:00Z
 g -c clk_latency --now 2026-12-15T10:31
 expect "clock behind: 10:31 pages" 2 "$RC"
 g -c clk_latency --now 2026-12-15T09:45
-expect_match "clock behind: 09:45 evaluates nothing" "^SKIPPED clk_latency: recorded at 2026-12-15T10:31:00-05:00, after this run's clock: not evaluated$" "$OUT"
-expect_match "clock behind: and says so on stderr" "1 check was recorded after this run's clock: not evaluated" "$ERR"
+expect_match "clock behind: 09:45 evaluates nothing, and says so as UNKNOWN" "^UNKNOWN clk_latency: recorded at 2026-12-15T10:31:00-05:00, after this run's clock: not evaluated until then \(a clock behind, or an earlier run with --now ahead\)$" "$OUT"
+expect "clock behind: someone must look (exit 3)" 3 "$RC"
 expect "clock behind: no resolve sent" 0 "$(pd_count resolve)"
 g --now 2026-12-15T09:46
 expect "clock behind: nor without -c" 0 "$(pd_count resolve)"
+expect_match "clock behind: without -c or -v too, the line is there" "^UNKNOWN clk_latency: recorded at" "$OUT"
+expect "clock behind: without -c, exit 3" 3 "$RC"
 g -c clk_latency --now 2026-12-15T10:33
 expect "clock behind: 10:33 is the same episode: one trigger in all" "1 1 True" "$(pd_count trigger) $(inc $CKEY opened) $(inc $CKEY open)"
 

@@ -80,7 +80,7 @@ status '"2026-11-26T16:05:00Z"' Error '"2026-11-26T16:20:00Z"'
 hc --now 2026-11-26T11:30
 expect "http failed: CRITICAL" 2 "$RC"
 expect "http failed: trigger keyed by started" \
-	"202 trigger exports_api/failed@2026-11-26T16:20:00Z critical 127.0.0.1:$HTTP_PORT/api/exports/last: the run started 2026-11-26 11:20 failed" \
+	"202 trigger exports_api/failed@2026-11-26T16:20:00Z critical exports_api: 127.0.0.1:$HTTP_PORT/api/exports/last: the run started 2026-11-26 11:20 failed" \
 	"$(pd_log | tail -n 1)"
 status '"2026-11-26T16:40:00Z"' success '"2026-11-26T16:30:00Z"'
 hc --now 2026-11-26T11:45

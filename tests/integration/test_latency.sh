@@ -54,7 +54,7 @@ expect "episode: WARNING pages nobody" "" "$(pd_log)"
 lat --now 2026-11-26T10:31
 expect "episode: 61 min is CRITICAL" 2 "$RC"
 expect_match "episode: CRITICAL line names the trigger" "^CRITICAL nightly_orders_latency: orders_intraday: no completion for 61 min \(limit 60\) \[trigger $KEY sent\]$" "$OUT"
-expect "episode: one trigger" "202 trigger $KEY critical orders_intraday: no completion for 61 min (limit 60)" "$(pd_log)"
+expect "episode: one trigger" "202 trigger $KEY critical nightly_orders_latency: orders_intraday: no completion for 61 min (limit 60)" "$(pd_log)"
 
 lat --now 2026-11-26T10:40
 expect "episode: still CRITICAL" 2 "$RC"
@@ -69,7 +69,7 @@ expect "episode: two events in all" 2 "$(pd_log | wc -l)"
 wf_set orders_intraday '{"status":"failure","batch_start":"2026-11-26T15:50:00","batch_end":null}'
 lat --now 2026-11-26T10:55
 expect "failure: CRITICAL" 2 "$RC"
-expect_match "failure: trigger with the failed batch's start" '^202 trigger nightly_orders_latency/failed@2026-11-26T15:50:00Z critical orders_intraday: the batch started 2026-11-26 10:50 failed$' "$(pd_log | tail -n 1)"
+expect_match "failure: trigger with the failed batch's start" '^202 trigger nightly_orders_latency/failed@2026-11-26T15:50:00Z critical nightly_orders_latency: orders_intraday: the batch started 2026-11-26 10:50 failed$' "$(pd_log | tail -n 1)"
 
 # A failed run followed by a late retry is one episode: no second trigger.
 wf_set orders_intraday '{"status":"open","batch_start":"2026-11-26T17:00:00","batch_end":null}'

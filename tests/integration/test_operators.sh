@@ -49,15 +49,20 @@ wf_set op_late_wf "$(done_at 2026-12-22T13:30:00)"
 wf_mode op_broken_wf 500
 wf_set op_warn_wf "$(done_at 2026-12-22T14:08:00)"
 
-# --- Nagios: worst first, performance data on each line. ---
+# --- Nagios: worst first, with performance data. ---
 op --now 2026-12-22T10:00
 expect "nagios: CRITICAL, UNKNOWN, WARNING, OK in that order" "CRITICAL op_late,UNKNOWN op_broken,WARNING op_warn,OK op_ok," \
 	"$(printf '%s\n' "$OUT" | cut -d: -f1 | tr '\n' ',')"
 expect "nagios: the exit status is the worst check's" 2 "$RC"
-expect "nagios: performance data after |" "CRITICAL op_late: op_late_wf: no completion for 90 min (limit 60) [trigger op_late/overdue@2026-12-22T13:30:00Z sent] | 'latency'=90min;48;60;0" \
+# The plugin format: the first line's data after its " | ", the others'
+# after the last line's (a '|' on a later line starts data to the end);
+# labels name the check, durations in seconds.
+expect "nagios: performance data after |" "CRITICAL op_late: op_late_wf: no completion for 90 min (limit 60) [trigger op_late/overdue@2026-12-22T13:30:00Z sent] | 'op_late latency'=5400s;2880;3600;0" \
 	"$(printf '%s\n' "$OUTP" | head -n 1)"
-expect_match "nagios: the OK line too" "^OK op_ok: op_ok_wf: completed 10 min ago \(limit 60\) \| 'latency'=10min;48;60;0$" "$OUTP"
-expect_match "nagios: an UNKNOWN has none" "^UNKNOWN op_broken: op_broken_wf: batchy answered HTTP 500$" "$OUTP"
+expect "nagios: the lines between carry none" "UNKNOWN op_broken: op_broken_wf: batchy answered HTTP 500,WARNING op_warn: op_warn_wf: no completion for 52 min (limit 60)," \
+	"$(printf '%s\n' "$OUTP" | sed -n 2,3p | tr '\n' ',')"
+expect "nagios: the last line carries the rest" "OK op_ok: op_ok_wf: completed 10 min ago (limit 60) | 'op_warn latency'=3120s;2880;3600;0 'op_ok latency'=600s;2880;3600;0" \
+	"$(printf '%s\n' "$OUTP" | tail -n 1)"
 
 # --- cron: -q prints what changed or what was sent, and errors always. ---
 op --now 2026-12-22T10:01 -q
@@ -78,6 +83,23 @@ expect "quiet: a WARNING that stays WARNING is not printed again" "" "$OUT"
 op --now 2026-12-22T10:04 --json -c op_warn
 expect "json: numbers are numbers (select(.details.latency_min > 60) works)" "56 int 60 int" \
 	"$(printf '%s' "$OUT" | python3 -c 'import json,sys; d=json.loads(sys.stdin.read())["details"]; print(d["latency_min"], type(d["latency_min"]).__name__, d["limit_min"], type(d["limit_min"]).__name__)')"
+# The same checks under another prefix, op_late late again.
+JCFG="$WORK/opjson.cfg"
+sed 's/^prefix = .*/prefix = opjson/' "$OCFG" >"$JCFG"
+chmod 600 "$JCFG"
+wf_set op_late_wf "$(done_at 2026-12-22T13:30:00)"
+jop() { rp rp-latency-check -f "$JCFG" -y "$OCL" "$@"; }
+jline() { printf '%s\n' "$OUT" | python3 -c 'import json,sys
+for l in sys.stdin:
+    d = json.loads(l)
+    if d["check"] == sys.argv[1]: print(d["status"], d["action"], d.get("incident", "absent"))' "$1"; }
+jop --now 2026-12-22T10:00
+jop --now 2026-12-22T10:01 --json
+expect "json: a CRITICAL already paged names its open incident, no event" \
+	"CRITICAL none op_late/overdue@2026-12-22T13:30:00Z" "$(jline op_late)"
+expect "json: an OK check has a null incident" "OK none None" "$(jline op_ok)"
+jop --now 2026-12-22T10:01:30 --json
+expect "json: a check not due says no incident (not evaluated)" "SKIPPED none absent" "$(jline op_late)"
 rp rp-status -f "$OCFG" -y "$OCL" --json -c op_warn
 expect "json: rp-status objects carry kind and typed values" "check bool int" \
 	"$(printf '%s' "$OUT" | python3 -c 'import json,sys; d=json.loads(sys.stdin.readline()); print(d["kind"], type(d["incident_delivered"]).__name__, type(d["unknown_count"]).__name__)')"

@@ -77,7 +77,7 @@ expect "ping without --now: Redis's clock" 1 "$(s=$(field nightly_backup success
 
 # Usage errors: 64, one line, nothing recorded.
 redis-cli -p "$REDIS_PORT" -n 1 DEL pg:ping:nightly_backup >/dev/null
-for args in "nightly_backup bogus" "nightly_backup start -v" "nightly_backup 256" "" \
+for args in "nightly_backup bogus" "nightly_backup 256" "" \
 	"nightly_backup --" "-c x nightly_backup" "-n nightly_backup" "--json nightly_backup" \
 	"--now yesterday nightly_backup" "nightly_backup start extra"; do
 	pg $args
@@ -86,8 +86,6 @@ for args in "nightly_backup bogus" "nightly_backup start -v" "nightly_backup 256
 done
 pg nightly_backup pg_dump
 expect_match "ping NAME WORD: says how to run a command" '"pg_dump" is not start, success, fail, an exit status from 0 to 255 or a signal \(to run a command, put -- before it\)' "$ERR"
-pg nightly_backup start -v
-expect_match "ping NAME start -v: options go before the name" '^rp-ping: -v after nightly_backup start: options go before the name' "$ERR"
 expect "ping usage errors: nothing recorded" 0 "$(redis-cli -p "$REDIS_PORT" -n 1 EXISTS pg:ping:nightly_backup)"
 pg nope
 expect "ping a name not in the checklist: exit 64" 64 "$RC"
@@ -182,6 +180,18 @@ pg wrapped_job -- "$WORK/not-executable.sh"
 expect "wrap not executable: exit 126" 126 "$RC"
 expect "wrap not executable: says why" "rp-ping: $WORK/not-executable.sh: Permission denied" "$ERR"
 expect "wrap not executable: recorded 126" 126 "$(field wrapped_job fail_status)"
+
+# Options after the name count as if before it; a command line rp-ping
+# cannot read still runs the job, unrecorded.
+pg --now 2026-12-04T03:40 wrapped_job -v -- sh -c 'echo late options'
+expect "wrap NAME -v -- cmd: exit 0, the job ran" "0 late options" "$RC $OUT"
+expect_match "wrap NAME -v -- cmd: -v was read" 'wrapped_job: success recorded' "$ERR"
+pg --now 2026-12-04T03:40 nightly_backup start -v
+expect "ping NAME start -v: recorded (the option read)" "0 $(at '2026-12-04 03:40')" "$RC $(field nightly_backup start)"
+pg --bogus wrapped_job -- sh -c 'echo still ran; exit 9'
+expect "wrap with an unknown option: the job runs, its status comes out" "9 still ran" "$RC $OUT"
+expect "wrap with an unknown option: two lines, the error and what was done" "rp-ping: unknown option --bogus (rp-ping --help lists the options)
+rp-ping: running sh without recording it" "$ERR"
 
 # Megabytes: passed through byte for byte, the tail bounded and sanitised.
 # (Both outputs are read as they come; the pause keeps their order exact.)
@@ -288,11 +298,13 @@ expect_match "wrap, Ctrl-C on a terminal: seen, not passed on (-v)" 'wrapped_job
 expect_no_match "wrap, Ctrl-C on a terminal: not passed on a second time" 'passed on to sh' "$(cat "$WORK/tty.out.all")"
 
 # Redis down or the name unknown: the command runs all the same, its status
-# comes out, and one line says what was not recorded.
+# comes out, and a line says what was not recorded: the start before it
+# runs, its end after (a failure not recorded must not go unsaid).
 rp rp-ping -f "$WORK/ping-down.cfg" -y "$PCL" wrapped_job -- sh -c 'echo ran; exit 4'
 expect "wrap, Redis down: the command ran and its status is ours" "4 ran" "$RC $OUT"
-expect "wrap, Redis down: one line on stderr" 1 "$(printf '%s\n' "$ERR" | wc -l)"
-expect_match "wrap, Redis down: that line" "^rp-ping: wrapped_job: start not recorded: redis at 127.0.0.1:$DOWN_PORT: .*; running sh anyway$" "$ERR"
+expect "wrap, Redis down: two lines on stderr" 2 "$(printf '%s\n' "$ERR" | wc -l)"
+expect_match "wrap, Redis down: the start" "^rp-ping: wrapped_job: start not recorded: redis at 127.0.0.1:$DOWN_PORT: .*; running sh anyway$" "$ERR"
+expect_match "wrap, Redis down: the failure" "^rp-ping: wrapped_job: failure \\(exit status 4\\) not recorded either: redis at 127.0.0.1:$DOWN_PORT: " "$ERR"
 pg nope -- sh -c 'echo ran; exit 5'
 expect "wrap, a name not in the checklist: the command ran" "5 ran" "$RC $OUT"
 expect "wrap, a name not in the checklist: one line" "rp-ping: nope is not a check of $PCL; running sh without recording it" "$ERR"
@@ -305,8 +317,8 @@ expect "status -v: a ping check's record below its row" "status_job  ping     NE
   last success:  -
   last failure:  2026-12-04 04:00, exit status 2 (run started 2026-12-04 04:00)
   running:       since 2026-12-04 04:30
-  last run took: 0 s
-  output tail:
+  the run before took: 0 s
+  the run before, output tail:
     step 1
     step 2
      [31mred [0m" "$(printf '%s\n' "$OUT" | tail -n +2)"

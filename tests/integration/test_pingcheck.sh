@@ -145,7 +145,7 @@ wl -c weekday_flow --now 2026-12-19T10:05
 expect "calendar: -c too (the earlier tool's cron lines use it)" "OFF weekday_flow: not expected today (days, skip_dates)" "$OUT"
 expect "calendar: batchy is not asked on a day off" "$h0" "$(curl -s "http://127.0.0.1:$BATCHY_PORT/_hits/weekday_wf")"
 rp rp-status -f "$PCFG" -y "$WORK/weekday.yaml" -c weekday_flow --now 2026-12-19T10:06
-expect_match "calendar: rp-status says OFF" "^weekday_flow +batchy +OFF " "$(printf '%s\n' "$OUT" | sed -n 2p)"
+expect_match "calendar: rp-status shows the incident still open, not OFF" "^weekday_flow +batchy +CRITICAL .* weekday_flow/failed@2026-12-18T14:00:00Z$" "$(printf '%s\n' "$OUT" | sed -n 2p)"
 wf_set weekday_wf '{"status":"success","batch_start":"2026-12-19T14:00:00","batch_end":"2026-12-19T14:30:00"}'
 wl --now 2026-12-20T10:00
 expect "calendar: the open incident stays open over the weekend" "0" "$(pd_count resolve)"
@@ -154,6 +154,39 @@ expect "calendar: a skip date is OFF" "OFF weekday_flow: not expected today (day
 wf_set weekday_wf '{"status":"success","batch_start":"2026-12-28T14:00:00","batch_end":"2026-12-28T14:30:00"}'
 wl -c weekday_flow --now 2026-12-28T10:00
 expect_match "calendar: Monday's evaluation decides: resolved" "\[resolve weekday_flow/failed@2026-12-18T14:00:00Z sent\]" "$OUT"
+rp rp-status -f "$PCFG" -y "$WORK/weekday.yaml" -c weekday_flow --now 2027-01-02T10:00
+expect_match "calendar: rp-status says OFF on a day off with nothing open" "^weekday_flow +batchy +OFF " "$(printf '%s\n' "$OUT" | sed -n 2p)"
+# A weekday ping check: its calendar says which runs are expected, and it
+# is evaluated every day. Friday's run came: no page on the weekend or on
+# Monday before Monday's run; Friday's 23:30 run missing pages on Saturday.
+cat >"$WORK/pingcal.yaml" <<'EOC'
+weekday_job:
+    type: ping
+    pd_description: "a job on weekdays"
+    pd_service: "0123456789abcdef0123456789abcdef"
+    schedule: "30 2 * * *"
+    grace: 30m
+    days: [mon-fri]
+late_job:
+    type: ping
+    pd_description: "an evening job on weekdays"
+    pd_service: "0123456789abcdef0123456789abcdef"
+    schedule: "30 23 * * *"
+    grace: 2h
+    days: [mon-fri]
+EOC
+pc() { rp rp-latency-check -f "$PCFG" -y "$WORK/pingcal.yaml" "$@"; }
+pcping() { rp rp-ping -f "$PCFG" -y "$WORK/pingcal.yaml" "$@"; }
+pd_reset
+pcping --now 2026-12-11T02:35 weekday_job
+pcping --now 2026-12-10T23:35 late_job
+pc -c weekday_job --now 2026-12-12T10:00
+expect "ping calendar: Saturday, evaluated, OK, Monday's run next" "OK weekday_job: last success 2026-12-11 02:35; next expected by 2026-12-14 02:30 (grace 30 min)" "$OUT"
+pc -c weekday_job --now 2026-12-14T02:00
+expect "ping calendar: Monday before its run: OK, no page" "0 0" "$RC $(pd_count trigger)"
+pc -c late_job --now 2026-12-12T01:40
+expect_match "ping calendar: Friday's 23:30 run missing pages at 01:30 Saturday" "^CRITICAL late_job: .*\[trigger late_job/late@2026-12-12T04:30:00Z sent\]" "$OUT"
+
 # An email check off on Saturdays never logs in.
 cat >"$WORK/mailcal.yaml" <<'EOC'
 weekday_mail:

@@ -42,6 +42,12 @@ sed 's/^type = email, batchy$/type = batchy/' "$RCFG" >"$WORK/rb-batchy.cfg"
 chmod 600 "$WORK/rb-batchy.cfg"
 rp robopager -f "$WORK/rb-batchy.cfg" -y "$RCL" --now 2026-12-01T10:05
 expect "robopager: only what [function_type] enables" "OK rb_latency: rb_flow: completed 15 min ago (limit 60)" "$OUT"
+expect "robopager: a check no program enabled evaluates is said on every run" \
+	"robopager: $WORK/rb-batchy.cfg: 1 check is never evaluated: [function_type] type leaves out its program (rb_email); add its type to type" \
+	"$(noclock "$ERR")"
+rp rp-heartbeat -f "$WORK/rb-batchy.cfg" -y "$RCL" --now 2026-12-01T10:06 -n
+expect_match "heartbeat: such a check makes robopager unhealthy" \
+	'^CRITICAL robopager: robopager unhealthy on .*: 1 check is never evaluated: \[function_type\] type leaves out its program \(rb_email\)' "$OUT"
 rp robopager -f "$WORK/rb-batchy.cfg" -y "$RCL" --now 2026-12-01T10:05 --bogus
 expect "robopager: bad option" 64 "$RC"
 

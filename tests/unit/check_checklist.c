@@ -151,6 +151,11 @@ START_TEST(structure)
 	    ":3: c: senders: list items must be single values, found a list");
 	ck_assert_str_eq(load_fail("a: {type: batchy}\n---\nb: {type: batchy}\n"),
 	    ":1: a: pd_description: missing");
+	/* A tab where indentation goes, after a wide character too. */
+	ck_assert_str_eq(load_fail("c:\n  pd_description: \"\xc3\xa9\xe2\x82\xac\"\n\ttype: batchy\n"),
+	    ":3: YAML: a tab character (column 1): indent with spaces");
+	ck_assert_str_eq(load_fail("c:\n\ttype: batchy\n"),
+	    ":2: YAML: a tab character (column 1): indent with spaces");
 	ck_assert_str_eq(load_fail("\"two words\":\n  type: batchy\n"),
 	    ":1: \"two words\": a check name is 1 to 128 printable characters without spaces");
 	ck_assert_str_eq(load_fail("c:\n  type: email\n  pd_description: d\n"

@@ -202,10 +202,44 @@ START_TEST(operands)
 }
 END_TEST
 
+/* Options after the name and before "--" are read as if before it. */
+START_TEST(hoist)
+{
+	static const char *const a1[] = {"p", "-f", "x.cfg", "job", "-q", "--now", "T", "fail",
+	    "-v", "--", "cmd", "-q", NULL};
+	static const char *const a2[] = {"p", "job", "3", NULL};
+	static const char *const a3[] = {"p", "-q", "--", "job", "-v", NULL};
+	static const char *const a4[] = {"p", "job", "-fy.cfg", "--now=T", NULL};
+	char **v1 = args(a1), **v2 = args(a2), **v3 = args(a3), **v4 = args(a4);
+	const char *const want1[] = {"p", "-f", "x.cfg", "-q", "--now", "T", "-v", "job", "fail",
+	    "--", "cmd", "-q"};
+	const char *const want4[] = {"p", "-fy.cfg", "--now=T", "job"};
+	size_t i;
+
+	rp_cli_hoist_options(12, v1);
+	for (i = 0; i < 12; i++)
+		ck_assert_str_eq(v1[i], want1[i]);
+	rp_cli_hoist_options(3, v2);
+	ck_assert_str_eq(v2[1], "job");
+	ck_assert_str_eq(v2[2], "3");
+	rp_cli_hoist_options(5, v3);
+	ck_assert_str_eq(v3[3], "job");
+	ck_assert_str_eq(v3[4], "-v");
+	rp_cli_hoist_options(4, v4);
+	for (i = 0; i < 4; i++)
+		ck_assert_str_eq(v4[i], want4[i]);
+	unargs(v1);
+	unargs(v2);
+	unargs(v3);
+	unargs(v4);
+}
+END_TEST
+
 static void
 add_tests(TCase *tc)
 {
 	tcase_add_test(tc, operands);
+	tcase_add_test(tc, hoist);
 	tcase_add_test(tc, cli);
 	tcase_add_test(tc, legacy_args);
 	tcase_add_test(tc, close_stdout_full);

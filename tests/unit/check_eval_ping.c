@@ -34,6 +34,7 @@ setup_check(const char *zone, const char *expr, long period, long grace, long ma
 	chk.period = period;
 	chk.grace = grace;
 	chk.max_runtime = max_runtime;
+	chk.days = RP_EVERY_DAY;
 	chk.schedule = NULL;
 	if (*expr) {
 		ck_assert_msg(rp_cron_parse(expr, &cron, why, sizeof(why)) == 0, "%s", why);
@@ -86,6 +87,64 @@ START_TEST(schedule_episode)
 }
 END_TEST
 
+/* A calendar says which runs are expected: none on days off, and the
+ * check is still evaluated on them, so a run due before one pages on time. */
+START_TEST(calendar)
+{
+	static long christmas[1];
+	struct rp_ping_rec rec = {0};
+	struct rp_result r;
+	char b[RP_UTC_LEN];
+
+	setup_check("America/New_York", "30 2 * * *", 0, 1800, 0);
+	chk.days = 0x3e; /* mon-fri */
+	rec.known = 1;
+	rec.duration = -1;
+	rec.success = at("2026-12-11T07:35:00Z"); /* Friday 02:35 */
+	utc(rp_eval_ping_expected(&chk, rec.success, 0), b);
+	ck_assert_str_eq(b, "2026-12-14T07:30:00Z"); /* Monday 02:30 */
+	rp_eval_ping(&chk, &rec, 0, at("2026-12-14T07:00:00Z"), &r);
+	ck_assert_int_eq(r.status, RP_OK);
+	ck_assert_str_eq(r.summary, "last success 2026-12-11 02:35; next expected by 2026-12-14 "
+	    "02:30 (grace 30 min)");
+	ck_assert_int_eq(rp_check_off(&chk, at("2026-12-12T15:00:00Z")), 0);
+
+	/* A skipped Friday: Thursday's success is next expected on Monday. */
+	christmas[0] = (long)rp_clock_days_from_civil(2026, 12, 25);
+	chk.skip_dates = christmas;
+	chk.nskip_dates = 1;
+	utc(rp_eval_ping_expected(&chk, at("2026-12-24T07:35:00Z"), 0), b);
+	ck_assert_str_eq(b, "2026-12-28T07:30:00Z");
+
+	/* Friday's 23:30 run missing, grace 2 h: paged at 01:30 Saturday. */
+	setup_check("America/New_York", "30 23 * * *", 0, 7200, 0);
+	chk.days = 0x3e;
+	rec.success = at("2026-12-04T04:35:00Z"); /* Thursday 23:35 */
+	rp_eval_ping(&chk, &rec, 0, at("2026-12-05T06:40:00Z"), &r);
+	ck_assert_int_eq(r.status, RP_CRITICAL);
+	ck_assert_str_eq(r.episode_key, "nightly_backup/late@2026-12-05T04:30:00Z");
+
+	/* A period ending on a day off moves to the same time of the next day on. */
+	setup_check("Europe/London", "", 86400, 3600, 0);
+	chk.days = 0x3e;
+	utc(rp_eval_ping_expected(&chk, at("2026-12-11T10:00:00Z"), 0), b);
+	ck_assert_str_eq(b, "2026-12-14T10:00:00Z");
+
+	/* Every minute, on Saturdays only: the next Saturday's first minute. */
+	setup_check("Europe/London", "* * * * *", 0, 600, 0);
+	chk.days = 0x40;
+	utc(rp_eval_ping_expected(&chk, at("2026-12-07T10:00:00Z"), 0), b);
+	ck_assert_str_eq(b, "2026-12-12T00:00:00Z");
+
+	/* A schedule that never fires on a day the calendar expects. */
+	setup_check("Europe/London", "0 3 * * sun", 0, 600, 0);
+	chk.days = 0x3e;
+	rp_eval_ping(&chk, &rec, 0, at("2026-12-07T10:00:00Z"), &r);
+	ck_assert_int_eq(r.status, RP_UNKNOWN);
+	ck_assert_str_eq(r.summary, "schedule \"0 3 * * sun\" never fires on a day its calendar expects");
+}
+END_TEST
+
 START_TEST(period)
 {
 	struct rp_ping_rec rec = {0};
@@ -107,6 +166,74 @@ START_TEST(period)
 	ck_assert_str_eq(r.episode_key, "nightly_backup/late@2026-11-27T12:00:00Z");
 	utc(rp_eval_ping_expected(&chk, at("2026-11-26T12:00:00Z"), 0), b);
 	ck_assert_str_eq(b, "2026-11-27T12:00:00Z");
+}
+END_TEST
+
+static const char *
+fact_of(const struct rp_result *r, const char *fact)
+{
+	size_t i;
+
+	for (i = 0; i < r->nfacts; i++)
+		if (strcmp(r->facts[i].name, fact) == 0)
+			return r->facts[i].value;
+	return NULL;
+}
+
+/* A page about a run still going, or one that never came, carries nothing
+ * of the last run that ended (its exit status, output); a failure does. */
+START_TEST(facts_of_the_right_run)
+{
+	static char tail[] = "pg_dump: connection refused";
+	struct rp_ping_rec rec = {0};
+	struct rp_result r;
+
+	setup_check("America/New_York", "30 2 * * *", 0, 1800, 3600);
+	rec.known = 1;
+	rec.fail = at("2026-11-26T07:40:00Z");
+	rec.fail_status = 1;
+	rec.duration = 600;
+	rec.tail = tail;
+	rp_eval_ping(&chk, &rec, 0, at("2026-11-26T07:41:00Z"), &r);
+	ck_assert_int_eq(r.status, RP_CRITICAL);
+	ck_assert_str_eq(fact_of(&r, "exit_status"), "1");
+	ck_assert_ptr_eq(r.output, tail);
+	/* A rerun succeeds, then the next night's run hangs. */
+	rec.success = at("2026-11-26T08:00:00Z");
+	rec.start = at("2026-11-27T07:30:00Z");
+	rp_eval_ping(&chk, &rec, 0, at("2026-11-27T08:31:00Z"), &r);
+	ck_assert_str_eq(r.episode_key, "nightly_backup/running@2026-11-27T07:30:00Z");
+	ck_assert_ptr_null(fact_of(&r, "exit_status"));
+	ck_assert_ptr_null(fact_of(&r, "duration_sec"));
+	ck_assert_ptr_null(r.output);
+	ck_assert_ptr_nonnull(fact_of(&r, "running_since"));
+	/* Late: nothing of the last run either. */
+	rec.start = 0;
+	rp_eval_ping(&chk, &rec, 0, at("2026-11-27T08:31:00Z"), &r);
+	ck_assert_str_eq(r.episode_key, "nightly_backup/late@2026-11-27T07:30:00Z");
+	ck_assert_ptr_null(r.output);
+	ck_assert_ptr_null(fact_of(&r, "exit_status"));
+}
+END_TEST
+
+/* A success and a failure in one second: the one recorded last decides. */
+START_TEST(same_second)
+{
+	struct rp_ping_rec rec = {0};
+	struct rp_result r;
+
+	setup_check("America/New_York", "30 2 * * *", 0, 1800, 0);
+	rec.known = 1;
+	rec.duration = -1;
+	rec.success = rec.fail = at("2026-11-27T07:31:00Z");
+	rec.fail_status = 3;
+	rec.last_failed = 1;
+	rp_eval_ping(&chk, &rec, 0, at("2026-11-27T07:32:00Z"), &r);
+	ck_assert_int_eq(r.status, RP_CRITICAL);
+	ck_assert_str_eq(r.episode_key, "nightly_backup/failed@2026-11-27T07:31:00Z");
+	rec.last_failed = 0;
+	rp_eval_ping(&chk, &rec, 0, at("2026-11-27T07:32:00Z"), &r);
+	ck_assert_int_eq(r.status, RP_OK);
 }
 END_TEST
 
@@ -222,6 +349,9 @@ add_tests(TCase *tc)
 {
 	tcase_add_test(tc, schedule_episode);
 	tcase_add_test(tc, period);
+	tcase_add_test(tc, calendar);
+	tcase_add_test(tc, same_second);
+	tcase_add_test(tc, facts_of_the_right_run);
 	tcase_add_test(tc, failures_and_runs);
 	tcase_add_test(tc, future);
 	tcase_add_test(tc, dst);

@@ -83,6 +83,23 @@ START_TEST(json)
 }
 END_TEST
 
+/* Labels name the check; a quote doubles, '=' and '|' are not kept. */
+START_TEST(perf_labels)
+{
+	struct rp_buf b = {0};
+
+	rp_out_perf(&b, "vendor", "missing=1;;0;0 expected=2;;;0");
+	ck_assert_str_eq(b.data, "'vendor missing'=1;;0;0 'vendor expected'=2;;;0");
+	rp_out_perf(&b, "it's=a|b", "late=60s;0;1800;0");
+	ck_assert_str_eq(b.data, "'vendor missing'=1;;0;0 'vendor expected'=2;;;0 "
+	    "'it''s_a_b late'=60s;0;1800;0");
+	rp_buf_free(&b);
+	rp_out_perf(&b, "x", "");
+	rp_out_perf(&b, "x", NULL);
+	ck_assert_uint_eq(b.len, 0);
+}
+END_TEST
+
 START_TEST(worst_and_exit)
 {
 	ck_assert_int_eq(rp_status_worse(RP_OK, RP_WARNING), RP_WARNING);
@@ -130,5 +147,6 @@ add_tests(TCase *tc)
 	tcase_add_test(tc, text);
 	tcase_add_test(tc, json);
 	tcase_add_test(tc, worst_and_exit);
+	tcase_add_test(tc, perf_labels);
 	tcase_add_test(tc, log_lines);
 }

@@ -178,6 +178,17 @@ START_TEST(pairing)
 	read1(s, "q", &r);
 	ck_assert(rp_ping_running(&r));
 	rp_ping_rec_clear(&r);
+	/* A success and a failure in one second: which came last is kept. */
+	ping_at(s, "p", RP_PING_SUCCESS, 0, 0, -1, NULL, 1100);
+	ping_at(s, "p", RP_PING_FAIL, 3, 0, -1, NULL, 1100);
+	read1(s, "p", &r);
+	ck_assert_int_eq(r.success, r.fail);
+	ck_assert_int_eq(r.last_failed, 1);
+	rp_ping_rec_clear(&r);
+	ping_at(s, "p", RP_PING_SUCCESS, 0, 0, -1, NULL, 1100);
+	read1(s, "p", &r);
+	ck_assert_int_eq(r.last_failed, 0);
+	rp_ping_rec_clear(&r);
 	rp_store_close(s);
 }
 END_TEST
