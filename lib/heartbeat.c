@@ -371,6 +371,7 @@ signal_health(struct hb *h, int healthy, struct rp_pd_result *sent, int rc)
 	}
 	memset(&d, 0, sizeof(d));
 	d.c = &h->self;
+	d.class_name = "heartbeat";
 	d.component = "robopager";
 	d.evaluated = h->load.skip != RP_SKIP_AHEAD;
 	d.expect_eval = h->load.last_eval;

@@ -74,7 +74,7 @@ rp_pages_event(const struct rp_pages *p, const struct rp_decision *d, const stru
 	e.severity = a->severity;
 	e.component = d->component;
 	e.group = d->c->name;
-	e.class_name = rp_check_type_name(d->c->type);
+	e.class_name = d->class_name ? d->class_name : rp_check_type_name(d->c->type);
 	e.description = d->c->pd_description;
 	e.timestamp = p->now;
 	e.facts = d->facts;
@@ -380,12 +380,13 @@ record_sent(struct rp_pages *p, const struct evs *ev)
 			rp_store_reconnect(p->store, &err);
 	}
 	if (n > 0 && rc != 0)
-		rp_log(RP_LOG_ERR, "%zu trigger%s sent without the state could not be recorded (%s): "
-		    "if the problem clears before the next run, nobody will resolve %s", n,
-		    n == 1 ? "" : "s", err.msg, n == 1 ? "it" : "them");
+		rp_log(RP_LOG_ERR, "%zu trigger%s sent while the state store was out of reach "
+		    "could not be recorded afterwards (%s): if the problem clears before the next "
+		    "run, nobody will resolve %s", n, n == 1 ? "" : "s", err.msg,
+		    n == 1 ? "it" : "them");
 	else if (n > 0)
-		rp_log(RP_LOG_INFO, "%zu trigger%s sent without the state recorded", n,
-		    n == 1 ? "" : "s");
+		rp_log(RP_LOG_INFO, "%zu trigger%s sent while the state store was out of reach, "
+		    "recorded afterwards", n, n == 1 ? "" : "s");
 	free(v);
 }
 

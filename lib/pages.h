@@ -33,6 +33,7 @@ struct rp_decision {
 	/* in */
 	const struct rp_check *c;     /* name, routing key, description, type */
 	const char *component;        /* what is watched (a workflow, a mailbox) */
+	const char *class_name;       /* the event's class; NULL: the check's type */
 	int evaluated;                /* 0: only release its lock */
 	time_t expect_eval;           /* the record's last_eval as read */
 	time_t lock;                  /* the lock this run took, or 0 */

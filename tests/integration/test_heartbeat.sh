@@ -29,6 +29,7 @@ expect "never ran: unhealthy" 2 "$RC"
 expect "never ran: says which program" "CRITICAL robopager: robopager unhealthy on $HOST: rp-latency-check has no run recorded (limit 10 min) [trigger robopager-heartbeat/$HOST sent]" "$OUT"
 expect "never ran: one trigger on heartbeat_service" "202 trigger robopager-heartbeat/$HOST critical" "$(pd_log | cut -d' ' -f1-4)"
 expect "never ran: the routing key is heartbeat_service" '"0123456789abcdef0123456789abcdef"' "$(pd_events | python3 -c 'import json,sys; print(json.dumps(json.load(sys.stdin)[-1]["event"]["routing_key"]))')"
+expect "never ran: the event's class is heartbeat" heartbeat "$(pd_events | python3 -c 'import json,sys; print(json.load(sys.stdin)[-1]["event"]["payload"]["class"])')"
 expect "unhealthy: no ping" "" "$(pings)"
 
 lat_hb --now 2026-12-04T10:01

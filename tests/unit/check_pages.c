@@ -461,7 +461,7 @@ START_TEST(no_state_then_recorded)
 	action(&acts[0], RP_ACT_TRIGGER, RP_PAGE_EPISODE, "late/failed@x", "late failed");
 	decision(&d, &c, &next, acts, 1);
 	pages(&p, &cfg, NULL, "run-1");
-	ck_assert_str_eq(run(&p, &d, 1), "rp-test: 1 trigger sent without the state recorded\n");
+	ck_assert_str_eq(run(&p, &d, 1), "rp-test: 1 trigger sent while the state store was out of reach, recorded afterwards\n");
 	ck_assert_int_eq(d.sent[0].outcome, RP_PD_DELIVERED);
 	ck_assert_str_eq(pd_log(), "202 trigger late/failed@x critical late failed\n");
 	ck_assert_ptr_nonnull(p.store); /* connected for the record: the caller's to close */
@@ -640,7 +640,7 @@ START_TEST(store_refuses_decision)
 	    "%s", said);
 	ck_assert_msg(strstr(said, "; this run's decisions are recorded nowhere: the next run "
 	    "decides again\n") != NULL, "%s", said);
-	ck_assert_msg(strstr(said, "1 trigger sent without the state could not be recorded") !=
+	ck_assert_msg(strstr(said, "1 trigger sent while the state store was out of reach could not be recorded afterwards") !=
 	    NULL, "%s", said);
 	rp_store_close(s);
 	scripted_stop(&sc);
