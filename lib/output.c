@@ -64,7 +64,9 @@ rp_out_perf(struct rp_buf *b, const char *check, const char *perf)
 {
 	const char *p = perf, *c;
 
-	while (p != NULL && *p != '\0') {
+	if (p == NULL)
+		return;
+	while (*p != '\0') {
 		size_t n = strcspn(p, " "), k = strcspn(p, "=");
 
 		if (k < n) {

@@ -433,15 +433,17 @@ evaluate_email(struct run *r)
 static void
 name_titles(const struct rp_check *c, struct rp_action *acts, size_t n)
 {
-	char t[sizeof(acts->summary)];
+	struct rp_buf t = {0};
 	size_t i;
 
 	for (i = 0; i < n; i++) {
 		if (acts[i].act != RP_ACT_TRIGGER || acts[i].page != RP_PAGE_EPISODE)
 			continue;
-		snprintf(t, sizeof(t), "%s: %s", c->name, acts[i].summary);
-		rp_strlcpy(acts[i].summary, t, sizeof(acts[i].summary));
+		t.len = 0;
+		rp_buf_printf(&t, "%s: %s", c->name, acts[i].summary);
+		rp_strlcpy(acts[i].summary, t.data, sizeof(acts[i].summary));
 	}
+	rp_buf_free(&t);
 }
 
 static void

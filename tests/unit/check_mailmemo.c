@@ -101,8 +101,8 @@ START_TEST(round_trip)
 	struct rp_mail_memo m = {0}, back;
 	char *s, *again;
 
-	strcpy(m.id, "0123456789abcdef");
-	strcpy(m.day, "2026-11-26");
+	rp_strlcpy(m.id, "0123456789abcdef", sizeof(m.id));
+	rp_strlcpy(m.day, "2026-11-26", sizeof(m.day));
 	m.uidvalidity = 4294967295u;
 	m.high = 50005;
 	m.exists = 50000;
@@ -175,8 +175,8 @@ START_TEST(limits)
 	char *s, *big = calloc(3000, 1);
 	size_t i;
 
-	strcpy(m.id, "0123456789abcdef");
-	strcpy(m.day, "2026-11-26");
+	rp_strlcpy(m.id, "0123456789abcdef", sizeof(m.id));
+	rp_strlcpy(m.day, "2026-11-26", sizeof(m.day));
 	m.uidvalidity = 1;
 	m.high = 1000;
 	m.by_sender.m = calloc(RP_MAIL_MEMO_MAX + 2, sizeof(struct rp_imap_msg));
@@ -189,8 +189,8 @@ START_TEST(limits)
 	ck_assert_ptr_null(rp_mail_memo_dump(&m));
 	rp_mail_memo_clear(&m);
 
-	strcpy(m.id, "0123456789abcdef");
-	strcpy(m.day, "2026-11-26");
+	rp_strlcpy(m.id, "0123456789abcdef", sizeof(m.id));
+	rp_strlcpy(m.day, "2026-11-26", sizeof(m.day));
 	m.uidvalidity = 1;
 	m.high = 10;
 	m.by_subject.m = calloc(2, sizeof(struct rp_imap_msg));
