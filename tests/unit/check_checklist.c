@@ -221,7 +221,7 @@ START_TEST(example_file)
 	struct rp_err err;
 
 	ck_assert_msg(rp_checklist_load("examples/checklist.yaml", &cl, &err) == 0, "%s", err.msg);
-	ck_assert_uint_eq(cl.n, 4);
+	ck_assert_uint_eq(cl.n, 5);
 	rp_checklist_free(&cl);
 }
 END_TEST
