@@ -12,7 +12,7 @@ CRONDIR  ?= /etc/cron.d
 
 CC       ?= cc
 CFLAGS   ?= -O2 -g
-PKGS      = libcurl yaml-0.1 hiredis inih jansson
+PKGS      = libcurl yaml-0.1 hiredis inih jansson libcrypto
 WARN      = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
             -Wpointer-arith -Wcast-qual -Wformat=2 -Wundef -Wvla -Wwrite-strings
 # CI (CI=true) builds with -Werror.
