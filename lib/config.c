@@ -1045,6 +1045,22 @@ rp_config_warnings(const struct rp_config *cfg, char (*msg)[RP_WARNING_LEN], siz
 	return n;
 }
 
+/* Frees the count sections of kind k at arr, and arr. */
+static void
+free_named(void *arr, size_t count, const struct named_kind *k)
+{
+	size_t i, j;
+
+	for (i = 0; i < count; i++) {
+		char *x = (char *)arr + i * k->size;
+		for (j = 0; j < k->nkeys; j++)
+			if (k->keys[j].kind == K_STR || k->keys[j].kind == K_URL)
+				free(*(char **)(void *)(x + k->keys[j].off));
+		free(((struct named_head *)(void *)x)->name);
+	}
+	free(arr);
+}
+
 void
 rp_config_free(struct rp_config *cfg)
 {
@@ -1061,23 +1077,15 @@ rp_config_free(struct rp_config *cfg)
 			free(*s);
 		*s = NULL;
 	}
-	for (size_t k = 0; k < NKINDS; k++) {
-		const struct named_kind *nk = &named_kinds[k];
-		size_t *count = (size_t *)((char *)cfg + nk->count);
-		char *arr;
-		memcpy(&arr, (char *)cfg + nk->arr, sizeof(arr));
-		for (i = 0; i < *count; i++) {
-			char *x = arr + i * nk->size;
-			for (size_t j = 0; j < nk->nkeys; j++)
-				if (nk->keys[j].kind == K_STR || nk->keys[j].kind == K_URL)
-					free(*(char **)(void *)(x + nk->keys[j].off));
-			free(((struct named_head *)(void *)x)->name);
-		}
-		free(arr);
-		arr = NULL;
-		memcpy((char *)cfg + nk->arr, &arr, sizeof(arr));
-		*count = 0;
-	}
+	free_named(cfg->http, cfg->nhttp, &named_kinds[0]);
+	cfg->http = NULL;
+	cfg->nhttp = 0;
+	free_named(cfg->slack, cfg->nslack, &named_kinds[1]);
+	cfg->slack = NULL;
+	cfg->nslack = 0;
+	free_named(cfg->webhook, cfg->nwebhook, &named_kinds[2]);
+	cfg->webhook = NULL;
+	cfg->nwebhook = 0;
 	for (i = 0; i < cfg->nam_urls; i++)
 		free(cfg->am_urls[i]);
 	free(cfg->am_urls);
