@@ -299,15 +299,19 @@ add_ev(const struct rp_pages *p, struct rp_decision *d, struct rp_action *a, int
 static void
 build(const struct rp_pages *p, struct rp_decision *d, size_t n, struct evs *out)
 {
-	size_t i, j, k, cap = 1, nd;
-	char **dests;
+	size_t i, j, k, cap = 1, nd, *nds = rp_xcalloc(n + 1, sizeof(*nds));
+	char ***dv = rp_xcalloc(n + 1, sizeof(*dv)), **dests;
 
-	for (i = 0; i < n; i++)
-		cap += (d[i].nact + 1) * RP_SINK_MAX_DESTS;
+	/* One event per action and destination, and a warning's. */
+	for (i = 0; i < n; i++) {
+		dv[i] = rp_sink_dests(p->cfg, d[i].c, d[i].own, &nds[i]);
+		cap += (d[i].nact + 1) * nds[i];
+	}
 	out->v = rp_xcalloc(cap, sizeof(*out->v));
 	out->n = 0;
 	for (i = 0; i < n; i++) {
-		dests = rp_sink_dests(p->cfg, d[i].c, d[i].own, &nd);
+		dests = dv[i];
+		nd = nds[i];
 		for (j = 0; j < d[i].nact; j++) {
 			struct rp_action *a = &d[i].acts[j];
 			struct rp_sink_event e;
@@ -356,6 +360,8 @@ build(const struct rp_pages *p, struct rp_decision *d, size_t n, struct evs *out
 		}
 		rp_sink_dests_free(dests, nd);
 	}
+	free(dv);
+	free(nds);
 }
 
 static void
