@@ -994,8 +994,9 @@ rp_check_on(const struct rp_check *c, time_t t)
 	if (!(c->days & (1u << tm.tm_wday)))
 		return 0;
 	day = (long)rp_clock_days_from_civil(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
-	return bsearch(&day, c->skip_dates, c->nskip_dates, sizeof(*c->skip_dates),
-	    cmp_long) == NULL;
+	/* No bsearch of a null array, even of none (UBSan). */
+	return c->nskip_dates == 0 || bsearch(&day, c->skip_dates, c->nskip_dates,
+	    sizeof(*c->skip_dates), cmp_long) == NULL;
 }
 
 int
