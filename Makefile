@@ -12,7 +12,7 @@ CRONDIR  ?= /etc/cron.d
 
 CC       ?= cc
 CFLAGS   ?= -O2 -g
-PKGS      = libcurl yaml-0.1 hiredis inih jansson
+PKGS      = libcurl yaml-0.1 hiredis inih jansson libcrypto
 WARN      = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
             -Wpointer-arith -Wcast-qual -Wformat=2 -Wundef -Wvla -Wwrite-strings
 # CI (CI=true) builds with -Werror.
@@ -155,7 +155,7 @@ uninstall:
 # (crashes found become seeds there, so they are run again every time) and
 # runs FUZZ_SECONDS; any crash, leak or sanitizer report fails.
 FUZZ_SECONDS ?= 60
-FUZZERS   = config checklist batchy imap dates mime cron airflow jsonptr mailmemo
+FUZZERS   = config checklist batchy imap dates mime cron airflow jsonptr mailmemo sinks
 FUZZ_SAN  = -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_CFLAGS = -g -O1 -fno-omit-frame-pointer $(FUZZ_SAN)
 FUZZ_OBJ  = $(patsubst lib/%.c,fuzz/build/%.o,$(LIB_SRC))

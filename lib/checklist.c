@@ -283,7 +283,8 @@ struct rule {
 static const struct rule rules[] = {
 	{"type", V_TYPE, ALL, ALL, F(type), 0, 0, NULL},
 	{"pd_description", V_STR, ALL, ALL, F(pd_description), 0, 0, NULL},
-	{"pd_service", V_SECRET, ALL, ALL, F(pd_service), 0, 0, NULL},
+	{"pd_service", V_SECRET, ALL, 0, F(pd_service), 0, 0, NULL},
+	{"notify", V_LIST, ALL, 0, F(notify), 0, 64, NULL},
 	{"check_time", V_TIME, ALL & ~PING, ALL & ~PING, F(check_time), 0, 0, NULL},
 	{"poll_sec", V_LONG, ALL, FRESH, F(poll_sec), 1, 86400, "seconds"},
 	{"days", V_DAYS, ALL, 0, F(days), 0, 0, NULL},
@@ -318,6 +319,8 @@ _Static_assert(offsetof(struct rp_check, nsenders) ==
     offsetof(struct rp_check, senders) + sizeof(char **), "nsenders follows senders");
 _Static_assert(offsetof(struct rp_check, nsubjects) ==
     offsetof(struct rp_check, subjects) + sizeof(char **), "nsubjects follows subjects");
+_Static_assert(offsetof(struct rp_check, nnotify) ==
+    offsetof(struct rp_check, notify) + sizeof(char **), "nnotify follows notify");
 _Static_assert(offsetof(struct rp_check, nfailure_values) ==
     offsetof(struct rp_check, failure_values) + sizeof(char **),
     "nfailure_values follows failure_values");
@@ -326,6 +329,7 @@ _Static_assert(offsetof(struct rp_check, nfailure_values) ==
 static const enum rp_check_type known_types[] = {RP_CHECK_EMAIL, RP_CHECK_BATCHY,
     RP_CHECK_AIRFLOW, RP_CHECK_HTTP, RP_CHECK_PING};
 #define KNOWN_TYPES "email, batchy, airflow, http or ping"
+#define RP_NOTIFY_NAME_MAX 64
 
 const char *
 rp_check_type_name(enum rp_check_type t)
@@ -643,6 +647,27 @@ has_key(const struct item *it, size_t n, const char *key)
 	return 0;
 }
 
+/* notify: names of sections of etl.cfg ([slack NAME], [webhook NAME]),
+ * each once; whether they are there is known only with etl.cfg
+ * (rp_sink_validate). */
+static int
+notify_names(struct yp *y, struct rp_check *c, int line)
+{
+	size_t i, j;
+
+	c->notify_line = line;
+	for (i = 0; i < c->nnotify; i++) {
+		if (!is_id(c->notify[i], RP_NOTIFY_NAME_MAX))
+			return yerr(y, line, "%s: notify: \"%s\" is not 1 to %d letters, digits, \"_\", "
+			    "\".\" or \"-\" (the NAME of a [slack NAME] or [webhook NAME] section)", c->name,
+			    c->notify[i], RP_NOTIFY_NAME_MAX);
+		for (j = 0; j < i; j++)
+			if (strcmp(c->notify[i], c->notify[j]) == 0)
+				return yerr(y, line, "%s: notify: \"%s\" twice", c->name, c->notify[i]);
+	}
+	return 0;
+}
+
 /* A ping check: a schedule or a period, not both; grace and poll_sec
  * defaults (grace: an hour, at most half the period). */
 static int
@@ -696,6 +721,8 @@ build_check(struct yp *y, struct rp_check *c, struct item *it, size_t n)
 			return -1;
 		if (strcmp(r->key, "auth") == 0)
 			c->auth_line = it[i].line;
+		if (strcmp(r->key, "notify") == 0 && notify_names(y, c, it[i].line) != 0)
+			return -1;
 	}
 	for (j = 0; j < NRULES; j++) {
 		if (!(rules[j].required & B(type)))
@@ -705,6 +732,9 @@ build_check(struct yp *y, struct rp_check *c, struct item *it, size_t n)
 		if (i == n)
 			return yerr(y, c->line, "%s: %s: missing", c->name, rules[j].key);
 	}
+	if (c->pd_service == NULL && c->notify == NULL)
+		return yerr(y, c->line, "%s: pd_service: missing (a PagerDuty integration key; or "
+		    "notify: a list of [slack NAME] and [webhook NAME] sections of etl.cfg)", c->name);
 	if (c->type == RP_CHECK_EMAIL && c->check_time < c->delivery_time)
 		return yerr(y, c->line, "%s: check_time %02d:%02d is before delivery_time %02d:%02d "
 		    "(both are times of the same day)", c->name, c->check_time / 60,
@@ -968,6 +998,7 @@ rp_checklist_free(struct rp_checklist *cl)
 		free_list(c->failure_values, c->nfailure_values);
 		free(c->started);
 		free(c->auth);
+		free_list(c->notify, c->nnotify);
 		free(c->schedule);
 		free(c->skip_dates);
 		free_list(c->senders, c->nsenders);
@@ -991,8 +1022,9 @@ rp_check_on(const struct rp_check *c, time_t t)
 	if (c->nskip_dates == 0)
 		return 1;
 	day = (long)rp_clock_days_from_civil(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
-	return bsearch(&day, c->skip_dates, c->nskip_dates, sizeof(*c->skip_dates),
-	    cmp_long) == NULL;
+	/* No bsearch of a null array, even of none (UBSan). */
+	return c->nskip_dates == 0 || bsearch(&day, c->skip_dates, c->nskip_dates,
+	    sizeof(*c->skip_dates), cmp_long) == NULL;
 }
 
 size_t

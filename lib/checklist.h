@@ -45,7 +45,12 @@ struct rp_check {
 	enum rp_check_type type;
 	int line;                /* where the name stands in the file */
 	char *pd_description;
-	char *pd_service;        /* PagerDuty routing key: never print it */
+	char *pd_service;        /* PagerDuty routing key: never print it; NULL
+	                          * when the check notifies others only */
+	char **notify;           /* [slack NAME] and [webhook NAME] sections of
+	                          * etl.cfg it also goes to (rp_sink_validate) */
+	size_t nnotify;
+	int notify_line;         /* where notify: stands */
 	int check_time;          /* minutes after local midnight */
 	long poll_sec;           /* seconds between evaluations */
 	long unknown_after;      /* 0: the configuration's default */

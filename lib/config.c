@@ -86,6 +86,10 @@ static const struct key keys[] = {
 	{"redis", "password", K_SECRET, F(redis_password), 0, 0},
 	{"redis", "prefix", K_STR, F(redis_prefix), 0, 0},
 	{"redis", "timeout_ms", K_LONG, F(redis_timeout_ms), 10, 600000},
+	{"alertmanager", "urls", K_STR, F(am_urls_text), 0, 0},
+	{"alertmanager", "timeout_sec", K_LONG, F(am_timeout_sec), 1, 300},
+	{"alertmanager", "ca_file", K_STR, F(am_ca_file), 0, 0},
+	{"alertmanager", "tls_verify", K_BOOL, F(am_tls_verify), 0, 0},
 };
 #undef F
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -104,6 +108,79 @@ static const struct key http_keys[] = {
 };
 #undef H
 #define NHTTPKEYS (sizeof(http_keys) / sizeof(http_keys[0]))
+
+/* [slack NAME]: a Slack incoming webhook (its URL is a secret: a file or
+ * a variable, never inline). */
+#define S(m) offsetof(struct rp_slack, m)
+static const struct key slack_keys[] = {
+	{"slack", "webhook_url_file", K_STR, S(webhook_url_file), 0, 0},
+	{"slack", "webhook_url_env", K_STR, S(webhook_url_env), 0, 0},
+	{"slack", "warnings", K_BOOL, S(warnings), 0, 0},
+	{"slack", "rate_per_min", K_LONG, S(rate_per_min), 1, 100000},
+	{"slack", "ca_file", K_STR, S(ca_file), 0, 0},
+	{"slack", "tls_verify", K_BOOL, S(tls_verify), 0, 0},
+	{"slack", "timeout_sec", K_LONG, S(timeout_sec), 1, 300},
+};
+#undef S
+
+/* [webhook NAME]: Robopager's own JSON events, signed. */
+#define W(m) offsetof(struct rp_webhook, m)
+static const struct key webhook_keys[] = {
+	{"webhook", "url", K_URL, W(url), 0, 0},
+	{"webhook", "secret_file", K_STR, W(secret_file), 0, 0},
+	{"webhook", "secret_env", K_STR, W(secret_env), 0, 0},
+	{"webhook", "warnings", K_BOOL, W(warnings), 0, 0},
+	{"webhook", "rate_per_min", K_LONG, W(rate_per_min), 1, 100000},
+	{"webhook", "ca_file", K_STR, W(ca_file), 0, 0},
+	{"webhook", "tls_verify", K_BOOL, W(tls_verify), 0, 0},
+	{"webhook", "timeout_sec", K_LONG, W(timeout_sec), 1, 300},
+};
+#undef W
+
+/* The sections that come once per name, "[KIND NAME]": each is an array of
+ * its struct in struct rp_config, whose first members are the name and the
+ * line (struct named_head). */
+struct named_head {
+	char *name;
+	int line;
+};
+_Static_assert(offsetof(struct rp_http_auth, line) == offsetof(struct named_head, line),
+    "named sections begin with name and line");
+_Static_assert(offsetof(struct rp_slack, line) == offsetof(struct named_head, line),
+    "named sections begin with name and line");
+_Static_assert(offsetof(struct rp_webhook, line) == offsetof(struct named_head, line),
+    "named sections begin with name and line");
+
+static void http_init(void *p) { struct rp_http_auth *h = p; h->tls_verify = 1; h->timeout_sec = 10; }
+static void slack_init(void *p) { struct rp_slack *h = p; h->tls_verify = 1; h->timeout_sec = 10; h->rate_per_min = 60; }
+static void webhook_init(void *p) { struct rp_webhook *h = p; h->tls_verify = 1; h->timeout_sec = 10; h->rate_per_min = 120; }
+
+#define C(m) offsetof(struct rp_config, m)
+static const struct named_kind {
+	const char *kind;
+	const char *why;          /* what names a section of the kind */
+	const struct key *keys;
+	size_t nkeys;
+	size_t size;              /* of its struct */
+	size_t arr, count;        /* where its array and count are in rp_config */
+	void (*init)(void *);     /* its defaults */
+} named_kinds[] = {
+	{"http", "the checks' auth: names it", http_keys, NHTTPKEYS, sizeof(struct rp_http_auth),
+	    C(http), C(nhttp), http_init},
+	{"slack", "the checks' notify: names it", slack_keys,
+	    sizeof(slack_keys) / sizeof(slack_keys[0]), sizeof(struct rp_slack), C(slack),
+	    C(nslack), slack_init},
+	{"webhook", "the checks' notify: names it", webhook_keys,
+	    sizeof(webhook_keys) / sizeof(webhook_keys[0]), sizeof(struct rp_webhook),
+	    C(webhook), C(nwebhook), webhook_init},
+};
+#undef C
+#define NKINDS (sizeof(named_kinds) / sizeof(named_kinds[0]))
+/* Keys of a named section at most (for the lines each was set on). */
+#define MAX_NAMED_KEYS 16
+_Static_assert(NHTTPKEYS <= MAX_NAMED_KEYS &&
+    sizeof(slack_keys) / sizeof(slack_keys[0]) <= MAX_NAMED_KEYS &&
+    sizeof(webhook_keys) / sizeof(webhook_keys[0]) <= MAX_NAMED_KEYS, "MAX_NAMED_KEYS");
 #define RP_SECTION_NAME_MAX 64
 /* Keys the earlier tool's files carried that this Robopager does not use.
  * Each is accepted with a notice naming it (never its value: some hold a
@@ -125,7 +202,8 @@ struct parse {
 	FILE *f;
 	int line;         /* the line inih is working on */
 	int seen[NKEYS];  /* line each key was set on, or 0 */
-	int (*hseen)[NHTTPKEYS]; /* the same for each [http NAME] */
+	int *nseen[NKINDS];       /* the same for each named section, by kind:
+	                           * MAX_NAMED_KEYS per section */
 	struct rp_err *err;
 	int failed;
 };
@@ -343,24 +421,32 @@ set_value(struct parse *p, const struct key *k, char *base, const char *section,
 }
 
 /* A key of a section that comes once per name: "[http exports]" is the
- * [http] section named exports. */
+ * [http] section named exports, "[slack data-team]" a [slack] one. */
 static int
 named_section(struct parse *p, const char *section, const char *name, const char *value)
 {
 	struct rp_config *cfg = p->cfg;
-	struct rp_http_auth *h = NULL;
+	const struct named_kind *k = NULL;
+	struct named_head *h = NULL;
+	char *arr;
+	size_t *count, i, len, idx = 0;
 	const char *n;
-	size_t i, len;
 
-	if (strcmp(section, "http") == 0)
-		return fail(p, section, name, "the section needs a name: [http NAME], as the "
-		    "checks' auth: names it");
+	for (i = 0; i < NKINDS; i++) {
+		size_t kl = strlen(named_kinds[i].kind);
+		if (strcmp(section, named_kinds[i].kind) == 0)
+			return fail(p, section, name, "the section needs a name: [%s NAME], as %s",
+			    section, named_kinds[i].why);
+		if (strncmp(section, named_kinds[i].kind, kl) == 0 &&
+		    (section[kl] == ' ' || section[kl] == '\t'))
+			k = &named_kinds[i];
+	}
 	if (strcmp(section, "heartbeat") == 0)
 		return fail(p, section, name, "unknown section (the heartbeat's integration key is "
 		    "[robopager] heartbeat_service)");
-	if (strncmp(section, "http", 4) != 0 || (section[4] != ' ' && section[4] != '\t'))
+	if (k == NULL)
 		return fail(p, section, name, "unknown section");
-	for (n = section + 4; *n == ' ' || *n == '\t'; n++)
+	for (n = section + strlen(k->kind); *n == ' ' || *n == '\t'; n++)
 		;
 	len = strlen(n);
 	while (len > 0 && (n[len - 1] == ' ' || n[len - 1] == '\t'))
@@ -369,29 +455,38 @@ named_section(struct parse *p, const char *section, const char *name, const char
 	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") < len)
 		return fail(p, section, name, "a section name is 1 to %d letters, digits, "
 		    "\"_\", \".\" or \"-\"", RP_SECTION_NAME_MAX);
-	for (i = 0; i < cfg->nhttp; i++)
-		if (strlen(cfg->http[i].name) == len && strncmp(cfg->http[i].name, n, len) == 0)
-			h = &cfg->http[i];
+	/* The array's pointer is copied in and out: it is a pointer to the
+	 * kind's struct, not to char. */
+	memcpy(&arr, (char *)cfg + k->arr, sizeof(arr));
+	count = (size_t *)((char *)cfg + k->count);
+	for (i = 0; i < *count; i++) {
+		struct named_head *x = (struct named_head *)(void *)(arr + i * k->size);
+		if (strlen(x->name) == len && strncmp(x->name, n, len) == 0) {
+			h = x;
+			idx = i;
+		}
+	}
 	if (h == NULL) {
-		cfg->http = rp_xrealloc(cfg->http, (cfg->nhttp + 1) * sizeof(*cfg->http));
-		p->hseen = rp_xrealloc(p->hseen, (cfg->nhttp + 1) * sizeof(*p->hseen));
-		h = &cfg->http[cfg->nhttp];
-		memset(h, 0, sizeof(*h));
-		memset(&p->hseen[cfg->nhttp], 0, sizeof(p->hseen[0]));
-		cfg->nhttp++;
+		int **seen = &p->nseen[k - named_kinds];
+		arr = rp_xrealloc(arr, (*count + 1) * k->size);
+		memcpy((char *)cfg + k->arr, &arr, sizeof(arr));
+		*seen = rp_xrealloc(*seen, (*count + 1) * MAX_NAMED_KEYS * sizeof(**seen));
+		idx = (*count)++;
+		h = (struct named_head *)(void *)(arr + idx * k->size);
+		memset(h, 0, k->size);
+		memset(*seen + idx * MAX_NAMED_KEYS, 0, MAX_NAMED_KEYS * sizeof(**seen));
 		h->name = rp_xstrndup(n, len);
 		h->line = p->line;
-		h->tls_verify = 1;
-		h->timeout_sec = 10;
+		k->init(h);
 	}
-	for (i = 0; i < NHTTPKEYS; i++) {
-		if (strcmp(http_keys[i].name, name) != 0)
+	for (i = 0; i < k->nkeys; i++) {
+		int *seen = p->nseen[k - named_kinds] + idx * MAX_NAMED_KEYS;
+		if (strcmp(k->keys[i].name, name) != 0)
 			continue;
-		if (p->hseen[h - cfg->http][i])
-			return fail(p, section, name, "set twice (first on line %d)",
-			    p->hseen[h - cfg->http][i]);
-		p->hseen[h - cfg->http][i] = p->line;
-		return set_value(p, &http_keys[i], (char *)h, section, name, value);
+		if (seen[i])
+			return fail(p, section, name, "set twice (first on line %d)", seen[i]);
+		seen[i] = p->line;
+		return set_value(p, &k->keys[i], (char *)h, section, name, value);
 	}
 	return fail(p, section, name, "unknown key");
 }
@@ -530,6 +625,112 @@ check_sources(struct parse *p)
 	return 0;
 }
 
+/* An http(s) URL with a host, without a user, password or spaces: NULL,
+ * or what is wrong. */
+static const char *
+plain_url_problem(const char *u)
+{
+	const char *h;
+
+	if (strncmp(u, "http://", 7) != 0 && strncmp(u, "https://", 8) != 0)
+		return "is not an http:// or https:// URL";
+	h = strstr(u, "://") + 3;
+	if (strcspn(h, "/?#") == 0)
+		return "has no host";
+	if (url_has_userinfo(u))
+		return "holds a user or password";
+	for (; *u; u++)
+		if ((unsigned char)*u <= ' ' || (unsigned char)*u >= 0x7f)
+			return "has spaces or characters other than ASCII";
+	return NULL;
+}
+
+/* [alertmanager] urls: comma (or space) separated URLs into cfg->am_urls,
+ * each without a trailing "/". */
+static int
+am_urls(struct parse *p)
+{
+	struct rp_config *cfg = p->cfg;
+	const char *v = cfg->am_urls_text, *q;
+	int line = line_of(p, "alertmanager", "urls");
+
+	if (v == NULL)
+		return (cfg->am_ca_file != NULL || line_of(p, "alertmanager", "timeout_sec") ||
+		    line_of(p, "alertmanager", "tls_verify")) ?
+		    missing(p, "alertmanager", "urls", " (http://am1:9093, http://am2:9093: every "
+		    "instance of an HA pair)") : 0;
+	cfg->am_urls = rp_xcalloc(RP_AM_MAX_URLS + 1, sizeof(*cfg->am_urls));
+	for (q = v; *q;) {
+		size_t n;
+		char *u;
+		const char *why;
+
+		q += strspn(q, ", \t");
+		if (*q == '\0')
+			break;
+		n = strcspn(q, ", \t");
+		if (cfg->nam_urls == RP_AM_MAX_URLS)
+			return rp_err_set(p->err, RP_EXIT_CONFIG, "%s:%d: [alertmanager] urls: more than "
+			    "%d URLs", p->path, line, RP_AM_MAX_URLS);
+		u = rp_xstrndup(q, n);
+		while (n > 0 && u[n - 1] == '/')
+			u[--n] = '\0';
+		cfg->am_urls[cfg->nam_urls++] = u;
+		if ((why = plain_url_problem(u)) != NULL)
+			return rp_err_set(p->err, RP_EXIT_CONFIG, "%s:%d: [alertmanager] urls: \"%s\" %s",
+			    p->path, line, u, why);
+		for (size_t i = 0; i + 1 < cfg->nam_urls; i++)
+			if (strcmp(cfg->am_urls[i], u) == 0)
+				return rp_err_set(p->err, RP_EXIT_CONFIG, "%s:%d: [alertmanager] urls: \"%s\" "
+				    "twice", p->path, line, u);
+		q += strcspn(q, ", \t");
+	}
+	if (cfg->nam_urls == 0)
+		return rp_err_set(p->err, RP_EXIT_CONFIG, "%s:%d: [alertmanager] urls: empty",
+		    p->path, line);
+	return 0;
+}
+
+/* The destinations: each [slack NAME] with its URL's file or variable,
+ * each [webhook NAME] with a URL and a key, names that notify: can tell
+ * apart, and [alertmanager] urls. */
+static int
+check_sinks(struct parse *p)
+{
+	const struct rp_config *cfg = p->cfg;
+	size_t i, j;
+
+	for (i = 0; i < cfg->nslack; i++) {
+		const struct rp_slack *k = &cfg->slack[i];
+		if ((k->webhook_url_file != NULL) + (k->webhook_url_env != NULL) != 1)
+			return rp_err_set(p->err, RP_EXIT_CONFIG, "%s:%d: [slack %s] %s", p->path,
+			    k->line, k->name, k->webhook_url_file ? "set one of webhook_url_file and "
+			    "webhook_url_env" : "webhook_url_file: missing (or webhook_url_env: the "
+			    "webhook's URL is a secret)");
+		for (j = 0; j < cfg->nwebhook; j++)
+			if (strcmp(cfg->webhook[j].name, k->name) == 0)
+				return rp_err_set(p->err, RP_EXIT_CONFIG, "%s:%d: [webhook %s]: [slack %s] "
+				    "has that name (line %d); a check's notify: must tell them apart",
+				    p->path, cfg->webhook[j].line, k->name, k->name, k->line);
+	}
+	for (i = 0; i < cfg->nwebhook; i++) {
+		const struct rp_webhook *w = &cfg->webhook[i];
+		const char *why;
+		if (w->url == NULL)
+			return rp_err_set(p->err, RP_EXIT_CONFIG, "%s:%d: [webhook %s] url: missing",
+			    p->path, w->line, w->name);
+		if ((why = plain_url_problem(w->url)) != NULL)
+			return rp_err_set(p->err, RP_EXIT_CONFIG, "%s:%d: [webhook %s] url: %s", p->path,
+			    w->line, w->name, why);
+		if ((w->secret_file != NULL) + (w->secret_env != NULL) != 1)
+			return rp_err_set(p->err, RP_EXIT_CONFIG, "%s:%d: [webhook %s] %s", p->path,
+			    w->line, w->name, w->secret_file ? "set one of secret_file and secret_env" :
+			    "secret_file: missing (or secret_env: the key the receiver checks the "
+			    "signature with)");
+	}
+	return am_urls(p);
+}
+
 int
 rp_config_load(const char *path, struct rp_config *cfg, struct rp_err *err)
 {
@@ -553,6 +754,8 @@ rp_config_load(const char *path, struct rp_config *cfg, struct rp_err *err)
 	cfg->pd_tls_verify = cfg->imap_tls_verify = cfg->batchy_tls_verify = 1;
 	cfg->airflow_timeout_sec = 10;
 	cfg->airflow_tls_verify = 1;
+	cfg->am_timeout_sec = 10;
+	cfg->am_tls_verify = 1;
 
 	p.cfg = cfg;
 	p.path = path;
@@ -570,7 +773,8 @@ rp_config_load(const char *path, struct rp_config *cfg, struct rp_err *err)
 	ini_allow_multiline = 0;
 	rc = ini_parse_stream(reader, &p, handler, &p);
 	fclose(p.f);
-	free(p.hseen);
+	for (size_t i = 0; i < NKINDS; i++)
+		free(p.nseen[i]);
 	if (p.failed)
 		return -1;
 	if (rc > 0)
@@ -599,7 +803,7 @@ rp_config_load(const char *path, struct rp_config *cfg, struct rp_err *err)
 			    "%s: [google_apps]: set one of password, password_file and password_env",
 			    path);
 	}
-	if (check_sources(&p) != 0)
+	if (check_sources(&p) != 0 || check_sinks(&p) != 0)
 		return -1;
 	if (cfg->functions == 0)
 		cfg->functions = RP_FN_EMAIL | RP_FN_BATCHY;
@@ -672,6 +876,28 @@ rp_config_http(const struct rp_config *cfg, const char *name)
 	for (i = 0; i < cfg->nhttp; i++)
 		if (strcmp(cfg->http[i].name, name) == 0)
 			return &cfg->http[i];
+	return NULL;
+}
+
+const struct rp_slack *
+rp_config_slack(const struct rp_config *cfg, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->nslack; i++)
+		if (strcmp(cfg->slack[i].name, name) == 0)
+			return &cfg->slack[i];
+	return NULL;
+}
+
+const struct rp_webhook *
+rp_config_webhook(const struct rp_config *cfg, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->nwebhook; i++)
+		if (strcmp(cfg->webhook[i].name, name) == 0)
+			return &cfg->webhook[i];
 	return NULL;
 }
 
@@ -768,6 +994,43 @@ rp_config_programs(unsigned functions)
 	    (functions & RP_FN_EMAIL ? 1u << RP_PROG_EMAIL : 0);
 }
 
+/* The warnings of the destinations: TLS not verified, a secret file
+ * others can read, events in plain text to another host. */
+static size_t
+sink_warnings(const struct rp_config *cfg, char (*msg)[RP_WARNING_LEN], size_t max)
+{
+	size_t n = 0, i;
+
+#define WARN(...) do { if (n < max) snprintf(msg[n++], RP_WARNING_LEN, __VA_ARGS__); } while (0)
+	for (i = 0; i < cfg->nslack; i++) {
+		const struct rp_slack *k = &cfg->slack[i];
+		if (!k->tls_verify)
+			WARN("%s: [slack %s] tls_verify = False: Slack's certificate is not checked, so "
+			    "anyone on the way can take the webhook's URL", cfg->path, k->name);
+		if (readable_by_others(k->webhook_url_file))
+			WARN("%s ([slack %s] webhook_url_file) is readable by others; run: chmod 600 %s",
+			    k->webhook_url_file, k->name, k->webhook_url_file);
+	}
+	for (i = 0; i < cfg->nwebhook; i++) {
+		const struct rp_webhook *w = &cfg->webhook[i];
+		if (!w->tls_verify)
+			WARN("%s: [webhook %s] tls_verify = False: the receiver's certificate is not "
+			    "checked", cfg->path, w->name);
+		if (strncasecmp(w->url, "http://", 7) == 0 && !loopback_url(w->url))
+			WARN("%s: [webhook %s] url is http://, plain text to another host: the events "
+			    "cross the network readable (the signature still holds); use https://",
+			    cfg->path, w->name);
+		if (readable_by_others(w->secret_file))
+			WARN("%s ([webhook %s] secret_file) is readable by others; run: chmod 600 %s",
+			    w->secret_file, w->name, w->secret_file);
+	}
+	if (cfg->nam_urls > 0 && !cfg->am_tls_verify)
+		WARN("%s: [alertmanager] tls_verify = False: the certificates of the Alertmanagers "
+		    "are not checked", cfg->path);
+#undef WARN
+	return n;
+}
+
 size_t
 rp_config_warnings(const struct rp_config *cfg, char (*msg)[RP_WARNING_LEN], size_t max)
 {
@@ -793,8 +1056,25 @@ rp_config_warnings(const struct rp_config *cfg, char (*msg)[RP_WARNING_LEN], siz
 		WARN("%s: [pager_duty] events_url is http://, plain text to another host: the "
 		    "routing keys cross the network readable; use https://", cfg->path);
 	n += source_warnings(cfg, msg + n, max - n);
+	n += sink_warnings(cfg, msg + n, max - n);
 #undef WARN
 	return n;
+}
+
+/* Frees the count sections of kind k at arr, and arr. */
+static void
+free_named(void *arr, size_t count, const struct named_kind *k)
+{
+	size_t i, j;
+
+	for (i = 0; i < count; i++) {
+		char *x = (char *)arr + i * k->size;
+		for (j = 0; j < k->nkeys; j++)
+			if (k->keys[j].kind == K_STR || k->keys[j].kind == K_URL)
+				free(*(char **)(void *)(x + k->keys[j].off));
+		free(((struct named_head *)(void *)x)->name);
+	}
+	free(arr);
 }
 
 void
@@ -813,15 +1093,20 @@ rp_config_free(struct rp_config *cfg)
 			free(*s);
 		*s = NULL;
 	}
-	for (i = 0; i < cfg->nhttp; i++) {
-		for (size_t j = 0; j < NHTTPKEYS; j++)
-			if (http_keys[j].kind == K_STR)
-				free(*(char **)((char *)&cfg->http[i] + http_keys[j].off));
-		free(cfg->http[i].name);
-	}
-	free(cfg->http);
+	free_named(cfg->http, cfg->nhttp, &named_kinds[0]);
 	cfg->http = NULL;
 	cfg->nhttp = 0;
+	free_named(cfg->slack, cfg->nslack, &named_kinds[1]);
+	cfg->slack = NULL;
+	cfg->nslack = 0;
+	free_named(cfg->webhook, cfg->nwebhook, &named_kinds[2]);
+	cfg->webhook = NULL;
+	cfg->nwebhook = 0;
+	for (i = 0; i < cfg->nam_urls; i++)
+		free(cfg->am_urls[i]);
+	free(cfg->am_urls);
+	cfg->am_urls = NULL;
+	cfg->nam_urls = 0;
 	for (i = 0; i < cfg->nnotices; i++)
 		free(cfg->notices[i]);
 	free(cfg->notices);

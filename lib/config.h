@@ -56,6 +56,39 @@ struct rp_http_auth {
 	long timeout_sec;        /* 10 */
 };
 
+/* A [slack NAME] section: a Slack incoming webhook that the checks whose
+ * notify: names it post to. Its URL is a secret, so it comes from a file
+ * or an environment variable, read when an event is delivered. */
+struct rp_slack {
+	char *name;
+	int line;                /* of its first key */
+	char *webhook_url_file;
+	char *webhook_url_env;
+	int warnings;            /* also post a check going into WARNING; 0 */
+	long rate_per_min;       /* messages a minute; 60 (Slack takes about
+	                          * one a second per webhook) */
+	char *ca_file;
+	int tls_verify;          /* 1 */
+	long timeout_sec;        /* 10 */
+};
+
+/* A [webhook NAME] section: an HTTP endpoint that receives Robopager's
+ * versioned JSON events, signed with HMAC-SHA256 of a shared secret. */
+struct rp_webhook {
+	char *name;
+	int line;
+	char *url;
+	char *secret_file;       /* the key of the signature, from a file */
+	char *secret_env;        /* or an environment variable */
+	int warnings;            /* also send a check going into WARNING; 0 */
+	long rate_per_min;       /* 120 */
+	char *ca_file;
+	int tls_verify;          /* 1 */
+	long timeout_sec;        /* 10 */
+};
+
+#define RP_AM_MAX_URLS 8
+
 struct rp_config {
 	char *path;
 
@@ -126,6 +159,20 @@ struct rp_config {
 	struct rp_http_auth *http;
 	size_t nhttp;
 
+	/* [slack NAME] and [webhook NAME] sections, in file order */
+	struct rp_slack *slack;
+	size_t nslack;
+	struct rp_webhook *webhook;
+	size_t nwebhook;
+
+	/* [alertmanager]: every instance of urls gets every check's alerts */
+	char *am_urls_text;      /* as written: comma separated */
+	char **am_urls;          /* each without a trailing "/" */
+	size_t nam_urls;
+	long am_timeout_sec;     /* 10 */
+	char *am_ca_file;
+	int am_tls_verify;       /* 1 */
+
 	/* [timezone] */
 	char *timezone;
 
@@ -167,6 +214,9 @@ char *rp_config_secret(const struct rp_config *cfg, const char *what, const char
 
 /* The [http NAME] section called name, or NULL. */
 const struct rp_http_auth *rp_config_http(const struct rp_config *cfg, const char *name);
+/* The [slack NAME] or [webhook NAME] section called name, or NULL. */
+const struct rp_slack *rp_config_slack(const struct rp_config *cfg, const char *name);
+const struct rp_webhook *rp_config_webhook(const struct rp_config *cfg, const char *name);
 
 void rp_config_free(struct rp_config *cfg);
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "eval.h"
+#include "sink.h"
 
 char *
 rp_dl_id(enum rp_act act, const char *dedup_key)
@@ -13,24 +14,64 @@ rp_dl_id(enum rp_act act, const char *dedup_key)
 	return rp_xasprintf("%s %s", rp_act_name(act), dedup_key);
 }
 
+char *
+rp_dl_dest_id(const char *dest, const char *action, const char *dedup_key)
+{
+	if (strcmp(dest, "pagerduty") == 0)
+		return rp_xasprintf("%s %s", action, dedup_key);
+	return rp_xasprintf("%s %s %s", dest, action, dedup_key);
+}
+
+/* Whether id names its destination: its first word has a colon (an
+ * action never has; a dedup key comes after the action). */
+static int
+has_dest(const char *id)
+{
+	size_t w = strcspn(id, " ");
+
+	return memchr(id, ':', w) != NULL && id[w] == ' ';
+}
+
 const char *
 rp_dl_id_key(const char *id)
 {
-	const char *sp = strchr(id, ' ');
+	const char *sp;
 
+	if (has_dest(id))
+		id = strchr(id, ' ') + 1;
+	sp = strchr(id, ' ');
 	return sp ? sp + 1 : id;
 }
 
-/* Whether an entry of ob before index end is for the incident dedup_key. */
-static int
-waiting_before(const struct rp_outbox *ob, size_t end, const char *dedup_key)
+void
+rp_dl_id_dest(const char *id, char *out, size_t n)
 {
-	size_t i;
+	if (has_dest(id))
+		snprintf(out, n, "%.*s", (int)strcspn(id, " "), id);
+	else
+		snprintf(out, n, "pagerduty");
+}
 
-	for (i = 0; i < end; i++)
-		if (strcmp(rp_dl_id_key(ob->v[i].id), dedup_key) == 0)
-			return 1;
-	return 0;
+void
+rp_dl_id_action(const char *id, char *out, size_t n)
+{
+	if (has_dest(id))
+		id = strchr(id, ' ') + 1;
+	snprintf(out, n, "%.*s", (int)strcspn(id, " "), id);
+}
+
+/* Whether the incident of id is the same as other's: one destination, one
+ * dedup key. */
+static int
+same_incident(const char *id, const char *other)
+{
+	char a[RP_DEST_MAX], b[RP_DEST_MAX];
+
+	if (strcmp(rp_dl_id_key(id), rp_dl_id_key(other)) != 0)
+		return 0;
+	rp_dl_id_dest(id, a, sizeof(a));
+	rp_dl_id_dest(other, b, sizeof(b));
+	return strcmp(a, b) == 0;
 }
 
 /* The rate labels of a run and the attempts each still allows this minute. */
@@ -40,12 +81,22 @@ struct labels {
 	size_t n;
 };
 
+/* One entry of the outbox on its way. */
+struct msg {
+	const struct rp_ob_entry *e;
+	size_t index;              /* into the outbox */
+	char dest[RP_DEST_MAX];
+	const struct rp_sink *sink;
+};
+
 static int
 label_index(struct labels *l, const char *name, const struct rp_outbox *ob, long per_min)
 {
 	size_t i;
 	long count = 0;
 
+	if (per_min <= 0)
+		return -1;
 	for (i = 0; i < l->n; i++)
 		if (strcmp(l->name[i], name) == 0)
 			return (int)i;
@@ -58,18 +109,28 @@ label_index(struct labels *l, const char *name, const struct rp_outbox *ob, long
 }
 
 static void
-add_rejected(struct rp_ob_update *up, const struct rp_ob_entry *e, const struct rp_pd_result *r,
-    time_t now)
+add_rejected(const struct rp_dl_opts *o, struct rp_ob_update *up, const struct rp_ob_entry *e,
+    const struct rp_pd_result *r)
 {
 	struct rp_rejected *x = &up->rej[up->nrej++];
+	char dest[RP_DEST_MAX];
+	const struct rp_sink *s;
+	const char *body = e->body ? e->body : "{}";
 
+	rp_dl_id_dest(e->id, dest, sizeof(dest));
+	s = rp_sink_of(dest);
 	x->id = rp_xstrdup(e->id);
 	x->check = rp_xstrdup_or_null(e->check);
-	x->at = now;
+	x->at = o->now;
 	x->http_status = r->http_status;
 	x->message = rp_xstrdup(r->message);
-	x->event = rp_pd_strip_routing_key(e->body ? e->body : "{}");
-	x->fix = rp_pd_fingerprint(e->body ? e->body : "{}");
+	if (s == NULL) {
+		x->event = rp_xstrdup("");
+		x->fix = rp_xstrdup("");
+		return;
+	}
+	x->event = s->keep ? s->keep(body) : rp_xstrdup(body);
+	x->fix = s->fingerprint(o->cfg, dest, body);
 }
 
 static void
@@ -94,30 +155,33 @@ not_tried(struct rp_pd_result *r, const char *why)
 	snprintf(r->message, sizeof(r->message), "%s", why);
 }
 
-/* Picks the entries to try now into m (their indexes into ob in idx). */
+/* Picks the entries to try now into m and sm (their destinations and
+ * bodies), the others' results set. */
 static size_t
 pick(const struct rp_dl_opts *o, const struct rp_outbox *ob, struct labels *lb,
-    struct rp_pd_msg *m, size_t *idx, struct rp_pd_result *res)
+    struct msg *m, struct rp_sink_msg *sm, struct rp_pd_result *res)
 {
-	size_t i, n = 0;
+	size_t i, j, n = 0;
 
 	for (i = 0; i < ob->n; i++) {
 		const struct rp_ob_entry *e = &ob->v[i];
-		if (e->body == NULL || *e->body == '\0') {
-			/* Unreadable: it cannot be sent; refused, so that it shows. */
-			memset(&res[i], 0, sizeof(res[i]));
-			res[i].outcome = RP_PD_REJECTED;
-			snprintf(res[i].message, sizeof(res[i].message), "unreadable outbox entry");
-			continue;
-		}
-		if (waiting_before(ob, i, rp_dl_id_key(e->id))) {
+		int behind = 0;
+		for (j = 0; j < i && !behind; j++)
+			behind = same_incident(ob->v[j].id, e->id);
+		if (behind) {
 			not_tried(&res[i], "queued behind an earlier event of this incident");
 			res[i].behind = 1;
 			continue;
 		}
-		m[n].body = e->body;
-		m[n].label = label_index(lb, e->label ? e->label : "", ob, o->rate_per_min);
-		idx[n++] = i;
+		m[n].e = e;
+		m[n].index = i;
+		rp_dl_id_dest(e->id, m[n].dest, sizeof(m[n].dest));
+		m[n].sink = rp_sink_of(m[n].dest);
+		sm[n].dest = m[n].dest;
+		sm[n].body = e->body;
+		sm[n].label = m[n].sink == NULL ? -1 : label_index(lb, e->label ? e->label : "",
+		    ob, m[n].sink->per_min(o->cfg, m[n].dest));
+		n++;
 	}
 	return n;
 }
@@ -137,16 +201,20 @@ account(const struct rp_dl_opts *o, const struct rp_outbox *ob, const struct rp_
 			st->sent++;
 			break;
 		case RP_PD_REJECTED:
-			add_rejected(up, e, &res[i], o->now);
+			add_rejected(o, up, e, &res[i]);
 			up->done[up->ndone++] = rp_xstrdup(e->id);
 			st->refused++;
 			break;
-		case RP_PD_FAILED:
+		case RP_PD_FAILED: {
+			char dest[RP_DEST_MAX];
 			add_retry(up, e, &res[i]);
 			rp_strlcpy(st->error, res[i].message, sizeof(st->error));
+			rp_dl_id_dest(e->id, dest, sizeof(dest));
+			rp_sink_who(dest, st->where, sizeof(st->where));
 			st->failed++;
 			st->left++;
 			break;
+		}
 		default:
 			st->left++;
 			break;
@@ -159,12 +227,12 @@ rp_deliver(const struct rp_dl_opts *o, const struct rp_outbox *ob, struct rp_pd_
     struct rp_ob_update *up, struct rp_dl_stats *stats)
 {
 	size_t cap = ob->n + 1, nm, i;
-	struct rp_pd_msg *m = rp_xcalloc(cap, sizeof(*m));
-	size_t *idx = rp_xcalloc(cap, sizeof(*idx));
+	struct msg *m = rp_xcalloc(cap, sizeof(*m));
+	struct rp_sink_msg *sm = rp_xcalloc(cap, sizeof(*sm));
 	struct rp_pd_result *mres = rp_xcalloc(cap, sizeof(*mres));
 	long *before;
 	struct labels lb;
-	struct rp_pd_opts po = {0};
+	struct rp_sink_opts so = {0};
 
 	memset(up, 0, sizeof(*up));
 	memset(stats, 0, sizeof(*stats));
@@ -178,22 +246,18 @@ rp_deliver(const struct rp_dl_opts *o, const struct rp_outbox *ob, struct rp_pd_
 	up->minute = ob->minute;
 	up->token = ob->token;
 
-	nm = pick(o, ob, &lb, m, idx, res);
-	po.url = o->url;
-	po.timeout_ms = o->timeout_ms;
-	po.max_attempts = 10;
-	po.backoff_ms = 500;
-	po.budget_ms = o->budget_ms;
-	po.allow = lb.allow;
-	po.max_parallel = o->max_parallel;
-	po.ca_file = o->ca_file;
-	po.insecure = o->insecure;
+	nm = pick(o, ob, &lb, m, sm, res);
+	so.max_attempts = 10;
+	so.backoff_ms = 500;
+	so.budget_ms = o->budget_ms;
+	so.allow = lb.allow;
+	so.max_parallel = o->max_parallel;
 	before = rp_xcalloc(lb.n + 1, sizeof(*before));
 	if (lb.n > 0)
 		memcpy(before, lb.allow, lb.n * sizeof(*before));
-	rp_pd_post(&po, m, nm, mres);
+	rp_sink_post(o->cfg, o->now, &so, sm, nm, mres);
 	for (i = 0; i < nm; i++)
-		res[idx[i]] = mres[i];
+		res[m[i].index] = mres[i];
 	for (i = 0; i < lb.n; i++) {
 		if (before[i] - lb.allow[i] <= 0)
 			continue;
@@ -203,7 +267,7 @@ rp_deliver(const struct rp_dl_opts *o, const struct rp_outbox *ob, struct rp_pd_
 	account(o, ob, res, up, stats);
 	free(before);
 	free(m);
-	free(idx);
+	free(sm);
 	free(mres);
 	free(lb.name);
 	free(lb.allow);

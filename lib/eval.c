@@ -253,7 +253,7 @@ rp_eval_decide(const struct rp_check *c, long unknown_after,
 			a->severity = "error";
 			rp_clock_format_local(next->unknown_since, local);
 			snprintf(a->summary, sizeof(a->summary),
-			    "%s: cannot be evaluated since %s (%ld tries): %s", c->name, local,
+			    "cannot be evaluated since %s (%ld tries): %s", local,
 			    next->unknown_count, res->summary);
 		}
 	} else {

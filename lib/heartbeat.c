@@ -120,8 +120,9 @@ check_runs(struct hb *h)
 	}
 }
 
-/* Events PagerDuty has not taken: the outbox, and what it refused (never
- * sent again, so a person must look; counted until fixed or expired). */
+/* Events not delivered, to any destination: the outbox, and what was
+ * refused (never sent again, so a person must look; counted until fixed or
+ * expired). */
 static void
 check_undelivered(struct hb *h)
 {
@@ -135,12 +136,18 @@ check_undelivered(struct hb *h)
 		return;
 	}
 	h->undelivered = ob.n;
-	if (h->cfg.max_undelivered > 0 && h->undelivered >= (size_t)h->cfg.max_undelivered)
-		problem(h, "%zu events wait for PagerDuty in the outbox (limit %ld)", h->undelivered,
+	if (h->cfg.max_undelivered > 0 && h->undelivered >= (size_t)h->cfg.max_undelivered) {
+		char who[200];
+		rp_pages_whom(ob.v, ob.n, NULL, 0, who, sizeof(who));
+		problem(h, "%zu events wait for %s in the outbox (limit %ld)", h->undelivered, who,
 		    h->cfg.max_undelivered);
-	if (nrej > 0)
-		problem(h, "PagerDuty refused %zu event%s (rp-status shows them)", nrej,
+	}
+	if (nrej > 0) {
+		char who[200];
+		rp_pages_whom(NULL, 0, rej, nrej, who, sizeof(who));
+		problem(h, "%s refused %zu event%s (rp-status shows them)", who, nrej,
 		    nrej == 1 ? "" : "s");
+	}
 	rp_outbox_free(&ob);
 	rp_rejected_free(rej, nrej);
 }
@@ -372,6 +379,7 @@ signal_health(struct hb *h, int healthy, struct rp_pd_result *sent, int rc)
 	memset(&d, 0, sizeof(d));
 	d.c = &h->self;
 	d.class_name = "heartbeat";
+	d.own = 1;
 	d.component = "robopager";
 	d.evaluated = h->load.skip != RP_SKIP_AHEAD;
 	d.expect_eval = h->load.last_eval;

@@ -11,10 +11,9 @@
 
 #include "clock.h"
 #include "http.h"
-#include "signals.h"
+#include "sink.h"
 
 #define PD_SUMMARY_MAX 1024
-#define PD_ANSWER_MAX (64 * 1024)
 
 /* A JSON string of s as valid UTF-8, cut to at most max bytes without
  * splitting a character. Our strings can hold what a server sent us. */
@@ -201,118 +200,36 @@ rp_pd_classify(long status, const char *body, const char *transport_error,
 	    words);
 }
 
-static long
-elapsed_ms(const struct timespec *t0)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (long)((t.tv_sec - t0->tv_sec) * 1000 + (t.tv_nsec - t0->tv_nsec) / 1000000);
-}
-
-/* Sleeps ms, unless a stop is asked (signals.h). */
-static void
-sleep_ms(long ms)
-{
-	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-
-	while (!rp_sig_stopped() && nanosleep(&ts, &ts) != 0)
-		;
-}
-
-/* Whether m may be attempted now: its label has allowance left. */
-static int
-allowed(const struct rp_pd_opts *o, const struct rp_pd_msg *m)
-{
-	return o->allow == NULL || m->label < 0 || o->allow[m->label] > 0;
-}
-
 void
 rp_pd_post(const struct rp_pd_opts *o, const struct rp_pd_msg *m, size_t n,
     struct rp_pd_result *res)
 {
-	struct rp_http_req *reqs;
-	size_t *idx, *go, npend, ngo, i;
-	struct timespec t0;
-	unsigned seed;
-	long backoff = o->backoff_ms;
-	int attempt;
+	struct rp_sink_opts so = {0};
+	struct rp_sink_req *r;
+	size_t i;
 
 	if (n == 0)
 		return;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	seed = (unsigned)t0.tv_nsec ^ (unsigned)getpid();
-	reqs = rp_xcalloc(n, sizeof(*reqs));
-	idx = rp_xcalloc(n, sizeof(*idx));
-	go = rp_xcalloc(n, sizeof(*go));
+	r = rp_xcalloc(n, sizeof(*r));
 	for (i = 0; i < n; i++) {
-		memset(&res[i], 0, sizeof(res[i]));
-		res[i].outcome = RP_PD_WAITING;
-		snprintf(res[i].message, sizeof(res[i].message), "not tried: the run's time budget "
-		    "was spent");
-		idx[i] = i;
+		r[i].http.url = o->url;
+		r[i].http.body = m[i].body;
+		r[i].http.timeout_ms = o->timeout_ms;
+		r[i].http.max_bytes = RP_PD_ANSWER_MAX;
+		r[i].http.ca_file = o->ca_file;
+		r[i].http.insecure = o->insecure;
+		r[i].judge = rp_pd_classify;
+		r[i].label = m[i].label;
 	}
-	npend = n;
-	for (attempt = 1; npend > 0; attempt++) {
-		long wait = 0, left = o->budget_ms - elapsed_ms(&t0);
-		size_t still = 0;
-
-		if (left < 200 || rp_sig_stopped())
-			break;
-		/* The events whose rate label allows one more attempt go now; the
-		 * others wait for a later run. */
-		for (i = 0, ngo = 0; i < npend; i++) {
-			const struct rp_pd_msg *mm = &m[idx[i]];
-			struct rp_http_req *r;
-			if (!allowed(o, mm)) {
-				if (res[idx[i]].attempts == 0)
-					snprintf(res[idx[i]].message, sizeof(res[idx[i]].message),
-					    "not tried: the rate limit of its service is reached");
-				continue;
-			}
-			if (o->allow != NULL && mm->label >= 0)
-				o->allow[mm->label]--;
-			r = &reqs[ngo];
-			rp_http_req_reset(r);
-			r->url = o->url;
-			r->body = mm->body;
-			r->timeout_ms = o->timeout_ms < left ? o->timeout_ms : left;
-			r->max_bytes = PD_ANSWER_MAX;
-			r->ca_file = o->ca_file;
-			r->insecure = o->insecure;
-			go[ngo++] = idx[i];
-		}
-		if (ngo == 0)
-			break;
-		rp_http_perform(reqs, ngo, o->max_parallel > 0 ? o->max_parallel : 64);
-		for (i = 0; i < ngo; i++) {
-			struct rp_pd_result *pr = &res[go[i]];
-			pr->attempts = attempt;
-			rp_pd_classify(reqs[i].status, reqs[i].resp.data, reqs[i].error, pr);
-			/* A certificate refused now is refused in a second too: the
-			 * event waits in the outbox for the configuration to change. */
-			if (pr->outcome != RP_PD_FAILED || reqs[i].permanent)
-				continue;
-			if (reqs[i].retry_after * 1000 > wait)
-				wait = reqs[i].retry_after * 1000;
-			idx[still++] = go[i];
-		}
-		npend = still;
-		if (npend == 0 || attempt >= o->max_attempts)
-			break;
-		/* Exponential backoff with full jitter, at least Retry-After. */
-		if (wait < backoff)
-			wait = backoff / 2 + (long)(rand_r(&seed) % (unsigned)(backoff / 2 + 1));
-		backoff *= 2;
-		if (elapsed_ms(&t0) + wait + 200 > o->budget_ms)
-			break;
-		sleep_ms(wait);
-	}
+	so.max_attempts = o->max_attempts;
+	so.backoff_ms = o->backoff_ms;
+	so.budget_ms = o->budget_ms;
+	so.max_parallel = o->max_parallel;
+	so.allow = o->allow;
+	rp_sink_perform(&so, r, n, res);
 	for (i = 0; i < n; i++)
-		rp_http_req_reset(&reqs[i]);
-	free(reqs);
-	free(idx);
-	free(go);
+		rp_http_req_free(&r[i].http);
+	free(r);
 }
 
 void

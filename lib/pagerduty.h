@@ -75,6 +75,9 @@ struct rp_pd_msg {
 	int label;
 };
 
+/* The size of an answer read at most. */
+#define RP_PD_ANSWER_MAX (64 * 1024)
+
 /* The URL of change events: the scheme and host of events_url with the
  * path /v2/change/enqueue. The caller frees it. */
 char *rp_pd_change_url(const char *events_url);

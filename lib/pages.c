@@ -22,13 +22,17 @@ reserve(const struct rp_pages *p)
 	return p->budget_ms / 3 < RETRY_MS ? p->budget_ms / 3 : RETRY_MS;
 }
 
-/* One event of the run on its way. */
+/* One event of the run on its way to one destination. */
 struct ev {
 	struct rp_decision *d;
-	struct rp_action *a;
-	struct rp_pd_result *res;  /* d->sent[...] */
+	struct rp_action *a;       /* NULL for a warning */
+	int slot;                  /* its index in d->acts and d->sent, -1 */
+	char *dest;
+	struct rp_pd_result *res;  /* &r */
+	struct rp_pd_result r;
 	struct rp_ob_entry entry;  /* id, check, label, body, queued */
 	struct rp_alert_rec alert;
+	char warn_key[RP_DEDUP_MAX];
 };
 
 /* The run's events: every action not held by a silence. */
@@ -50,37 +54,202 @@ void
 rp_pages_dl_opts(struct rp_dl_opts *dl, const struct rp_config *cfg, time_t now, long budget_ms)
 {
 	memset(dl, 0, sizeof(*dl));
-	dl->url = cfg->events_url;
-	dl->timeout_ms = cfg->pd_timeout_sec * 1000;
+	dl->cfg = cfg;
 	dl->budget_ms = budget_ms;
-	dl->rate_per_min = cfg->pd_rate_per_min;
 	dl->now = now;
 	dl->max_parallel = (int)cfg->max_parallel;
-	dl->ca_file = cfg->pd_ca_file;
-	dl->insecure = !cfg->pd_tls_verify;
 }
 
-char *
-rp_pages_event(const struct rp_pages *p, const struct rp_decision *d, const struct rp_action *a)
+void
+rp_pages_whom(const struct rp_ob_entry *v, size_t n, const struct rp_rejected *rej,
+    size_t nrej, char *out, size_t len)
 {
-	struct rp_pd_event e;
+	char seen[4][RP_DEST_MAX], dest[RP_DEST_MAX], who[RP_DEST_MAX + 20];
+	size_t i, j, k = 0, more = 0;
+	struct rp_buf b = {0};
 
-	memset(&e, 0, sizeof(e));
-	e.action = a->act;
-	e.routing_key = d->c->pd_service;
-	e.dedup_key = a->dedup_key;
-	e.summary = a->summary;
-	e.source = p->host;
-	e.severity = a->severity;
-	e.component = d->component;
-	e.group = d->c->name;
-	e.class_name = d->class_name ? d->class_name : rp_check_type_name(d->c->type);
-	e.description = d->c->pd_description;
-	e.timestamp = p->now;
-	e.facts = d->facts;
-	e.nfacts = d->nfacts;
-	e.output = d->output;
-	return rp_pd_event_json(&e);
+	for (i = 0; i < n + nrej; i++) {
+		int dup = 0;
+		rp_dl_id_dest(i < n ? v[i].id : rej[i - n].id, dest, sizeof(dest));
+		for (j = 0; j < k && !dup; j++)
+			dup = strcmp(seen[j], dest) == 0;
+		if (dup)
+			continue;
+		if (k == 4) {
+			more = 1;
+			continue;
+		}
+		rp_strlcpy(seen[k++], dest, sizeof(seen[0]));
+		rp_sink_who(dest, who, sizeof(who));
+		rp_buf_printf(&b, "%s%s", k > 1 ? ", " : "", who);
+	}
+	if (more)
+		rp_buf_printf(&b, " and others");
+	snprintf(out, len, "%s", b.data ? b.data : "its destinations");
+	rp_buf_free(&b);
+}
+
+/* The severity of an action's page: a resolve carries its trigger's, so
+ * that a destination that matches them by labels (Alertmanager) finds it. */
+static const char *
+severity_of(const struct rp_action *a)
+{
+	if (a->severity != NULL)
+		return a->severity;
+	return a->page == RP_PAGE_UNKNOWN ? "error" : "critical";
+}
+
+/* The event of action a of decision d, as the sinks see it. */
+static void
+event_of(const struct rp_pages *p, const struct rp_decision *d, const struct rp_action *a,
+    struct rp_sink_event *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->action = a->act == RP_ACT_RESOLVE ? RP_EV_RESOLVE : RP_EV_TRIGGER;
+	e->check = d->c->name;
+	e->type = d->class_name ? d->class_name : rp_check_type_name(d->c->type);
+	e->status = d->next ? d->next->status : RP_CRITICAL;
+	e->dedup_key = a->dedup_key;
+	e->summary = a->summary;
+	e->description = d->c->pd_description;
+	e->severity = severity_of(a);
+	e->component = d->component;
+	e->host = p->host;
+	e->facts = d->facts;
+	e->nfacts = d->nfacts;
+	e->output = d->output;
+	e->time = p->now;
+	if (d->next != NULL && a->page == RP_PAGE_EPISODE)
+		e->since = d->next->episode_start;
+	else if (d->next != NULL && a->page == RP_PAGE_UNKNOWN)
+		e->since = d->next->unknown_since;
+	e->hold_sec = 3 * (d->c->poll_sec > 60 ? d->c->poll_sec : 60);
+	e->routing_key = d->c->pd_service;
+}
+
+void
+rp_pages_refused_each(const char *refused,
+    void (*fn)(void *arg, const char *dest, const struct rp_rejected *x), void *arg)
+{
+	const char *line, *nl;
+
+	for (line = refused; line != NULL && *line; line = nl ? nl + 1 : NULL) {
+		const char *tab;
+		char *id, *rec, dest[RP_DEST_MAX];
+		struct rp_rejected x;
+
+		nl = strchr(line, '\n');
+		tab = memchr(line, '\t', nl ? (size_t)(nl - line) : strlen(line));
+		if (tab == NULL)
+			continue;
+		id = rp_xstrndup(line, (size_t)(tab - line));
+		rec = rp_xstrndup(tab + 1, nl ? (size_t)(nl - tab - 1) : strlen(tab + 1));
+		memset(&x, 0, sizeof(x));
+		rp_rejected_parse_json(&x, rec);
+		x.id = id;
+		rp_dl_id_dest(id, dest, sizeof(dest));
+		fn(arg, dest, &x);
+		rp_rejected_clear(&x); /* frees id */
+		free(rec);
+	}
+}
+
+/* Whether dest refused the trigger of a earlier and the event that would
+ * go to it now differs in what a person fixes. */
+struct resend {
+	const struct rp_pages *p;
+	const struct rp_decision *d;
+	const struct rp_action *a;
+	const char *dest;          /* NULL: every refusal */
+	int changed, unchanged;
+	int said;                  /* say each unchanged refusal on stderr */
+};
+
+static void
+resend_one(void *arg, const char *dest, const struct rp_rejected *x)
+{
+	struct resend *rs = arg;
+	const struct rp_sink *s = rp_sink_of(dest);
+	struct rp_sink_event e;
+	char label[RP_RATE_LABEL_LEN], who[RP_DEST_MAX + 20];
+	char *body, *fp, **dests;
+	size_t i, nd;
+	int mine = 0;
+
+	if (s == NULL || (rs->dest != NULL && strcmp(rs->dest, dest) != 0))
+		return;
+	/* Only a destination the check still has. */
+	dests = rp_sink_dests(rs->p->cfg, rs->d->c, rs->d->own, &nd);
+	for (i = 0; i < nd; i++)
+		mine |= strcmp(dests[i], dest) == 0;
+	rp_sink_dests_free(dests, nd);
+	if (!mine)
+		return;
+	event_of(rs->p, rs->d, rs->a, &e);
+	if ((body = rp_sink_encode(rs->p->cfg, dest, &e, label)) == NULL)
+		return;
+	fp = s->fingerprint(rs->p->cfg, dest, body);
+	rp_sink_who(dest, who, sizeof(who));
+	if (x->fix == NULL || strcmp(fp, x->fix) != 0) {
+		rs->changed++;
+		if (rs->said)
+			rp_log(RP_LOG_INFO, "%s: the trigger %s refused is sent again: the event "
+			    "changed since", rs->d->c->name, who);
+	} else {
+		rs->unchanged++;
+		if (rs->said)
+			rp_log(RP_LOG_ERR, "%s: %s refused the trigger of %s: %s; fix %s (rp-status "
+			    "shows it)", rs->d->c->name, who, rs->a->dedup_key, x->message ? x->message :
+			    "no reason given", strcmp(dest, "pagerduty") == 0 ?
+			    "pd_service or pd_description" : "the destination");
+	}
+	rp_free_secret(body);
+	free(fp);
+}
+
+int
+rp_pages_resend(const struct rp_pages *p, struct rp_decision *d, const struct rp_action *a,
+    const char *refused)
+{
+	struct resend rs = {0};
+
+	rs.p = p;
+	rs.d = d;
+	rs.a = a;
+	rs.said = 1;
+	rp_pages_refused_each(refused, resend_one, &rs);
+	if (rs.changed > 0)
+		return 1;
+	return rs.unchanged > 0 ? 0 : -1;
+}
+
+/* Whether the resent trigger a of d goes to dest. */
+static int
+resend_to(const struct rp_pages *p, const struct rp_decision *d, const struct rp_action *a,
+    const char *dest)
+{
+	struct resend rs = {0};
+
+	rs.p = p;
+	rs.d = d;
+	rs.a = a;
+	rs.dest = dest;
+	rp_pages_refused_each(d->refused, resend_one, &rs);
+	return rs.changed > 0;
+}
+
+/* Whether d's check went into WARNING: from OK, or at its first
+ * evaluation. A check that stays WARNING, or comes back to it from UNKNOWN
+ * or CRITICAL (its incident said it), says nothing more. */
+static int
+went_warning(const struct rp_pages *p, const struct rp_decision *d)
+{
+	if (!p->state_ok || d->next == NULL || !d->evaluated || d->own ||
+	    d->next->status != RP_WARNING || d->next->open_key != NULL)
+		return 0;
+	if (d->prev == NULL || !d->prev->known)
+		return 1;
+	return d->prev->status == RP_OK;
 }
 
 static int
@@ -89,25 +258,63 @@ held(const struct rp_pages *p, const struct rp_decision *d, const struct rp_acti
 	return a->act == RP_ACT_TRIGGER && d->silenced_until > p->now;
 }
 
-/* Builds the run's events. A silenced check's trigger is not sent nor
- * queued, and not marked handed over, so the run after the silence decides
- * again and pages if the problem is still there; resolves go out. Every
- * other event is marked handed over in its decided state, which is written
- * with it. */
+/* Adds the event of d (action a, or a warning) for dest to out, if dest
+ * takes it; whether it did. */
+static int
+add_ev(const struct rp_pages *p, struct rp_decision *d, struct rp_action *a, int slot,
+    const char *dest, const struct rp_sink_event *e, struct evs *out)
+{
+	char label[RP_RATE_LABEL_LEN];
+	char *body = rp_sink_encode(p->cfg, dest, e, label);
+	struct ev *v;
+
+	if (body == NULL)
+		return 0;
+	v = &out->v[out->n++];
+	v->d = d;
+	v->a = a;
+	v->slot = slot;
+	v->dest = rp_xstrdup(dest);
+	v->res = &v->r;
+	v->r.outcome = RP_PD_WAITING;
+	v->entry.id = rp_dl_dest_id(dest, rp_ev_action_name(e->action), e->dedup_key);
+	v->entry.check = rp_xstrdup(d->c->name);
+	v->entry.label = rp_xstrdup(label);
+	v->entry.body = body;
+	v->entry.queued = p->now;
+	v->alert.dedup_key = e->dedup_key;
+	v->alert.check = d->c->name;
+	v->alert.action = rp_ev_action_name(e->action);
+	v->alert.severity = e->severity;
+	v->alert.summary = e->summary;
+	v->alert.sent_at = p->now;
+	return 1;
+}
+
+/* Builds the run's events: one per action and destination. A silenced
+ * check's trigger is not sent nor queued, and not marked handed over, so
+ * the run after the silence decides again and pages if the problem is
+ * still there; resolves go out. Every other event is marked handed over in
+ * its decided state, which is written with it. */
 static void
 build(const struct rp_pages *p, struct rp_decision *d, size_t n, struct evs *out)
 {
-	size_t i, j, cap = 1;
+	size_t i, j, k, cap = 1, nd, *nds = rp_xcalloc(n + 1, sizeof(*nds));
+	char ***dv = rp_xcalloc(n + 1, sizeof(*dv)), **dests;
 
-	for (i = 0; i < n; i++)
-		cap += d[i].nact;
+	/* One event per action and destination, and a warning's. */
+	for (i = 0; i < n; i++) {
+		dv[i] = rp_sink_dests(p->cfg, d[i].c, d[i].own, &nds[i]);
+		cap += (d[i].nact + 1) * nds[i];
+	}
 	out->v = rp_xcalloc(cap, sizeof(*out->v));
 	out->n = 0;
 	for (i = 0; i < n; i++) {
+		dests = dv[i];
+		nd = nds[i];
 		for (j = 0; j < d[i].nact; j++) {
 			struct rp_action *a = &d[i].acts[j];
-			struct ev *e;
-			char label[RP_RATE_LABEL_LEN];
+			struct rp_sink_event e;
 
 			memset(&d[i].sent[j], 0, sizeof(d[i].sent[j]));
 			if (held(p, &d[i], a)) {
@@ -118,26 +325,43 @@ build(const struct rp_pages *p, struct rp_decision *d, size_t n, struct evs *out
 				    "silenced until %s", until);
 				continue;
 			}
-			e = &out->v[out->n++];
-			e->d = &d[i];
-			e->a = a;
-			e->res = &d[i].sent[j];
-			e->res->outcome = RP_PD_WAITING;
-			rp_rate_label(d[i].c->pd_service, label);
-			e->entry.id = rp_dl_id(a->act, a->dedup_key);
-			e->entry.check = rp_xstrdup(d[i].c->name);
-			e->entry.label = rp_xstrdup(label);
-			e->entry.body = rp_pages_event(p, &d[i], a);
-			e->entry.queued = p->now;
-			e->alert.dedup_key = a->dedup_key;
-			e->alert.check = d[i].c->name;
-			e->alert.action = rp_act_name(a->act);
-			e->alert.severity = a->severity;
-			e->alert.summary = a->summary;
-			e->alert.sent_at = p->now;
+			d[i].sent[j].outcome = RP_PD_WAITING;
+			event_of(p, &d[i], a, &e);
+			for (k = 0; k < nd; k++) {
+				if (d[i].resend == (int)j + 1 && !resend_to(p, &d[i], a, dests[k]))
+					continue;
+				add_ev(p, &d[i], a, (int)j, dests[k], &e, out);
+			}
 			rp_eval_delivered(d[i].next, a);
 		}
+		if (went_warning(p, &d[i]) && d[i].silenced_until <= p->now) {
+			struct rp_action w;
+			struct rp_sink_event e;
+			char at[RP_UTC_LEN];
+
+			memset(&w, 0, sizeof(w));
+			w.act = RP_ACT_TRIGGER;
+			w.severity = "warning";
+			rp_clock_format_utc(p->now, at);
+			snprintf(w.dedup_key, sizeof(w.dedup_key), "%s/warning@%s", d[i].c->name, at);
+			snprintf(w.summary, sizeof(w.summary), "%s", d[i].next->summary ?
+			    d[i].next->summary : "");
+			event_of(p, &d[i], &w, &e);
+			e.action = RP_EV_WARNING;
+			for (k = 0; k < nd; k++) {
+				if (!add_ev(p, &d[i], NULL, -1, dests[k], &e, out))
+					continue;
+				/* The event's strings live in w: copy what outlives it. */
+				rp_strlcpy(out->v[out->n - 1].warn_key, w.dedup_key,
+				    sizeof(out->v[0].warn_key));
+				out->v[out->n - 1].alert.dedup_key = out->v[out->n - 1].warn_key;
+				out->v[out->n - 1].alert.summary = d[i].next->summary;
+			}
+		}
+		rp_sink_dests_free(dests, nd);
 	}
+	free(dv);
+	free(nds);
 }
 
 static void
@@ -145,8 +369,10 @@ evs_free(struct evs *ev)
 {
 	size_t i;
 
-	for (i = 0; i < ev->n; i++)
+	for (i = 0; i < ev->n; i++) {
 		rp_ob_entry_clear(&ev->v[i].entry);
+		free(ev->v[i].dest);
+	}
 	free(ev->v);
 }
 
@@ -207,29 +433,26 @@ commit_retry(struct rp_pages *p, struct rp_decision *d, size_t n, struct evs *ev
 	return -1;
 }
 
-/* Sends the events straight to PagerDuty (no outbox: the store is not
- * there, or refused the decision). */
+/* Sends the events straight to their destinations (no outbox: the store
+ * is not there, or refused the decision). */
 static void
 send_direct(struct rp_pages *p, struct evs *ev, long budget_ms)
 {
-	struct rp_pd_msg *m = rp_xcalloc(ev->n + 1, sizeof(*m));
+	struct rp_sink_msg *m = rp_xcalloc(ev->n + 1, sizeof(*m));
 	struct rp_pd_result *res = rp_xcalloc(ev->n + 1, sizeof(*res));
-	struct rp_pd_opts po = {0};
+	struct rp_sink_opts so = {0};
 	size_t i;
 
 	for (i = 0; i < ev->n; i++) {
+		m[i].dest = ev->v[i].dest;
 		m[i].body = ev->v[i].entry.body;
 		m[i].label = -1;
 	}
-	po.url = p->cfg->events_url;
-	po.timeout_ms = p->cfg->pd_timeout_sec * 1000;
-	po.max_attempts = 10;
-	po.backoff_ms = 500;
-	po.budget_ms = budget_ms;
-	po.max_parallel = (int)p->cfg->max_parallel;
-	po.ca_file = p->cfg->pd_ca_file;
-	po.insecure = !p->cfg->pd_tls_verify;
-	rp_pd_post(&po, m, ev->n, res);
+	so.max_attempts = 10;
+	so.backoff_ms = 500;
+	so.budget_ms = budget_ms;
+	so.max_parallel = (int)p->cfg->max_parallel;
+	rp_sink_post(p->cfg, p->now, &so, m, ev->n, res);
 	for (i = 0; i < ev->n; i++)
 		*ev->v[i].res = res[i];
 	free(m);
@@ -295,18 +518,22 @@ report_outbox(struct rp_pages *p, const struct rp_outbox *ob, const struct rp_pd
 			mine = strcmp(ob->v[i].id, ev->v[j].entry.id) == 0;
 		if (mine)
 			continue; /* said with its check (report_events) */
-		if (res[i].outcome == RP_PD_DELIVERED)
+		if (res[i].outcome == RP_PD_DELIVERED) {
 			sent++;
-		else if (res[i].outcome == RP_PD_REJECTED)
-			rp_log(RP_LOG_ERR, "outbox: PagerDuty refused %s: %s (kept for rp-status)",
+		} else if (res[i].outcome == RP_PD_REJECTED) {
+			char dest[RP_DEST_MAX], who[RP_DEST_MAX + 20];
+			rp_dl_id_dest(ob->v[i].id, dest, sizeof(dest));
+			rp_sink_who(dest, who, sizeof(who));
+			rp_log(RP_LOG_ERR, "outbox: %s refused %s: %s (kept for rp-status)", who,
 			    ob->v[i].id, res[i].message);
+		}
 	}
 	if (sent > 0)
 		rp_log(RP_LOG_INFO, "outbox: %zu earlier event%s delivered", sent, sent == 1 ? "" : "s");
 	if (bad && st->left > 0)
-		rp_log(RP_LOG_ERR, "outbox: %zu event%s still wait%s for PagerDuty%s%s", st->left,
-		    st->left == 1 ? "" : "s", st->left == 1 ? "s" : "", st->error[0] ? ": " : "",
-		    st->error);
+		rp_log(RP_LOG_ERR, "outbox: %zu event%s still wait%s for %s%s%s", st->left,
+		    st->left == 1 ? "" : "s", st->left == 1 ? "s" : "",
+		    st->where[0] ? st->where : "delivery", st->error[0] ? ": " : "", st->error);
 	p->trouble |= bad;
 }
 
@@ -329,7 +556,8 @@ deliver_outbox(struct rp_pages *p, const struct rp_outbox *ob, struct evs *ev,
 	map_outcomes(ob, res, ev);
 	report_outbox(p, ob, res, ev, &st);
 	for (i = 0; i < ev->n; i++) {
-		if (ev->v[i].res->attempts == 0)
+		/* rp:alert:<key> records PagerDuty's answer. */
+		if (ev->v[i].res->attempts == 0 || strcmp(ev->v[i].dest, "pagerduty") != 0)
 			continue;
 		answers[na] = ev->v[i].alert;
 		answers[na].http_status = ev->v[i].res->http_status;
@@ -358,8 +586,15 @@ record_sent(struct rp_pages *p, const struct evs *ev)
 	int rc = -1;
 
 	for (i = 0; i < ev->n; i++) {
-		if (ev->v[i].a->act != RP_ACT_TRIGGER || ev->v[i].a->page != RP_PAGE_EPISODE ||
-		    ev->v[i].res->outcome != RP_PD_DELIVERED)
+		size_t j;
+		int seen = 0;
+		/* Delivered to any of its destinations: its incident is open. */
+		if (ev->v[i].a == NULL || ev->v[i].a->act != RP_ACT_TRIGGER ||
+		    ev->v[i].a->page != RP_PAGE_EPISODE || ev->v[i].res->outcome != RP_PD_DELIVERED)
+			continue;
+		for (j = 0; j < n && !seen; j++)
+			seen = strcmp(v[j].name, ev->v[i].d->c->name) == 0;
+		if (seen)
 			continue;
 		v[n].name = ev->v[i].d->c->name;
 		v[n++].dedup_key = ev->v[i].a->dedup_key;
@@ -398,19 +633,182 @@ report_events(struct rp_pages *p, const struct evs *ev)
 
 	for (i = 0; i < ev->n; i++) {
 		const struct rp_pd_result *r = ev->v[i].res;
-		const char *what = rp_act_name(ev->v[i].a->act), *key = ev->v[i].a->dedup_key;
+		const char *what = ev->v[i].a ? rp_act_name(ev->v[i].a->act) : "warning";
+		const char *key = rp_dl_id_key(ev->v[i].entry.id);
+		char who[RP_DEST_MAX + 20];
 
+		rp_sink_who(ev->v[i].dest, who, sizeof(who));
 		if (r->outcome == RP_PD_REJECTED)
-			rp_log(RP_LOG_ERR, "PagerDuty refused %s %s: %s (kept for rp-status)", what, key,
+			rp_log(RP_LOG_ERR, "%s refused %s %s: %s (kept for rp-status)", who, what, key,
 			    r->message);
 		else if (trouble_of(r))
-			rp_log(RP_LOG_ERR, "PagerDuty %s %s: %s; %s", what, key, r->message, r->queued ?
+			rp_log(RP_LOG_ERR, "%s %s %s: %s; %s", who, what, key, r->message, r->queued ?
 			    "queued in the outbox" : "not recorded: the next run decides again");
 		else if (r->outcome == RP_PD_WAITING)
-			rp_log(r->behind ? RP_LOG_INFO : RP_LOG_DEBUG, "PagerDuty %s %s: %s", what, key,
+			rp_log(r->behind ? RP_LOG_INFO : RP_LOG_DEBUG, "%s %s %s: %s", who, what, key,
 			    r->message);
 		p->trouble |= trouble_of(r);
 	}
+}
+
+/* How bad an outcome is, to tell an action's worst over its
+ * destinations. */
+static int
+rank(const struct rp_pd_result *r)
+{
+	switch (r->outcome) {
+	case RP_PD_REJECTED:
+		return 5;
+	case RP_PD_FAILED:
+		return 4;
+	case RP_PD_WAITING:
+		return r->behind ? 2 : r->elsewhere ? 1 : 3;
+	default:
+		return 0;
+	}
+}
+
+/* Each action's outcome over its destinations, for the report. */
+static void
+aggregate(struct rp_decision *d, size_t n, const struct evs *ev)
+{
+	size_t i, j, k;
+
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < d[i].nact; j++) {
+			struct rp_pd_result *out = &d[i].sent[j];
+			const struct ev *worst = NULL;
+			size_t count = 0;
+			if (out->outcome == RP_PD_HELD)
+				continue;
+			for (k = 0; k < ev->n; k++) {
+				if (ev->v[k].d != &d[i] || ev->v[k].slot != (int)j)
+					continue;
+				count++;
+				if (worst == NULL || rank(ev->v[k].res) > rank(worst->res))
+					worst = &ev->v[k];
+			}
+			if (worst == NULL) {
+				memset(out, 0, sizeof(*out));
+				out->outcome = RP_PD_DELIVERED;
+				snprintf(out->message, sizeof(out->message), "no destination takes it");
+				continue;
+			}
+			*out = *worst->res;
+			if (count > 1 && worst->res->outcome != RP_PD_DELIVERED) {
+				char who[RP_DEST_MAX + 20];
+				rp_sink_who(worst->dest, who, sizeof(who));
+				/* Cut: a long destination leaves room for the answer. */
+				snprintf(out->message, sizeof(out->message), "%.60s: %.130s", who,
+				    worst->res->message);
+			}
+		}
+	}
+}
+
+/* The firing alerts of the checks this run evaluated, posted again straight
+ * to the destinations that forget them otherwise (not through the outbox:
+ * the next run posts them again anyway). The first firing and the resolve
+ * go through the outbox like every event. */
+static void
+refresh(struct rp_pages *p, struct rp_decision *d, size_t n, long budget_ms)
+{
+	struct rp_sink_msg *m = NULL;
+	struct rp_pd_result *res;
+	struct rp_sink_opts so = {0};
+	char **bodies = NULL, **dests = NULL;
+	size_t i, j, k, nm = 0, cap = 0, nd;
+
+	for (i = 0; i < n; i++) {
+		const struct rp_check_state *st = d[i].next;
+		struct rp_action a[2];
+		size_t na = 0;
+		char **dv;
+
+		if (!d[i].evaluated || d[i].lost || d[i].own || st == NULL)
+			continue;
+		memset(a, 0, sizeof(a));
+		if (st->open_key != NULL && st->open_sent) {
+			a[na].page = RP_PAGE_EPISODE;
+			rp_strlcpy(a[na].dedup_key, st->open_key, sizeof(a[0].dedup_key));
+			na++;
+		}
+		if (st->unknown_key != NULL && st->unknown_sent) {
+			a[na].page = RP_PAGE_UNKNOWN;
+			rp_strlcpy(a[na].dedup_key, st->unknown_key, sizeof(a[0].dedup_key));
+			na++;
+		}
+		dv = rp_sink_dests(p->cfg, d[i].c, 0, &nd);
+		for (j = 0; j < na; j++) {
+			struct rp_sink_event e;
+			int decided = 0;
+			/* A trigger this run decided goes through the outbox. */
+			for (k = 0; k < d[i].nact; k++)
+				decided |= d[i].acts[k].act == RP_ACT_TRIGGER &&
+				    strcmp(d[i].acts[k].dedup_key, a[j].dedup_key) == 0;
+			if (decided)
+				continue;
+			a[j].act = RP_ACT_TRIGGER;
+			snprintf(a[j].summary, sizeof(a[j].summary), "%s", st->summary ? st->summary : "");
+			event_of(p, &d[i], &a[j], &e);
+			for (k = 0; k < nd; k++) {
+				const struct rp_sink *s = rp_sink_of(dv[k]);
+				char label[RP_RATE_LABEL_LEN], *body;
+				if (s == NULL || !s->refresh ||
+				    (body = rp_sink_encode(p->cfg, dv[k], &e, label)) == NULL)
+					continue;
+				if (nm == cap) {
+					cap = cap ? 2 * cap : 16;
+					m = rp_xrealloc(m, cap * sizeof(*m));
+					bodies = rp_xrealloc(bodies, cap * sizeof(*bodies));
+					dests = rp_xrealloc(dests, cap * sizeof(*dests));
+				}
+				bodies[nm] = body;
+				dests[nm] = rp_xstrdup(dv[k]);
+				m[nm].dest = dests[nm];
+				m[nm].body = body;
+				m[nm++].label = -1;
+			}
+		}
+		rp_sink_dests_free(dv, nd);
+	}
+	if (nm == 0)
+		return;
+	res = rp_xcalloc(nm, sizeof(*res));
+	so.max_attempts = 2;
+	so.backoff_ms = 500;
+	so.budget_ms = budget_ms;
+	so.max_parallel = (int)p->cfg->max_parallel;
+	rp_sink_post(p->cfg, p->now, &so, m, nm, res);
+	for (i = 0; i < nm; i++) {
+		size_t failed = 0;
+		char who[RP_DEST_MAX + 20];
+		if (res[i].outcome == RP_PD_DELIVERED || dests[i] == NULL)
+			continue;
+		/* One line per destination. */
+		for (j = i; j < nm; j++) {
+			if (dests[j] == NULL || strcmp(dests[j], dests[i]) != 0 ||
+			    res[j].outcome == RP_PD_DELIVERED)
+				continue;
+			failed++;
+			if (j != i) {
+				free(dests[j]);
+				dests[j] = NULL;
+			}
+		}
+		rp_sink_who(dests[i], who, sizeof(who));
+		rp_log(RP_LOG_ERR, "%s: %zu firing alert%s not posted again: %s (it forgets them "
+		    "after three polls)", who, failed, failed == 1 ? "" : "s", res[i].message);
+		p->trouble = 1;
+	}
+	for (i = 0; i < nm; i++) {
+		rp_free_secret(bodies[i]);
+		free(dests[i]);
+	}
+	free(bodies);
+	free(dests);
+	free(m);
+	free(res);
 }
 
 /* The run with its state: write, deliver, record. */
@@ -430,6 +828,8 @@ run_with_state(struct rp_pages *p, struct rp_decision *d, size_t n, struct evs *
 		if (ob.owned && !rp_sig_stopped()) {
 			p->claimed = 1;
 			deliver_outbox(p, &ob, ev, t0);
+			if (!rp_sig_stopped())
+				refresh(p, d, n, p->budget_ms - elapsed_ms(t0));
 		} else if (ob.owned) {
 			/* Stopped: release the lock; the next run delivers. */
 			struct rp_ob_update up = {0};
@@ -444,6 +844,8 @@ run_with_state(struct rp_pages *p, struct rp_decision *d, size_t n, struct evs *
 					    "outbox");
 		} else {
 			map_outcomes(&ob, NULL, ev);
+			if (!rp_sig_stopped())
+				refresh(p, d, n, p->budget_ms - elapsed_ms(t0));
 		}
 		rp_outbox_free(&ob);
 		return;
@@ -484,5 +886,6 @@ rp_pages_run(struct rp_pages *p, struct rp_decision *d, size_t n)
 			record_sent(p, &ev);
 	}
 	report_events(p, &ev);
+	aggregate(d, n, &ev);
 	evs_free(&ev);
 }

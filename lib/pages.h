@@ -6,8 +6,16 @@
  * run killed before the write decided nothing (the next run decides again);
  * killed after it, its events wait in the outbox for the next run.
  *
+ * Every event goes to each destination of its check (sink.h): PagerDuty
+ * for its pd_service, the [slack NAME] and [webhook NAME] its notify:
+ * names, every Alertmanager of [alertmanager] urls; one outbox entry per
+ * destination, all written in the one transaction. A check that goes into
+ * WARNING is said to the destinations that take warnings; the firing alerts
+ * of the checks a run evaluated are posted again to the destinations that
+ * forget them otherwise (Alertmanager).
+ *
  * Without the state (the store down when the run read it, or [enable_redis]
- * enable = False) events go straight to PagerDuty, and the triggers sent
+ * enable = False) events go straight to their destinations, and the triggers sent
  * are then recorded if the store answers again within a few seconds
  * (rp_store_record_sent), so that their incidents get resolved. When the
  * store refuses the write of a decision, its events go straight out too,
@@ -26,6 +34,7 @@
 #include "deliver.h"
 #include "eval.h"
 #include "pagerduty.h"
+#include "sink.h"
 #include "state.h"
 
 /* One check's part in a run. */
@@ -45,7 +54,19 @@ struct rp_decision {
 	size_t nfacts;
 	const char *output;           /* a job's last lines, for custom_details */
 	time_t silenced_until;        /* triggers are held until then */
-	/* out, per action */
+	int own;                      /* Robopager's own health: to PagerDuty's
+	                               * heartbeat_service only */
+	const struct rp_check_state *prev; /* the state as read (NULL: none, or
+	                               * not read): a WARNING after anything but
+	                               * WARNING, UNKNOWN or CRITICAL is said to
+	                               * the destinations that take warnings */
+	const char *refused;          /* the refused records of the open
+	                               * incident's trigger (struct rp_load) */
+	int resend;                   /* 1 + the index of the action that sends
+	                               * a refused trigger again (rp_pages_resend),
+	                               * only where it was refused; 0: none */
+	/* out, per action: over its destinations, the worst outcome (its
+	 * message names the destination when there are several) */
 	struct rp_pd_result sent[RP_MAX_ACTIONS];
 	int lost;                     /* another run decided this check first:
 	                               * this decision was dropped */
@@ -76,12 +97,28 @@ struct rp_pages {
  * nowhere. */
 void rp_pages_run(struct rp_pages *p, struct rp_decision *d, size_t n);
 
-/* The JSON of action a of decision d as PagerDuty receives it; the caller
- * wipes and frees it (rp_free_secret: it holds the routing key). */
-char *rp_pages_event(const struct rp_pages *p, const struct rp_decision *d,
-    const struct rp_action *a);
+/* The trigger a of d's open incident (d->next) was refused by some of its
+ * destinations (refused: the records as rp_store_load read them). Returns
+ * 1 when, for at least one of them, the event that would be sent now
+ * differs in what a person fixes (the sink's fingerprint): a is to be sent
+ * again, to those alone (set d->resend); 0 when none does (each refusal is
+ * said on stderr: it waits for a fix); -1 when there is no refusal of a
+ * destination the check still has. */
+int rp_pages_resend(const struct rp_pages *p, struct rp_decision *d,
+    const struct rp_action *a, const char *refused);
 
-/* Delivery options from the configuration ([pager_duty], max_parallel). */
+/* Calls fn for each refused record in refused (as struct rp_load holds
+ * them: one per line, "<outbox id>\t<record>"), with its destination. */
+void rp_pages_refused_each(const char *refused,
+    void (*fn)(void *arg, const char *dest, const struct rp_rejected *x), void *arg);
+
+/* Whom the n entries (or the nrej refused events) are for, for people:
+ * "PagerDuty", "PagerDuty, Slack data-team" (each destination once, a few
+ * at most, then "and others"). */
+void rp_pages_whom(const struct rp_ob_entry *v, size_t n, const struct rp_rejected *rej,
+    size_t nrej, char *out, size_t len);
+
+/* Delivery options from the configuration (the destinations, max_parallel). */
 void rp_pages_dl_opts(struct rp_dl_opts *dl, const struct rp_config *cfg, time_t now,
     long budget_ms);
 

@@ -258,8 +258,8 @@ has_type(const struct run *r, enum rp_check_type t)
 	return 0;
 }
 
-/* What the run needs besides the files: a batchy server, the mailbox's
- * user and password. */
+/* What the run needs besides the files: a batchy server, what the checks'
+ * auth: and notify: name, the mailbox's user and password. */
 static int
 check_needs(struct run *r, enum rp_program prog)
 {
@@ -271,7 +271,8 @@ check_needs(struct run *r, enum rp_program prog)
 		return RP_EXIT_CONFIG;
 	}
 	for (size_t i = 0; i < r->n; i++) {
-		if (rp_source_validate(&r->cfg, r->items[i].c, r->cl.path, &err) != 0) {
+		if (rp_source_validate(&r->cfg, r->items[i].c, r->cl.path, &err) != 0 ||
+		    rp_sink_validate(&r->cfg, r->items[i].c, r->cl.path, &err) != 0) {
 			rp_log(RP_LOG_ERR, "%s", err.msg);
 			return err.code;
 		}
@@ -428,24 +429,6 @@ evaluate_email(struct run *r)
 	free(v);
 }
 
-/* A page's title names its check first: on-call reads it before anything
- * else, and rp-status, rp-silence and -c take that name. */
-static void
-name_titles(const struct rp_check *c, struct rp_action *acts, size_t n)
-{
-	struct rp_buf t = {0};
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		if (acts[i].act != RP_ACT_TRIGGER || acts[i].page != RP_PAGE_EPISODE)
-			continue;
-		t.len = 0;
-		rp_buf_printf(&t, "%s: %s", c->name, acts[i].summary);
-		rp_strlcpy(acts[i].summary, t.data, sizeof(acts[i].summary));
-	}
-	rp_buf_free(&t);
-}
-
 static void
 decide_all(struct run *r)
 {
@@ -457,7 +440,6 @@ decide_all(struct run *r)
 			continue;
 		rp_eval_decide(it->c, r->cfg.unknown_after, &it->load.st, &it->res, r->now,
 		    &it->next, it->acts, &it->nact);
-		name_titles(it->c, it->acts, it->nact);
 	}
 }
 
@@ -491,20 +473,21 @@ decisions(struct run *r, struct rp_decision *d)
 		it->dec.nfacts = it->res.nfacts;
 		it->dec.output = it->res.output;
 		it->dec.silenced_until = it->load.silenced_until;
+		it->dec.prev = r->state_ok ? &it->load.st : NULL;
+		it->dec.refused = it->load.refused;
 		d[n++] = it->dec;
 	}
 	return n;
 }
 
-/* The refused trigger of an open incident is sent again once the event
- * that would be sent differs in what a person fixes (the routing key, the
- * description); until then every run says it was refused. */
+/* The refused trigger of an open incident is sent again, to the
+ * destinations that refused it, once the event that would be sent differs
+ * in what a person fixes (pd_service, pd_description, a Slack webhook...);
+ * until then every run says it was refused (pages.c). */
 static void
 resend_refused(struct run *r, const struct rp_pages *p, struct item *it)
 {
-	struct rp_rejected x = {0};
 	struct rp_action a;
-	char *body, *fp;
 	size_t i;
 
 	if (it->load.refused == NULL || it->next.open_key == NULL || !it->next.open_sent ||
@@ -513,7 +496,6 @@ resend_refused(struct run *r, const struct rp_pages *p, struct item *it)
 	for (i = 0; i < it->nact; i++)
 		if (it->acts[i].act == RP_ACT_TRIGGER && it->acts[i].page == RP_PAGE_EPISODE)
 			return;
-	rp_rejected_parse_json(&x, it->load.refused);
 	memset(&a, 0, sizeof(a));
 	a.act = RP_ACT_TRIGGER;
 	a.page = RP_PAGE_EPISODE;
@@ -524,21 +506,18 @@ resend_refused(struct run *r, const struct rp_pages *p, struct item *it)
 	it->dec.component = component(r, it->c);
 	it->dec.facts = it->res.facts;
 	it->dec.nfacts = it->res.nfacts;
-	body = rp_pages_event(p, &it->dec, &a);
-	fp = rp_pd_fingerprint(body);
-	if (x.fix == NULL || strcmp(fp, x.fix) != 0) {
-		rp_log(RP_LOG_INFO, "%s: the trigger PagerDuty refused is sent again: the event "
-		    "changed since", it->c->name);
+	it->dec.next = &it->next;
+	switch (rp_pages_resend(p, &it->dec, &a, it->load.refused)) {
+	case 1:
 		it->acts[it->nact++] = a;
-	} else {
-		rp_log(RP_LOG_ERR, "%s: PagerDuty refused the trigger of %s: %s; fix pd_service or "
-		    "pd_description (rp-status shows it)", it->c->name, it->next.open_key,
-		    x.message ? x.message : "no reason given");
+		it->dec.resend = (int)it->nact;
+		break;
+	case 0:
 		r->trouble = 1;
+		break;
+	default:
+		break;
 	}
-	rp_free_secret(body);
-	free(fp);
-	rp_rejected_clear(&x);
 }
 
 /* Writes the decisions, delivers, records (pages.c). */

@@ -131,8 +131,10 @@ struct rp_load {
 	time_t last_eval;        /* out: the record's, whether due or not */
 	time_t lock;             /* out: the lock this run took (its clock), 0 */
 	time_t silenced_until;   /* out: triggers are held until then, or 0 */
-	char *refused;           /* out: the refused record (JSON) of the open
-	                          * incident's trigger, or NULL */
+	char *refused;           /* out: the refused records of the open
+	                          * incident's trigger, every destination's, one
+	                          * a line: "<outbox id>\t<record (JSON)>"; or
+	                          * NULL (rp_pages_refused_each reads them) */
 	struct rp_check_state st; /* out, due, forced or read checks only */
 	struct rp_ping_rec ping_rec; /* out, likewise, ping checks only */
 };

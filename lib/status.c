@@ -7,9 +7,11 @@
 #include "checklist.h"
 #include "clock.h"
 #include "config.h"
+#include "deliver.h"
 #include "output.h"
 #include "ping.h"
 #include "run.h"
+#include "sink.h"
 #include "state.h"
 
 /* "2026-11-26 09:30" local, or "-" for none. */
@@ -61,16 +63,76 @@ status_word(const struct rp_check *c, const struct rp_check_state *st, time_t no
 	return st->known ? rp_status_name(st->status) : "NEVER";
 }
 
-/* Whether the trigger of dedup_key still waits in the outbox. */
+/* Whether the trigger of dedup_key still waits in the outbox (for dest,
+ * or for any destination when dest is NULL). */
+static int
+queued_for(const struct rp_outbox *ob, const char *dest, const char *dedup_key)
+{
+	char d[RP_DEST_MAX], act[16];
+	size_t i;
+
+	for (i = 0; dedup_key != NULL && i < ob->n; i++) {
+		rp_dl_id_action(ob->v[i].id, act, sizeof(act));
+		rp_dl_id_dest(ob->v[i].id, d, sizeof(d));
+		if (strcmp(act, "trigger") == 0 && strcmp(rp_dl_id_key(ob->v[i].id), dedup_key) == 0 &&
+		    (dest == NULL || strcmp(d, dest) == 0))
+			return 1;
+	}
+	return 0;
+}
+
 static int
 queued(const struct rp_outbox *ob, const char *dedup_key)
 {
+	return queued_for(ob, NULL, dedup_key);
+}
+
+/* Whether dest refused the trigger of the open incident (refused: the
+ * records as struct rp_load holds them, one a line "<id>\t<record>"). */
+static int
+refused_by(const char *refused, const char *dest)
+{
+	const char *line, *nl;
+	char d[RP_DEST_MAX];
+
+	for (line = refused; line != NULL && *line; line = nl ? nl + 1 : NULL) {
+		char *id;
+		nl = strchr(line, '\n');
+		id = rp_xstrndup(line, strcspn(line, "\t\n"));
+		rp_dl_id_dest(id, d, sizeof(d));
+		free(id);
+		if (strcmp(d, dest) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* Where the open incident's trigger stands at each destination of its
+ * check: "delivered", "queued" or "refused". */
+struct where {
+	char **dests;
+	const char **state;
+	size_t n;
+};
+
+static void
+where_of(struct where *w, const struct rp_config *cfg, const struct rp_check *c,
+    const struct rp_load *l, const struct rp_outbox *ob)
+{
 	size_t i;
 
-	for (i = 0; dedup_key != NULL && i < ob->n; i++)
-		if (strncmp(ob->v[i].id, "trigger ", 8) == 0 && strcmp(ob->v[i].id + 8, dedup_key) == 0)
-			return 1;
-	return 0;
+	w->dests = rp_sink_dests(cfg, c, 0, &w->n);
+	w->state = rp_xcalloc(w->n + 1, sizeof(*w->state));
+	for (i = 0; i < w->n; i++)
+		w->state[i] = refused_by(l->refused, w->dests[i]) ? "refused" :
+		    queued_for(ob, w->dests[i], l->st.open_key) ? "queued" : "delivered";
+}
+
+static void
+where_free(struct where *w)
+{
+	rp_sink_dests_free(w->dests, w->n);
+	free(w->state);
 }
 
 /* rp-ping's record of a ping check: in its JSON object (jq: .last_success,
@@ -147,8 +209,9 @@ ping_text(FILE *out, const struct rp_ping_rec *r)
 }
 
 static void
-row_json(FILE *out, const struct rp_check *c, const struct rp_load *l, time_t now,
-    const struct rp_outbox *ob, const struct rp_ping_rec *ping)
+row_json(FILE *out, const struct rp_config *cfg, const struct rp_check *c,
+    const struct rp_load *l, time_t now, const struct rp_outbox *ob,
+    const struct rp_ping_rec *ping)
 {
 	const struct rp_check_state *st = &l->st;
 	struct rp_buf b = {0};
@@ -175,6 +238,22 @@ row_json(FILE *out, const struct rp_check *c, const struct rp_load *l, time_t no
 	json_str(&b, "unknown_incident", st->unknown_key);
 	rp_buf_printf(&b, ",\"unknown_count\":%ld", st->unknown_count);
 	json_time(&b, "silenced_until", l->silenced_until > now ? l->silenced_until : 0);
+	/* Where the incident's trigger stands, per destination. */
+	if (st->open_key != NULL && st->open_sent) {
+		struct where w;
+		size_t i;
+		where_of(&w, cfg, c, l, ob);
+		rp_buf_printf(&b, ",\"incident_destinations\":{");
+		for (i = 0; i < w.n; i++) {
+			rp_buf_printf(&b, "%s\"", i ? "," : "");
+			rp_buf_json_str(&b, w.dests[i]);
+			rp_buf_printf(&b, "\":\"%s\"", w.state[i]);
+		}
+		rp_buf_append(&b, "}", 1);
+		where_free(&w);
+	} else {
+		rp_buf_printf(&b, ",\"incident_destinations\":null");
+	}
 	if (c->type == RP_CHECK_PING)
 		ping_json(&b, ping);
 	rp_buf_append(&b, "}\n", 2);
@@ -192,10 +271,49 @@ delivery(const struct rp_outbox *ob, const char *key, int sent, int refused)
 	return queued(ob, key) ? " (queued in the outbox)" : "";
 }
 
+/* Where the open incident stands when its check has several destinations
+ * or one other than PagerDuty: " (delivered to PagerDuty; queued for
+ * Slack data-team)", or "" when every one has it. */
 static void
-row_text(FILE *out, const struct rp_check *c, const struct rp_load *l, time_t now, int w,
-    const struct rp_outbox *ob)
+delivery_at(struct rp_buf *b, const struct rp_config *cfg, const struct rp_check *c,
+    const struct rp_load *l, const struct rp_outbox *ob)
 {
+	static const char *const states[] = {"delivered", "queued", "refused"};
+	static const char *const words[] = {"delivered to", "queued for", "refused by"};
+	struct where w;
+	size_t i, k, shown = 0, all = 0;
+	int refused = 0;
+
+	where_of(&w, cfg, c, l, ob);
+	for (i = 0; i < w.n; i++)
+		all += strcmp(w.state[i], "delivered") == 0;
+	for (k = 0; k < 3 && all < w.n; k++) {
+		size_t in = 0;
+		for (i = 0; i < w.n; i++) {
+			char who[RP_DEST_MAX + 20];
+			if (strcmp(w.state[i], states[k]) != 0)
+				continue;
+			rp_sink_who(w.dests[i], who, sizeof(who));
+			if (in++ > 0)
+				rp_buf_printf(b, ", %s", who);
+			else
+				rp_buf_printf(b, "%s%s %s", shown ? "; " : " (", words[k], who);
+			shown++;
+			refused |= k == 2;
+		}
+	}
+	if (shown > 0)
+		rp_buf_printf(b, "%s)", refused ? ": see below" : "");
+	where_free(&w);
+}
+
+static void
+row_text(FILE *out, const struct rp_config *cfg, const struct rp_check *c,
+    const struct rp_load *l, time_t now, int w, const struct rp_outbox *ob)
+{
+	size_t nd;
+	char **dv = rp_sink_dests(cfg, c, 0, &nd);
+	int pd_only = nd == 1 && strcmp(dv[0], "pagerduty") == 0;
 	const struct rp_check_state *st = &l->st;
 	char since[24], last[24], done[24], sil[24];
 	struct rp_buf inc = {0};
@@ -209,9 +327,14 @@ row_text(FILE *out, const struct rp_check *c, const struct rp_load *l, time_t no
 	else
 		snprintf(done, sizeof(done), "%s", st->success_day ? st->success_day : "-");
 	when(l->silenced_until > now ? l->silenced_until : 0, sil, sizeof(sil));
-	if (st->open_key)
+	rp_sink_dests_free(dv, nd);
+	if (st->open_key && (pd_only || !st->open_sent))
 		rp_buf_printf(&inc, "%s%s", st->open_key, delivery(ob, st->open_key, st->open_sent,
 		    l->refused != NULL));
+	else if (st->open_key) {
+		rp_buf_printf(&inc, "%s", st->open_key);
+		delivery_at(&inc, cfg, c, l, ob);
+	}
 	if (st->unknown_key)
 		rp_buf_printf(&inc, "%s%s%s", inc.len ? ", " : "", st->unknown_key,
 		    delivery(ob, st->unknown_key, st->unknown_sent, 0));
@@ -236,7 +359,7 @@ print_events(const struct rp_opts *o, FILE *out, const struct rp_outbox *ob,
     const struct rp_rejected *rej, size_t nrej)
 {
 	struct rp_buf b = {0};
-	char t[24];
+	char t[24], dest[RP_DEST_MAX], who[RP_DEST_MAX + 20], act[16];
 	size_t i, shown = 0;
 
 	for (i = 0; i < ob->n; i++) {
@@ -244,9 +367,13 @@ print_events(const struct rp_opts *o, FILE *out, const struct rp_outbox *ob,
 		if (!wanted(o, e->check))
 			continue;
 		rp_buf_free(&b);
+		rp_dl_id_dest(e->id, dest, sizeof(dest));
+		rp_dl_id_action(e->id, act, sizeof(act));
+		rp_sink_who(dest, who, sizeof(who));
 		if (o->json) {
 			rp_buf_printf(&b, "{\"kind\":\"outbox\"");
 			json_str(&b, "event", e->id);
+			json_str(&b, "destination", dest);
 			json_str(&b, "check", e->check);
 			json_time(&b, "queued", e->queued);
 			rp_buf_printf(&b, ",\"attempts\":%ld", e->attempts);
@@ -254,11 +381,11 @@ print_events(const struct rp_opts *o, FILE *out, const struct rp_outbox *ob,
 			rp_buf_append(&b, "}\n", 2);
 		} else {
 			if (shown++ == 0)
-				rp_buf_printf(&b, "\nWAITING FOR PAGERDUTY (the next run sends them, "
+				rp_buf_printf(&b, "\nWAITING FOR DELIVERY (the next run sends them, "
 				    "oldest first)\n");
 			when(e->queued, t, sizeof(t));
-			rp_buf_printf(&b, "  %s  queued %s, %ld attempt%s, last: ", e->id, t,
-			    e->attempts, e->attempts == 1 ? "" : "s");
+			rp_buf_printf(&b, "  %s %s for %s  queued %s, %ld attempt%s, last: ", act,
+			    rp_dl_id_key(e->id), who, t, e->attempts, e->attempts == 1 ? "" : "s");
 			rp_buf_utf8(&b, e->error ? e->error : "-");
 			rp_buf_append(&b, "\n", 1);
 		}
@@ -270,9 +397,13 @@ print_events(const struct rp_opts *o, FILE *out, const struct rp_outbox *ob,
 		if (!wanted(o, x->check))
 			continue;
 		rp_buf_free(&b);
+		rp_dl_id_dest(x->id, dest, sizeof(dest));
+		rp_dl_id_action(x->id, act, sizeof(act));
+		rp_sink_who(dest, who, sizeof(who));
 		if (o->json) {
 			rp_buf_printf(&b, "{\"kind\":\"refused\"");
 			json_str(&b, "event", x->id);
+			json_str(&b, "destination", dest);
 			json_str(&b, "check", x->check);
 			json_time(&b, "at", x->at);
 			rp_buf_printf(&b, ",\"http_status\":%ld", x->http_status);
@@ -281,10 +412,10 @@ print_events(const struct rp_opts *o, FILE *out, const struct rp_outbox *ob,
 			rp_buf_append(&b, "}\n", 2);
 		} else {
 			if (shown++ == 0)
-				rp_buf_printf(&b, "\nREFUSED BY PAGERDUTY (not sent again; fix and "
-				    "let the check decide again)\n");
+				rp_buf_printf(&b, "\nREFUSED (not sent again until what was refused is "
+				    "fixed: the check's pd_service or pd_description, the destination)\n");
 			when(x->at, t, sizeof(t));
-			rp_buf_printf(&b, "  %s  at %s: ", x->id, t);
+			rp_buf_printf(&b, "  %s %s by %s  at %s: ", act, rp_dl_id_key(x->id), who, t);
 			rp_buf_utf8(&b, x->message ? x->message : "-");
 			rp_buf_printf(&b, "\n    sent: ");
 			rp_buf_utf8(&b, x->event ? x->event : "-");
@@ -363,9 +494,9 @@ rp_status_run(const struct rp_opts *o, FILE *out)
 		    "INCIDENT");
 	for (i = 0; i < n; i++) {
 		if (o->json)
-			row_json(out, cs[i], &l[i], now, &ob, &l[i].ping_rec);
+			row_json(out, &cfg, cs[i], &l[i], now, &ob, &l[i].ping_rec);
 		else
-			row_text(out, cs[i], &l[i], now, w, &ob);
+			row_text(out, &cfg, cs[i], &l[i], now, w, &ob);
 		if (!o->json && o->verbose && cs[i]->type == RP_CHECK_PING)
 			ping_text(out, &l[i].ping_rec);
 		/* A monitoring plugin's answer: the worst stored status shown; a

@@ -23,8 +23,8 @@
  * not ("", "early", "recent", "ahead"), the record's last_eval (0: none),
  * the lock taken (0: none), and for due, forced or r checks only (a run with
  * nothing due reads next to nothing) the HGETALL of the record, the end of
- * its silence, the refused record of its open incident's trigger ("" if
- * none), and rp-ping's record of a ping check ({} for others).
+ * its silence, the refused records of its open incident's trigger, every
+ * destination's, one a line as "<id>\t<record>" ("" if none), and rp-ping's record of a ping check ({} for others).
  *
  * A lock holds the evaluation time of the run that took it, compared in the
  * same clock as everything else; its expiry only collects it. A record newer
@@ -35,6 +35,22 @@ static const char load_script[] =
     "local now = tonumber(ARGV[1])\n"
     "if not now then now = tonumber(redis.call('TIME')[1]) end\n"
     "local dry = ARGV[2] == '1'\n"
+    /* The refused records of an incident's trigger, every destination's
+     * (ids "trigger <key>" and "<destination> trigger <key>"), one a line
+     * as "<id>\t<record>"; the hash is read once, and only if needed. */
+    "local rej\n"
+    "local function refused(open)\n"
+    "  if not rej then\n"
+    "    rej = {}\n"
+    "    local all = redis.call('HGETALL', KEYS[2])\n"
+    "    for j = 1, #all, 2 do\n"
+    "      local k = string.match(all[j], '^trigger (.+)$') or\n"
+    "        string.match(all[j], '^[^ ]*:[^ ]* trigger (.+)$')\n"
+    "      if k then rej[k] = (rej[k] and rej[k] .. '\\n' or '') .. all[j] .. '\\t' .. all[j+1] end\n"
+    "    end\n"
+    "  end\n"
+    "  return rej[open] or ''\n"
+    "end\n"
     "local out = {now, redis.call('ZCARD', KEYS[1])}\n"
     "for i = 1, (#KEYS - 2) / 4 do\n"
     "  local ck, lk, sk, pk = KEYS[4*i-1], KEYS[4*i], KEYS[4*i+1], KEYS[4*i+2]\n"
@@ -64,7 +80,7 @@ static const char load_script[] =
     "    out[#out+1] = redis.call('HGETALL', ck)\n"
     "    out[#out+1] = redis.call('HGET', sk, 'until') or ''\n"
     "    local open = redis.call('HGET', ck, 'open_key')\n"
-    "    out[#out+1] = open and (redis.call('HGET', KEYS[2], 'trigger ' .. open) or '') or ''\n"
+    "    out[#out+1] = open and refused(open) or ''\n"
     "    out[#out+1] = ping and redis.call('HGETALL', pk) or {}\n"
     "  else\n"
     "    out[#out+1] = {}\n"

@@ -282,3 +282,69 @@ bearer_token_file = $1.jobs.token
 timeout_sec = 5
 EOC
 }
+
+# Fake Slack helpers (tests/fakes/fake_slack.py; start_fake slack first):
+# sl_fail WORDS, sl_reset, sl_log, sl_messages, sl_incidents.
+sl_fail() { curl -s -X POST --data "$*" "http://127.0.0.1:$SLACK_PORT/_fail" >/dev/null; }
+sl_reset() { curl -s -X POST "http://127.0.0.1:$SLACK_PORT/_reset" >/dev/null; }
+sl_log() { curl -s "http://127.0.0.1:$SLACK_PORT/_log"; }
+sl_messages() { curl -s "http://127.0.0.1:$SLACK_PORT/_messages"; }
+sl_incidents() { curl -s "http://127.0.0.1:$SLACK_PORT/_incidents"; }
+
+# Webhook receiver helpers (tests/fakes/fake_webhook.py; start_fake webhook
+# first): wh_secret NAME SECRET, wh_fail WORDS, wh_reset, wh_events,
+# wh_incidents, wh_am (Alertmanager's notifications), wh_am_incidents.
+wh_secret() { curl -s -X POST --data-binary "$2" "http://127.0.0.1:$WEBHOOK_PORT/_secret/$1" >/dev/null; }
+wh_fail() { curl -s -X POST --data "$*" "http://127.0.0.1:$WEBHOOK_PORT/_fail" >/dev/null; }
+wh_reset() { curl -s -X POST "http://127.0.0.1:$WEBHOOK_PORT/_reset" >/dev/null; }
+wh_events() { curl -s "http://127.0.0.1:$WEBHOOK_PORT/_events"; }
+wh_incidents() { curl -s "http://127.0.0.1:$WEBHOOK_PORT/_incidents"; }
+wh_am() { curl -s "http://127.0.0.1:$WEBHOOK_PORT/_am"; }
+wh_am_incidents() { curl -s "http://127.0.0.1:$WEBHOOK_PORT/_am_incidents"; }
+
+# start_alertmanager NAME RECEIVER_URL [PORT]: Debian's prometheus-alertmanager
+# on a loopback port (PORT, or a free one), no cluster (no gossip), its data
+# in $WORK/am-NAME, with a throwaway configuration: one route to a webhook
+# receiver (RECEIVER_URL, resolved alerts too), grouped per incident and
+# sent after 1 s. Sets AM_<NAME>_PORT and AM_<NAME>_PID (NAME in capitals).
+start_alertmanager() {
+	local name=$1 recv=$2 port=${3:-$(free_port)} d="$WORK/am-$1" var
+	var=$(echo "$1" | tr a-z A-Z)
+	mkdir -p "$d"
+	cat >"$d/am.yml" <<EOA
+route:
+  receiver: rp
+  group_by: ['dedup_key']
+  group_wait: 1s
+  group_interval: 1s
+  repeat_interval: 1h
+receivers:
+  - name: rp
+    webhook_configs:
+      - url: '$recv'
+        send_resolved: true
+EOA
+	prometheus-alertmanager --config.file="$d/am.yml" --storage.path="$d/data" \
+		--web.listen-address="127.0.0.1:$port" --cluster.listen-address= \
+		--log.level=warn >>"$d/am.log" 2>&1 &
+	eval "AM_${var}_PID=$!"
+	eval "AM_${var}_PORT=$port"
+	PIDS="$PIDS $!"
+	wait_for 20 curl -sf "http://127.0.0.1:$port/-/ready" ||
+		{ echo "alertmanager $name did not start" >&2; cat "$d/am.log" >&2; exit 1; }
+}
+# stop_alertmanager NAME: stops it (its data stays, for a restart).
+stop_alertmanager() {
+	local var pid
+	var=$(echo "$1" | tr a-z A-Z)
+	eval "pid=\$AM_${var}_PID"
+	kill -TERM "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+}
+# am_alerts NAME: GET /api/v2/alerts of that instance.
+am_alerts() {
+	local var port
+	var=$(echo "$1" | tr a-z A-Z)
+	eval "port=\$AM_${var}_PORT"
+	curl -s "http://127.0.0.1:$port/api/v2/alerts"
+}

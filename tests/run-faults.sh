@@ -307,6 +307,7 @@ row "150 triggers at once, PagerDuty takes 120 a minute" $keys
 
 . "$TOP/tests/faults-guarantees.sh"
 . "$TOP/tests/faults-chaos.sh"
+. "$TOP/tests/faults-sinks.sh"
 
 # --- Source faults: UNKNOWN with its reason, within the budget -----------
 
@@ -445,7 +446,9 @@ echo
 printf '%-58s %8s %5s %10s %4s %7s\n' "SCENARIO" "EXPECTED" "SENT" "DUPLICATES" "LOST" "RE-SENT"
 printf '%s' "$ROWS"
 echo "(pages: incidents PagerDuty opened; re-sent: the same trigger sent again and folded"
-echo " by PagerDuty into the open incident by its dedup key, after an answer that was lost)"
+echo " by PagerDuty into the open incident by its dedup key, after an answer that was lost;"
+echo " rows marked (Slack), (webhook), (both) count what that stand-in received: messages in"
+echo " the channel, incidents the receiver opened, alerts each Alertmanager fired to its receiver)"
 echo "$CHAOS_NOTE"
 echo
 echo "What each source fault said (UNKNOWN, run time):"

@@ -35,6 +35,6 @@ fi
 # README's list of the packages make deps installs is tests/deps.sh's.
 readme_pkgs=$(sed -n '/^Both install, when they are missing, /,/`/{p;/^[a-z].*` (`make deps`/q}' "$TOP/README.md" |
 	tr '\n' ' ' | sed -E 's/.*missing, `([^`]*)`.*/\1/' | tr ' ' '\n' | grep . | sort | tr '\n' ' ')
-deps_pkgs=$(sed -n '/^PKGS="/,/"$/p' "$TOP/tests/deps.sh" | head -2 | tr -d '"' | sed 's/^PKGS=//' |
+deps_pkgs=$(sed -n '/^PKGS="/,/"$/p' "$TOP/tests/deps.sh" | sed '/"$/q' | tr -d '"' | sed 's/^PKGS=//' |
 	tr ' ' '\n' | grep . | sort | tr '\n' ' ')
 expect "docs: README names the packages make deps installs" "$deps_pkgs" "$readme_pkgs"

@@ -43,6 +43,23 @@ EOP
 [ -n "${AIRFLOW_PORT:-}" ] || start_fake airflow
 [ -n "${HTTP_PORT:-}" ] || start_fake http
 add_sources "$SCFG"
+# A Slack (its URL a secret, from a variable) and a signed webhook (its key
+# from a file) for the latency check.
+[ -n "${SLACK_PORT:-}" ] || start_fake slack
+[ -n "${WEBHOOK_PORT:-}" ] || start_fake webhook
+SLACK_SECRET=T05EC2E7/B05EC2E7/slack-5ec2e7-never-shown
+HOOK_KEY=hook-key-5ec2e7-never-shown
+export RP_TEST_SLACK_URL="http://127.0.0.1:$SLACK_PORT/services/$SLACK_SECRET"
+printf '%s\n' "$HOOK_KEY" >"$SCFG.hook.key"
+chmod 600 "$SCFG.hook.key"
+wh_secret secret-hook "$HOOK_KEY"
+cat >>"$SCFG" <<EOC
+[slack secret-chat]
+webhook_url_env = RP_TEST_SLACK_URL
+[webhook secret-hook]
+url = http://127.0.0.1:$WEBHOOK_PORT/hook/secret-hook
+secret_file = $SCFG.hook.key
+EOC
 JWT_HEAD=eyJhbGciOiAiSFM1MTIi # how every JWT of the Airflow stand-in begins
 HTTP_TOKEN=jobs-token-5ec2e7
 af_reset
@@ -72,6 +89,7 @@ secret_latency:
     type: batchy
     pd_description: "secrets latency"
     pd_service: "$RK_CHECK"
+    notify: [secret-chat, secret-hook]
     wf_name: "secret_flow"
     check_time: "00:00"
     poll_sec: 60
@@ -95,7 +113,7 @@ sr() { # runs a program with the secrets configuration; keeps what it said
 $OUT
 $ERR"
 }
-pd_reset
+pd_reset; sl_reset; wh_reset
 wf_set secret_flow '{"status":"failure","batch_start":"2026-12-06T14:00:00","batch_end":null}'
 sr rp-latency-check --now 2026-12-06T10:00
 expect "secrets: the check pages" 2 "$RC"
@@ -139,7 +157,7 @@ cp "$SCFG.good" "$SCFG"
 printf '%s\n' "$ALL" >"$WORK/secrets-output.txt"
 expect_match "secrets: the legacy test_pd_service is named (not shown)" '\[pager_duty\] test_pd_service: not used by this Robopager; ignored' "$ALL"
 for s in "$IMAP_PASSWORD" "$B64_PW" "$API_KEY" "$REDIS_PW" "$RK_CHECK" "$RK_MAIL" "$RK_HB" "$RK_TEST" wrong-5ec2e7 \
-	"$AIRFLOW_PASSWORD" wrong-af-5ec2e7 "$JWT_HEAD" "$HTTP_TOKEN"; do
+	"$AIRFLOW_PASSWORD" wrong-af-5ec2e7 "$JWT_HEAD" "$HTTP_TOKEN" "$SLACK_SECRET" "$HOOK_KEY"; do
 	expect "secrets: \"${s:0:12}...\" never printed (stdout, stderr, JSON)" 0 \
 		"$(grep -cF -- "$s" "$WORK/secrets-output.txt" || true)"
 done
@@ -148,11 +166,11 @@ done
 # its own check.
 pd_events >"$WORK/secrets-events.json"
 python3 - "$WORK/secrets-events.json" "$IMAP_PASSWORD" "$B64_PW" "$API_KEY" "$REDIS_PW" \
-	"$RK_CHECK" "$RK_MAIL" "$RK_HB" "$AIRFLOW_PASSWORD" "$JWT_HEAD" "$HTTP_TOKEN" \
+	"$RK_CHECK" "$RK_MAIL" "$RK_HB" "$AIRFLOW_PASSWORD" "$JWT_HEAD" "$HTTP_TOKEN" "$SLACK_SECRET" "$HOOK_KEY" \
 	>"$WORK/secrets-events.txt" <<'EOP'
 import json, sys
 events = json.load(open(sys.argv[1]))
-secrets, keys = sys.argv[2:6] + sys.argv[9:12], sys.argv[6:9]
+secrets, keys = sys.argv[2:6] + sys.argv[9:14], sys.argv[6:9]
 own = {"secret_latency": keys[0], "secret_mail": keys[1]}
 bad = []
 for e in events:
@@ -179,10 +197,10 @@ expect "secrets: routing keys only in routing_key, each its own service's" 0 "$2
 
 # Redis: no password or API key anywhere; routing keys only in outbox entries.
 python3 - "$SREDIS_PORT" "$REDIS_PW" "$IMAP_PASSWORD" "$B64_PW" "$API_KEY" "$RK_CHECK" "$RK_MAIL" "$RK_HB" \
-	"$AIRFLOW_PASSWORD" "$JWT_HEAD" "$HTTP_TOKEN" >"$WORK/secrets-redis.txt" <<'EOP'
+	"$AIRFLOW_PASSWORD" "$JWT_HEAD" "$HTTP_TOKEN" "$SLACK_SECRET" "$HOOK_KEY" >"$WORK/secrets-redis.txt" <<'EOP'
 import subprocess, sys
 port, pw = sys.argv[1], sys.argv[2]
-secrets, keys = sys.argv[2:5] + [sys.argv[5]] + sys.argv[9:12], sys.argv[6:9]
+secrets, keys = sys.argv[2:5] + [sys.argv[5]] + sys.argv[9:14], sys.argv[6:9]
 def cli(*a):
     return subprocess.run(["redis-cli", "-p", port, "-a", pw, "--no-auth-warning", "-n", "1", *a],
                           capture_output=True, text=True).stdout
@@ -205,6 +223,24 @@ EOP
 set -- $(head -n 1 "$WORK/secrets-redis.txt")
 expect "secrets: Redis holds the state" 1 "$([ "$1" -ge 5 ] && echo 1 || echo 0)"
 expect "secrets: Redis holds no secret (routing keys only in the outbox)" 0 "$2"
+
+# Slack's messages and the webhook's events: no secret of any kind (not
+# the other destinations', not their own URL or key), and each was sent.
+python3 - "$SLACK_SECRET" "$HOOK_KEY" "$IMAP_PASSWORD" "$B64_PW" "$API_KEY" "$REDIS_PW" "$RK_CHECK" \
+	"$RK_MAIL" "$RK_HB" "$AIRFLOW_PASSWORD" "$JWT_HEAD" "$HTTP_TOKEN" \
+	"$(sl_messages)" "$(wh_events)" >"$WORK/secrets-sinks.txt" <<'EOP'
+import json, sys
+secrets = sys.argv[1:13]
+slack = [m["raw"] for m in json.loads(sys.argv[13])]
+hook = [e["raw"] for e in json.loads(sys.argv[14])]
+bad = ["%s in a body" % s[:8] for s in secrets for b in slack + hook if s in b]
+print(len(slack), len(hook), len(bad))
+for b in bad:
+    print(b)
+EOP
+set -- $(head -n 1 "$WORK/secrets-sinks.txt")
+expect "secrets: Slack and the webhook got events" 1 "$([ "$1" -ge 1 ] && [ "$2" -ge 1 ] && echo 1 || echo 0)"
+expect "secrets: no secret in Slack's or the webhook's bodies" 0 "$3"
 
 # Core files: none from a program killed while it holds the password. A
 # control process proves this machine writes cores at all.

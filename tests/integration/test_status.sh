@@ -61,9 +61,9 @@ expect "status: OK with its last completion" "st_ok batchy OK 2026-12-03 10:00 2
 expect "status: WARNING" "st_warn batchy WARNING 2026-12-03 10:00 2026-12-03 10:00 2026-12-03 09:10 - -" "$(row st_warn)"
 expect "status: CRITICAL with its incident" "st_crit batchy CRITICAL 2026-12-03 10:00 2026-12-03 10:00 2026-12-03 08:30 - st_crit/overdue@2026-12-03T13:30:00Z" "$(row st_crit)"
 expect "status: an incident queued in the outbox" "st_pending batchy CRITICAL 2026-12-03 10:00 2026-12-03 10:00 - - st_pending/failed@2026-12-03T14:40:00Z (queued in the outbox)" "$(row st_pending)"
-expect_match "status: the outbox listed" '^WAITING FOR PAGERDUTY' "$(printf '%s\n' "$OUT" | grep WAITING)"
-expect_match "status: the waiting event, attempts and last error" '^  trigger st_pending/failed@2026-12-03T14:40:00Z  queued 2026-12-03 10:00, [3-9] attempts, last: HTTP 500: injected 500$' "$(printf '%s\n' "$OUT" | grep '^  trigger st_pending')"
-expect_match "status: the refused event with PagerDuty's words" '^  trigger st_refused/failed@2026-12-03T14:30:00Z  at 2026-12-03 10:00: HTTP 400: Event object is invalid: injected 400$' "$(printf '%s\n' "$OUT" | grep '^  trigger st_refused')"
+expect_match "status: the outbox listed" '^WAITING FOR DELIVERY' "$(printf '%s\n' "$OUT" | grep WAITING)"
+expect_match "status: the waiting event, its destination, attempts and last error" '^  trigger st_pending/failed@2026-12-03T14:40:00Z for PagerDuty  queued 2026-12-03 10:00, [3-9] attempts, last: HTTP 500: injected 500$' "$(printf '%s\n' "$OUT" | grep '^  trigger st_pending')"
+expect_match "status: the refused event with PagerDuty's words" '^  trigger st_refused/failed@2026-12-03T14:30:00Z by PagerDuty  at 2026-12-03 10:00: HTTP 400: Event object is invalid: injected 400$' "$(printf '%s\n' "$OUT" | grep '^  trigger st_refused')"
 expect_match "status: the refused event as sent, without its routing key" '^    sent: \{"event_action":"trigger","dedup_key":"st_refused/failed@2026-12-03T14:30:00Z","payload":' "$(printf '%s\n' "$OUT" | grep -A1 '^  trigger st_refused' | tail -n 1)"
 expect_no_match "status: no routing key anywhere" '0123456789abcdef0123456789abcdef' "$OUT"
 expect "status: UNKNOWN counted" "st_unknown batchy UNKNOWN 2026-12-03 10:00 2026-12-03 10:00 - - unknown 1 time in a row" "$(row st_unknown)"
@@ -72,7 +72,7 @@ expect "status: email check never evaluated" "st_mail email NEVER - - - - -" "$(
 
 rp rp-status -f "$TCFG" -y "$TCL" --now 2026-12-03T10:01 --json -c st_silenced
 expect "status --json -c: one object" 1 "$(printf '%s\n' "$OUT" | wc -l)"
-expect_match "status --json: the facts" '^\{"kind":"check","check":"st_silenced","type":"batchy","status":"CRITICAL","summary":"st_silenced: the batch started 2026-12-03 09:45 failed","since":"2026-12-03T10:00:00-05:00","last_evaluation":"2026-12-03T10:00:00-05:00","last_completion":null,"incident":"st_silenced/failed@2026-12-03T14:45:00Z","incident_delivered":false,"incident_refused":false,"unknown_incident":null,"unknown_count":0,"silenced_until":"2026-12-03T10:55:00-05:00"\}$' "$OUT"
+expect_match "status --json: the facts" '^\{"kind":"check","check":"st_silenced","type":"batchy","status":"CRITICAL","summary":"st_silenced: the batch started 2026-12-03 09:45 failed","since":"2026-12-03T10:00:00-05:00","last_evaluation":"2026-12-03T10:00:00-05:00","last_completion":null,"incident":"st_silenced/failed@2026-12-03T14:45:00Z","incident_delivered":false,"incident_refused":false,"unknown_incident":null,"unknown_count":0,"silenced_until":"2026-12-03T10:55:00-05:00","incident_destinations":null\}$' "$OUT"
 rp rp-status -f "$TCFG" -y "$TCL" --json
 expect "status --json: one object per check, kind check" 9 "$(printf '%s\n' "$OUT" | python3 -c 'import json,sys; print(sum(1 for l in sys.stdin if json.loads(l)["kind"] == "check"))')"
 # Numbers and booleans are JSON's, for jq: no number or boolean as a string.
@@ -91,7 +91,7 @@ for line in sys.stdin:
     if o["kind"] == "check" and not all(k in o for k in ("unknown_count", "incident_delivered")):
         bad.append("missing in " + o["check"])
 print(" ".join(bad) or "ok")')"
-expect "status --json: the outbox and the refused events" "outbox trigger st_pending/failed@2026-12-03T14:40:00Z,refused trigger st_refused/failed@2026-12-03T14:30:00Z," "$(printf '%s\n' "$OUT" | python3 -c 'import json,sys; print("".join("%s %s," % (o["kind"], o["event"]) for o in map(json.loads, sys.stdin) if o["kind"] != "check"))')"
+expect "status --json: the outbox and the refused events" "outbox trigger st_pending/failed@2026-12-03T14:40:00Z pagerduty,refused trigger st_refused/failed@2026-12-03T14:30:00Z pagerduty," "$(printf '%s\n' "$OUT" | python3 -c 'import json,sys; print("".join("%s %s %s," % (o["kind"], o["event"], o["destination"]) for o in map(json.loads, sys.stdin) if o["kind"] != "check"))')"
 
 # A monitoring plugin: the exit status is the stored status of what it shows.
 for c in never:0 ok:0 warn:1 crit:2 unknown:3 silenced:2 mail:0; do

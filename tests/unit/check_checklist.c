@@ -499,9 +499,52 @@ START_TEST(calendars)
 }
 END_TEST
 
+START_TEST(notify)
+{
+	struct rp_checklist cl;
+	const char *both =
+	    "c:\n"
+	    "    type: batchy\n"
+	    "    pd_description: d\n"
+	    "    notify: [data-team, ops]\n"
+	    "    wf_name: w\n"
+	    "    check_time: '09:00'\n"
+	    "    poll_sec: 60\n"
+	    "    latency_min: 60\n";
+
+	/* pd_service is optional once notify is given. */
+	load_ok(both, &cl);
+	ck_assert_ptr_null(cl.checks[0].pd_service);
+	ck_assert_uint_eq(cl.checks[0].nnotify, 2);
+	ck_assert_str_eq(cl.checks[0].notify[0], "data-team");
+	ck_assert_str_eq(cl.checks[0].notify[1], "ops");
+	ck_assert_int_eq(cl.checks[0].notify_line, 4);
+	rp_checklist_free(&cl);
+	load_ok(good, &cl);
+	ck_assert_uint_eq(cl.checks[0].nnotify, 0);
+	rp_checklist_free(&cl);
+	ck_assert_str_eq(load_fail(
+	    "c:\n"
+	    "    type: batchy\n"
+	    "    pd_description: d\n"
+	    "    wf_name: w\n"
+	    "    check_time: '09:00'\n"
+	    "    poll_sec: 60\n"
+	    "    latency_min: 60\n"),
+	    ":1: c: pd_service: missing (a PagerDuty integration key; or notify: a list of "
+	    "[slack NAME] and [webhook NAME] sections of etl.cfg)");
+	ck_assert_str_eq(batchy_with("    notify: [a b]"),
+	    ":8: c: notify: \"a b\" is not 1 to 64 letters, digits, \"_\", \".\" or \"-\" (the NAME "
+	    "of a [slack NAME] or [webhook NAME] section)");
+	ck_assert_str_eq(batchy_with("    notify: [ops, ops]"), ":8: c: notify: \"ops\" twice");
+	ck_assert_str_eq(batchy_with("    notify: []"), ":8: c: notify: empty list");
+}
+END_TEST
+
 static void
 add_tests(TCase *tc)
 {
+	tcase_add_test(tc, notify);
 	tcase_add_test(tc, ping_checks);
 	tcase_add_test(tc, calendars);
 	tcase_add_test(tc, source_checks);

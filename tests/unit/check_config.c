@@ -430,6 +430,77 @@ START_TEST(http_sections)
 }
 END_TEST
 
+START_TEST(sink_sections)
+{
+	struct rp_config cfg;
+	const struct rp_slack *k;
+	const struct rp_webhook *w;
+
+	load_ok(TZ "[slack data-team]\nwebhook_url_file = /etc/robopager/slack.url\n"
+	    "warnings = True\n[slack ops-chat]\nwebhook_url_env = SLACK_URL\nrate_per_min = 10\n"
+	    "[webhook ops]\nurl = https://ops.internal/hooks/robopager\n"
+	    "secret_file = /etc/robopager/ops.secret\ntimeout_sec = 3\n"
+	    "[alertmanager]\nurls = http://am1:9093/, http://am2:9093\ntimeout_sec = 4\n", &cfg);
+	ck_assert_uint_eq(cfg.nslack, 2);
+	k = rp_config_slack(&cfg, "data-team");
+	ck_assert_ptr_nonnull(k);
+	ck_assert_str_eq(k->webhook_url_file, "/etc/robopager/slack.url");
+	ck_assert_int_eq(k->warnings, 1);
+	ck_assert_int_eq(k->rate_per_min, 60);
+	ck_assert_int_eq(k->timeout_sec, 10);
+	ck_assert_int_eq(k->tls_verify, 1);
+	k = rp_config_slack(&cfg, "ops-chat");
+	ck_assert_str_eq(k->webhook_url_env, "SLACK_URL");
+	ck_assert_int_eq(k->warnings, 0);
+	ck_assert_int_eq(k->rate_per_min, 10);
+	ck_assert_ptr_null(rp_config_slack(&cfg, "ops"));
+	w = rp_config_webhook(&cfg, "ops");
+	ck_assert_ptr_nonnull(w);
+	ck_assert_str_eq(w->url, "https://ops.internal/hooks/robopager");
+	ck_assert_str_eq(w->secret_file, "/etc/robopager/ops.secret");
+	ck_assert_int_eq(w->timeout_sec, 3);
+	ck_assert_int_eq(w->rate_per_min, 120);
+	ck_assert_uint_eq(cfg.nam_urls, 2);
+	ck_assert_str_eq(cfg.am_urls[0], "http://am1:9093"); /* without its "/" */
+	ck_assert_str_eq(cfg.am_urls[1], "http://am2:9093");
+	ck_assert_int_eq(cfg.am_timeout_sec, 4);
+	rp_config_free(&cfg);
+
+	ck_assert_str_eq(load_fail(TZ "[slack]\nwarnings = True\n"),
+	    ":4: [slack] warnings: the section needs a name: [slack NAME], as the checks' notify: "
+	    "names it");
+	ck_assert_str_eq(load_fail(TZ "[slack x]\nwebhook_url = https://hooks.slack.com/x\n"),
+	    ":4: [slack x] webhook_url: unknown key");
+	ck_assert_str_eq(load_fail(TZ "[slack x]\nwarnings = True\n"),
+	    ":4: [slack x] webhook_url_file: missing (or webhook_url_env: the webhook's URL is a "
+	    "secret)");
+	ck_assert_str_eq(load_fail(TZ "[slack x]\nwebhook_url_file = /a\nwebhook_url_env = B\n"),
+	    ":4: [slack x] set one of webhook_url_file and webhook_url_env");
+	ck_assert_str_eq(load_fail(TZ "[webhook x]\nsecret_env = S\n"),
+	    ":4: [webhook x] url: missing");
+	ck_assert_str_eq(load_fail(TZ "[webhook x]\nurl = ftp://x\n"),
+	    ":4: [webhook x] url: \"ftp://x\" is not an http:// or https:// URL");
+	ck_assert_str_eq(load_fail(TZ "[webhook x]\nurl = https://u:p@x/h\nsecret_env = S\n"),
+	    ":4: [webhook x] url: holds a user or password");
+	ck_assert_str_eq(load_fail(TZ "[webhook x]\nurl = https://x/h\n"),
+	    ":4: [webhook x] secret_file: missing (or secret_env: the key the receiver checks the "
+	    "signature with)");
+	ck_assert_str_eq(load_fail(TZ "[slack ops]\nwebhook_url_env = A\n[webhook ops]\n"
+	    "url = https://x/h\nsecret_env = S\n"),
+	    ":6: [webhook ops]: [slack ops] has that name (line 4); a check's notify: must tell "
+	    "them apart");
+	ck_assert_str_eq(load_fail(TZ "[alertmanager]\nurls = http://am1:9093, am2:9093\n"),
+	    ":4: [alertmanager] urls: \"am2:9093\" is not an http:// or https:// URL");
+	ck_assert_str_eq(load_fail(TZ "[alertmanager]\nurls = http://a:1, http://a:1/\n"),
+	    ":4: [alertmanager] urls: \"http://a:1\" twice");
+	ck_assert_str_eq(load_fail(TZ "[alertmanager]\nurls = , ,\n"),
+	    ":4: [alertmanager] urls: empty");
+	ck_assert_str_eq(load_fail(TZ "[alertmanager]\ntimeout_sec = 3\n"),
+	    ": [alertmanager] urls: missing (http://am1:9093, http://am2:9093: every instance of "
+	    "an HA pair)");
+}
+END_TEST
+
 START_TEST(secrets)
 {
 	struct rp_config cfg;
@@ -505,6 +576,7 @@ add_tests(TCase *tc)
 	tcase_add_test(tc, function_types);
 	tcase_add_test(tc, airflow_section);
 	tcase_add_test(tc, http_sections);
+	tcase_add_test(tc, sink_sections);
 	tcase_add_test(tc, secrets);
 	tcase_add_test(tc, source_warnings);
 	tcase_add_test(tc, existing_file);

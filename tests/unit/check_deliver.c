@@ -1,5 +1,8 @@
 #define UNIT_NAME "deliver"
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "deliver.h"
 #include "http.h"
@@ -23,17 +26,25 @@ event(enum rp_act act, const char *key)
 	return e;
 }
 
+/* The configuration delivery reads its destinations from: PagerDuty's
+ * stand-in. */
+static struct rp_config cfg;
+
 static struct rp_dl_opts
 opts(long per_min)
 {
-	static char url[256];
+	static char url[256], path[] = "etl.cfg";
 	struct rp_dl_opts o = {0};
 
 	snprintf(url, sizeof(url), "%s", test_url("RP_TEST_PD_PORT", "/v2/enqueue"));
-	o.url = url;
-	o.timeout_ms = 3000;
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.path = path;
+	cfg.events_url = url;
+	cfg.pd_timeout_sec = 3;
+	cfg.pd_rate_per_min = per_min;
+	cfg.pd_tls_verify = 1;
+	o.cfg = &cfg;
 	o.budget_ms = 3000;
-	o.rate_per_min = per_min;
 	o.now = 1795000000;
 	return o;
 }
@@ -143,7 +154,7 @@ START_TEST(rate_limit_and_failures)
 	rp_ob_update_free(&up);
 
 	/* PagerDuty down for the run: tried, kept, attempts and error noted. */
-	o.rate_per_min = 120;
+	cfg.pd_rate_per_min = 120;
 	o.budget_ms = 400;
 	pd_control("/_fail", "down:500");
 	rp_deliver(&o, &ob, r, &up, &st);
@@ -204,9 +215,83 @@ START_TEST(refused)
 }
 END_TEST
 
+/* Adds an entry for dest whose body is {"text":...}, as a Slack's. */
+static void
+add_dest_entry(struct rp_outbox *ob, const char *dest, const char *action, const char *key)
+{
+	struct rp_ob_entry *x;
+
+	ob->v = rp_xrealloc(ob->v, (ob->n + 1) * sizeof(*ob->v));
+	x = &ob->v[ob->n++];
+	memset(x, 0, sizeof(*x));
+	x->id = rp_dl_dest_id(dest, action, key);
+	x->check = rp_xstrdup("c1");
+	x->label = rp_xstrdup("slack-label");
+	x->body = rp_xstrdup("{\"text\":\"x\"}");
+	x->queued = 1794999000;
+}
+
+START_TEST(order_per_destination)
+{
+	struct rp_dl_opts o = opts(120);
+	struct rp_outbox ob;
+	struct rp_ob_update up;
+	struct rp_dl_stats st;
+	struct rp_pd_result r[5];
+	static char path[] = "/tmp/rp-unit-slackurlXXXXXX";
+	struct rp_slack slack;
+	char url[300];
+	FILE *f;
+	int fd;
+
+	ck_assert_int_eq(rp_http_global(), 0);
+	pd_control("/_reset", "");
+	/* A Slack whose URL is the stand-in's /ping/, which takes anything. */
+	fd = mkstemp(path);
+	snprintf(url, sizeof(url), "%s", test_url("RP_TEST_PD_PORT", "/ping/slack"));
+	ck_assert_int_ge(fd, 0);
+	f = fdopen(fd, "w");
+	fputs(url, f);
+	fclose(f);
+	memset(&slack, 0, sizeof(slack));
+	slack.name = (char *)(uintptr_t)"team";
+	slack.webhook_url_file = path;
+	slack.rate_per_min = 1;
+	slack.tls_verify = 1;
+	slack.timeout_sec = 3;
+	cfg.slack = &slack;
+	cfg.nslack = 1;
+	owned(&ob, 100);
+	add_entry(&ob, RP_ACT_TRIGGER, "c1/failed@x", "c1");
+	add_dest_entry(&ob, "slack:team", "trigger", "c1/failed@x");
+	add_entry(&ob, RP_ACT_RESOLVE, "c1/failed@x", "c1");
+	add_dest_entry(&ob, "slack:team", "resolve", "c1/failed@x");
+	add_dest_entry(&ob, "slack:team", "trigger", "c2/failed@y");
+	rp_deliver(&o, &ob, r, &up, &st);
+	/* Each destination's trigger goes, each resolve waits behind its own
+	 * destination's trigger; Slack's second message waits for the next
+	 * minute (rate_per_min = 1). */
+	ck_assert_int_eq(r[0].outcome, RP_PD_DELIVERED);
+	ck_assert_int_eq(r[1].outcome, RP_PD_DELIVERED);
+	ck_assert_int_eq(r[2].behind, 1);
+	ck_assert_int_eq(r[3].behind, 1);
+	ck_assert_int_eq(r[4].outcome, RP_PD_WAITING);
+	ck_assert_ptr_nonnull(strstr(r[4].message, "rate limit"));
+	ck_assert_str_eq(up.done[1], "slack:team trigger c1/failed@x");
+	ck_assert_int_eq(up.nsent, 2);
+	cfg.slack = NULL;
+	cfg.nslack = 0;
+	unlink(path);
+	rp_ob_update_free(&up);
+	rp_outbox_free(&ob);
+	rp_http_cleanup();
+}
+END_TEST
+
 static void
 add_tests(TCase *tc)
 {
+	tcase_add_test(tc, order_per_destination);
 	tcase_add_test(tc, resolve_waits_for_its_trigger);
 	tcase_add_test(tc, rate_limit_and_failures);
 	tcase_add_test(tc, refused);

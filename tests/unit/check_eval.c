@@ -306,7 +306,7 @@ START_TEST(unknown_persists)
 	ck_assert_str_eq(s.acts[0].severity, "error");
 	ck_assert_str_eq(s.acts[0].dedup_key, "orders/unknown@2026-11-26T15:03:00Z");
 	ck_assert_str_eq(s.acts[0].summary,
-	    "orders: cannot be evaluated since 2026-11-26T10:03:00-05:00 (3 tries): UNKNOWN now");
+	    "cannot be evaluated since 2026-11-26T10:03:00-05:00 (3 tries): UNKNOWN now");
 	/* The CRITICAL episode is left open while we cannot see. */
 	ck_assert_str_eq(s.st.open_key, "k@1");
 	step(&s, RP_UNKNOWN, NULL, "2026-11-26T15:12:00Z", 1);
