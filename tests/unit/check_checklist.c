@@ -221,7 +221,9 @@ START_TEST(example_file)
 	struct rp_err err;
 
 	ck_assert_msg(rp_checklist_load("examples/checklist.yaml", &cl, &err) == 0, "%s", err.msg);
-	ck_assert_uint_eq(cl.n, 4);
+	ck_assert_uint_eq(cl.n, 5);
+	ck_assert_int_eq(cl.checks[4].type, RP_CHECK_PING);
+	ck_assert_uint_eq(cl.checks[3].days, 0x3e);
 	rp_checklist_free(&cl);
 }
 END_TEST
