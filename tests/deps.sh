@@ -7,6 +7,8 @@ set -eu
 
 PKGS="build-essential pkg-config libcurl4-openssl-dev libyaml-dev libhiredis-dev
 libinih-dev libjansson-dev check redis-server dovecot-imapd openssl python3 curl tzdata faketime"
+# A primary, a replica and three sentinels for the Sentinel tests.
+PKGS="$PKGS redis-sentinel"
 if [ "${1:-}" = dev ]; then
 	PKGS="$PKGS clang libclang-rt-14-dev valgrind cppcheck debhelper dpkg-dev man-db
 systemd"
@@ -27,6 +29,6 @@ fi
 echo "robopager: installing$missing"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
-# The redis-server package starts a system service on 6379; the tests start
-# their own on a private port and do not need it.
+# The redis-server and redis-sentinel packages start system services on 6379
+# and 26379; the tests start their own on private ports and do not need them.
 apt-get install -y -qq --no-install-recommends $missing >/dev/null
