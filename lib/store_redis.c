@@ -548,6 +548,11 @@ role_check(struct rp_store *s, const redisReply *r, struct rp_err *err)
 	}
 	if (r->elements >= 3 && r->element[2]->type == REDIS_REPLY_ARRAY)
 		s->replicas = (long)r->element[2]->elements;
+	if (s->replicas == 0 && !s->said_unreplicated) {
+		s->said_unreplicated = 1;
+		say(s, "redis at %s:%ld: the primary has no replica connected; what is written is on "
+		    "it only until one is", s->host, s->port);
+	}
 	return 0;
 }
 
