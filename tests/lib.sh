@@ -386,17 +386,25 @@ sen_restart() {
 	wait_for 30 sen_healthy || { echo "the sentinels did not settle after a restart" >&2; exit 1; }
 }
 # sentinel_config FILE PREFIX: write_config's file with the sentinels in
-# [redis] instead of server and port.
+# [redis] instead of server and port; sentinel_redis FILE does that to any
+# configuration write_config began.
 sentinel_config() {
 	write_config "$1" "$2" 1
+	sentinel_redis "$1"
+}
+sentinel_redis() {
 	python3 - "$1" "$SEN_PORTS" "$SEN_MASTER" "$SEN_PASSWORD" "$SEN_REDIS_PASSWORD" <<'EOP'
 import sys
 path, ports, name, spw, rpw = sys.argv[1:6]
 t = open(path).read()
 head, redis = t.split("[redis]\n", 1)
+rest = ""
+if "\n[" in "\n" + redis:
+    i = ("\n" + redis).index("\n[")
+    redis, rest = redis[:i], redis[i:]
 redis = "".join(l + "\n" for l in redis.splitlines() if not l.startswith(("server = ", "port = ")))
 redis += "sentinels = %s\nmaster_name = %s\nsentinel_password = %s\npassword = %s\n" % (
     ", ".join("127.0.0.1:" + p for p in ports.split()), name, spw, rpw)
-open(path, "w").write(head + "[redis]\n" + redis)
+open(path, "w").write(head + "[redis]\n" + redis + rest)
 EOP
 }

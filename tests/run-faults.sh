@@ -308,6 +308,10 @@ row "150 triggers at once, PagerDuty takes 120 a minute" $keys
 . "$TOP/tests/faults-guarantees.sh"
 . "$TOP/tests/faults-chaos.sh"
 
+# --- Redis Sentinel: failovers ------------------------------------------
+
+. "$TOP/tests/faults-sentinel.sh"
+
 # --- Source faults: UNKNOWN with its reason, within the budget -----------
 
 UKEY="unknown@2026-12-10T15:00:00Z"
@@ -447,6 +451,9 @@ printf '%s' "$ROWS"
 echo "(pages: incidents PagerDuty opened; re-sent: the same trigger sent again and folded"
 echo " by PagerDuty into the open incident by its dedup key, after an answer that was lost)"
 echo "$CHAOS_NOTE"
+echo
+echo "Sentinel rows (failover: from kill -9 until every sentinel names the new primary):"
+printf '%s' "$SEN_TIMES"
 echo
 echo "What each source fault said (UNKNOWN, run time):"
 printf '%s' "$REASONS"
