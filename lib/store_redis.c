@@ -209,13 +209,30 @@ send_secret(redisContext *c, const char *const *words, size_t n)
 	return off == len ? 0 : -1;
 }
 
-/* A connection to host:port with the timeout on connecting and on every
+/* Milliseconds to connect within: the timeout, or what is left of
+ * rp_redis_run's bound if less (0: none left). */
+static long
+connect_ms(const struct rp_store *s)
+{
+	struct timespec t;
+	long left;
+
+	if (!s->has_deadline)
+		return s->timeout_ms;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	left = (long)((s->deadline.tv_sec - t.tv_sec) * 1000 +
+	    (s->deadline.tv_nsec - t.tv_nsec) / 1000000);
+	return left < 0 ? 0 : left < s->timeout_ms ? left : s->timeout_ms;
+}
+
+/* A connection to host:port within connect_ms, then with cmd_ms on every
  * command; NULL with why. */
 static redisContext *
-dial(const char *host, long port, long timeout_ms, char *why, size_t whylen)
+dial(const char *host, long port, long conn_ms, long cmd_ms, char *why, size_t whylen)
 {
-	struct timeval tv = {timeout_ms / 1000, (timeout_ms % 1000) * 1000};
-	redisContext *c = redisConnectWithTimeout(host, (int)port, tv);
+	struct timeval ctv = {conn_ms / 1000, (conn_ms % 1000) * 1000};
+	struct timeval tv = {cmd_ms / 1000, (cmd_ms % 1000) * 1000};
+	redisContext *c = redisConnectWithTimeout(host, (int)port, ctv);
 
 	if (c == NULL || c->err) {
 		snprintf(why, whylen, "%s", c ? c->errstr : "cannot connect");
@@ -237,10 +254,14 @@ store_connect(struct rp_store *s, struct rp_err *err)
 {
 	char why[128];
 
-	s->c = dial(s->host, s->port, s->timeout_ms, why, sizeof(why));
+	long ms = connect_ms(s);
+
+	s->c = ms > 0 ? dial(s->host, s->port, ms, s->timeout_ms, why, sizeof(why)) : NULL;
+	if (ms == 0)
+		snprintf(why, sizeof(why), "no time left to connect");
 	if (s->c == NULL) {
 		if (strcmp(why, strerror(EAGAIN)) == 0 || strcmp(why, strerror(ETIMEDOUT)) == 0)
-			snprintf(why, sizeof(why), "no answer within %ld ms", s->timeout_ms);
+			snprintf(why, sizeof(why), "no answer within %ld ms", ms);
 		return rp_err_set(err, RP_EXIT_UNKNOWN, "redis at %s:%ld: %s", s->host, s->port, why);
 	}
 	/* AUTH, SELECT and ROLE go out with the first command, in its round
@@ -293,12 +314,15 @@ static int
 ask_sentinel(struct rp_store *s, size_t i, char *host, size_t hostlen, long *port,
     long *replicas, char *why, size_t whylen, int *auth)
 {
-	redisContext *c = dial(s->sentinel_host[i], s->sentinel_port[i], s->timeout_ms, why,
-	    whylen);
+	long ms = connect_ms(s);
+	redisContext *c = ms > 0 ? dial(s->sentinel_host[i], s->sentinel_port[i], ms, ms, why,
+	    whylen) : NULL;
 	redisReply *r[3] = {NULL, NULL, NULL};
 	size_t k, nr = 0, first = 0;
 	int rc = -1;
 
+	if (ms == 0)
+		snprintf(why, whylen, "no time left to ask");
 	if (c == NULL)
 		return -1;
 	if (s->sentinel_password != NULL && *s->sentinel_password != '\0') {
@@ -621,25 +645,14 @@ wait_read(struct rp_store *s, struct rp_err *err)
 	return 0;
 }
 
-static long
-elapsed_ms(const struct timespec *t0)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (long)((t.tv_sec - t0->tv_sec) * 1000 + (t.tv_nsec - t0->tv_nsec) / 1000000);
-}
-
-int
-rp_redis_run(struct rp_store *s, enum rp_redis_op_kind kind,
+/* rp_redis_run's attempts, within s->deadline. */
+static int
+run_attempts(struct rp_store *s, enum rp_redis_op_kind kind,
     int (*op)(struct rp_store *s, void *arg, struct rp_err *err), void *arg,
-    struct rp_err *err)
+    struct rp_err *err, const struct timespec *pause)
 {
-	long ms = s->timeout_ms / 2 < 1000 ? s->timeout_ms / 2 : 1000;
-	struct timespec t0, pause = {ms / 1000, (ms % 1000) * 1000000L};
 	int attempt, rc;
 
-	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (attempt = 1;; attempt++) {
 		s->fault = RP_FAULT_NONE;
 		rc = 0;
@@ -662,7 +675,7 @@ rp_redis_run(struct rp_store *s, enum rp_redis_op_kind kind,
 		}
 		if (rc == 0 || s->nsentinels == 0 || s->fault == RP_FAULT_NONE)
 			return rc;
-		if (attempt >= RP_REDIS_ATTEMPTS || elapsed_ms(&t0) >= 3 * s->timeout_ms)
+		if (attempt >= RP_REDIS_ATTEMPTS || connect_ms(s) == 0)
 			return rc;
 		say(s, "%s; asking the sentinels again (attempt %d of at most %d)", err->msg,
 		    attempt + 1, RP_REDIS_ATTEMPTS);
@@ -675,8 +688,30 @@ rp_redis_run(struct rp_store *s, enum rp_redis_op_kind kind,
 		else
 			s->sentinel_first = 0;
 		/* A signal cuts the pause short; the caller sees the stop. */
-		nanosleep(&pause, NULL);
+		nanosleep(pause, NULL);
 	}
+}
+
+int
+rp_redis_run(struct rp_store *s, enum rp_redis_op_kind kind,
+    int (*op)(struct rp_store *s, void *arg, struct rp_err *err), void *arg,
+    struct rp_err *err)
+{
+	long ms = s->timeout_ms / 2 < 1000 ? s->timeout_ms / 2 : 1000;
+	struct timespec pause = {ms / 1000, (ms % 1000) * 1000000L};
+	int rc;
+
+	clock_gettime(CLOCK_MONOTONIC, &s->deadline);
+	s->deadline.tv_sec += 3 * s->timeout_ms / 1000;
+	s->deadline.tv_nsec += 3 * s->timeout_ms % 1000 * 1000000L;
+	if (s->deadline.tv_nsec >= 1000000000L) {
+		s->deadline.tv_sec++;
+		s->deadline.tv_nsec -= 1000000000L;
+	}
+	s->has_deadline = 1;
+	rc = run_attempts(s, kind, op, arg, err, &pause);
+	s->has_deadline = 0;
+	return rc;
 }
 
 int

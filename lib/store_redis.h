@@ -50,6 +50,8 @@ struct rp_store {
 	int wait_next;           /* queue WAIT after the caller's commands */
 	int wait_n;              /* WAIT's reply still to read */
 	int said_unreplicated;   /* the -v line about WAIT was said */
+	struct timespec deadline; /* rp_redis_run's: no connecting after it */
+	int has_deadline;
 	enum rp_redis_fault fault;
 	void (*notice)(const char *line);
 };
@@ -104,8 +106,10 @@ enum rp_redis_op_kind {
  * (a WAIT that no replica answers is said in one notice, not an error);
  * and when the connection is lost, a replica refuses the write (READONLY)
  * or ROLE names a replica, the sentinels are asked again, the next one
- * first, and op runs again: at most RP_REDIS_ATTEMPTS times, none begun
- * later than 3 timeouts after the first. op must therefore be safe to
+ * first, and op runs again: at most RP_REDIS_ATTEMPTS times, and nothing
+ * connected to (sentinel or primary) later than 3 timeouts after the
+ * first attempt began, so that the whole takes at most that and one
+ * command's timeout. op must therefore be safe to
  * repeat (its effect once, whether or not an earlier attempt took
  * effect) and reset its outputs itself. Returns op's 0 or -1 with err. */
 #define RP_REDIS_ATTEMPTS 4

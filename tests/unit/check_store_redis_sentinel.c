@@ -480,6 +480,27 @@ START_TEST(no_sentinel)
 }
 END_TEST
 
+/* Sentinels that take the connection and never answer: the whole, retries
+ * included, within 3 timeouts and one command's. */
+START_TEST(silent_sentinels)
+{
+	long p[3];
+	int fd[3], i;
+	struct timespec t0;
+	struct rp_err err;
+
+	for (i = 0; i < 3; i++)
+		fd[i] = listener(&p[i]);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	ck_assert_ptr_null(open_via(p, 3, "m", NULL, NULL, 300, "sen4b", &err));
+	ck_assert_int_lt(elapsed_ms(&t0), 4 * 300 + 200);
+	ck_assert_msg(strstr(err.msg, "no primary of m found: sentinel 127.0.0.1:") != NULL, "%s",
+	    err.msg);
+	for (i = 0; i < 3; i++)
+		close(fd[i]);
+}
+END_TEST
+
 /* A wrong sentinel password: said by the sentinels' words, never quoted,
  * and not tried again (it will not get better). */
 START_TEST(wrong_sentinel_password)
@@ -724,6 +745,7 @@ add_tests(TCase *tc)
 	tcase_add_test(tc, first_sentinel_dead);
 	tcase_add_test(tc, stale_answer);
 	tcase_add_test(tc, no_sentinel);
+	tcase_add_test(tc, silent_sentinels);
 	tcase_add_test(tc, wrong_sentinel_password);
 	tcase_add_test(tc, unknown_name_and_wrong_password);
 	tcase_add_test(tc, no_replica_acknowledges);
