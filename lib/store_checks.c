@@ -296,9 +296,15 @@ int
 rp_store_load(struct rp_store *s, struct rp_load *reqs, size_t n, const time_t *now, int dry,
     time_t *clock, size_t *waiting, struct rp_err *err)
 {
-	struct load_args a = {reqs, n, now, dry, clock, waiting};
+	struct load_args a;
 	struct rp_err first;
 
+	a.reqs = reqs;
+	a.n = n;
+	a.now = now;
+	a.dry = dry;
+	a.clock = clock;
+	a.waiting = waiting;
 	/* A lock taken by an attempt whose answer was lost holds the check
 	 * for a poll window: the next run evaluates it. */
 	if (rp_redis_run(s, RP_OP_READ, load_once, &a, err) == 0)

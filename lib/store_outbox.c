@@ -410,10 +410,13 @@ int
 rp_store_outbox_read(struct rp_store *s, struct rp_outbox *ob, struct rp_rejected **rej,
     size_t *nrej, struct rp_err *err)
 {
-	struct read_args a = {ob, rej, nrej};
+	struct read_args a;
 
 	memset(ob, 0, sizeof(*ob));
 	*rej = NULL;
 	*nrej = 0;
+	a.ob = ob;
+	a.rej = rej;
+	a.nrej = nrej;
 	return rp_redis_run(s, RP_OP_READ, read_once, &a, err);
 }

@@ -186,13 +186,17 @@ int
 rp_store_ping(struct rp_store *s, const char *name, const struct rp_ping *p, const time_t *now,
     time_t *at, struct rp_err *err)
 {
-	struct ping_args a = {name, p, now, at, NULL};
+	struct ping_args a;
 	struct timespec t;
 	char id[80];
 
 	/* Unique to this signal: this process, this instant. */
 	clock_gettime(CLOCK_REALTIME, &t);
 	snprintf(id, sizeof(id), "%ld.%ld.%09ld", (long)getpid(), (long)t.tv_sec, t.tv_nsec);
+	a.name = name;
+	a.p = p;
+	a.now = now;
+	a.at = at;
 	a.id = id;
 	return rp_redis_run(s, RP_OP_WRITE, ping_once, &a, err);
 }

@@ -281,7 +281,9 @@ store_drop(struct rp_store *s)
 }
 
 /* The replicas a sentinel counts as up: flags without a "down" or
- * "disconnected", and a link to the primary that is "ok". */
+ * "disconnected". Their link to the primary is not asked: the sentinel
+ * reads it every 10 s only, and a WAIT for a replica that is not there
+ * costs less than a write without one that is. */
 static long
 replicas_up(const redisReply *r)
 {
@@ -292,17 +294,14 @@ replicas_up(const redisReply *r)
 		return -1;
 	for (i = 0; i < r->elements; i++) {
 		const redisReply *e = r->element[i];
-		int up = 1, link = 0;
+		int up = 1;
 		for (j = 0; e->type == REDIS_REPLY_ARRAY && j + 1 < e->elements; j += 2) {
 			const char *k = e->element[j]->str, *v = e->element[j + 1]->str;
-			if (k == NULL || v == NULL)
-				continue;
-			if (strcmp(k, "flags") == 0 && (strstr(v, "down") || strstr(v, "disconnected")))
+			if (k != NULL && v != NULL && strcmp(k, "flags") == 0 &&
+			    (strstr(v, "down") || strstr(v, "disconnected")))
 				up = 0;
-			if (strcmp(k, "master-link-status") == 0)
-				link = strcmp(v, "ok") == 0;
 		}
-		n += up && link;
+		n += up;
 	}
 	return n;
 }

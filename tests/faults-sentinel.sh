@@ -113,10 +113,13 @@ EOC
 xp() { rp rp-ping -f "$WORK/x4.cfg" -y "$WORK/x4.yaml" "$@"; }
 xl() { rp rp-latency-check -f "$WORK/x4.cfg" -y "$WORK/x4.yaml" "$@"; }
 t0=$(now_s)
-xp --now 2026-12-10T10:00 x4_job start
+xp --now 2026-12-10T10:00 -v x4_job start
 expect "x4: rp-ping start" 0 "$RC"
+expect_no_match "x4: a replica acknowledged it" "no replica" "$ERR"
 old=$(sen_primary)
 sen_failover "$old"
+expect "x4: the start is on the new primary" "$(TZ=America/New_York date -d '2026-12-10 10:00' +%s)" \
+	"$(sen_cli "$(sen_primary)" -n 1 HGET x4:ping:x4_job start)"
 xp --now 2026-12-10T10:05 x4_job 3
 expect "x4: rp-ping fail after the failover" 0 "$RC"
 xl --now 2026-12-10T10:06
