@@ -225,6 +225,20 @@ connect_ms(const struct rp_store *s)
 	return left < 0 ? 0 : left < s->timeout_ms ? left : s->timeout_ms;
 }
 
+/* No connecting later than ms from now (connect_ms). */
+static void
+set_deadline(struct rp_store *s, long ms)
+{
+	clock_gettime(CLOCK_MONOTONIC, &s->deadline);
+	s->deadline.tv_sec += ms / 1000;
+	s->deadline.tv_nsec += ms % 1000 * 1000000L;
+	if (s->deadline.tv_nsec >= 1000000000L) {
+		s->deadline.tv_sec++;
+		s->deadline.tv_nsec -= 1000000000L;
+	}
+	s->has_deadline = 1;
+}
+
 /* A connection to host:port within connect_ms, then with cmd_ms on every
  * command; NULL with why. */
 static redisContext *
@@ -503,8 +517,17 @@ rp_store_open(const char *host, long port, const char *password, long db,
 int
 rp_store_reconnect(struct rp_store *s, struct rp_err *err)
 {
+	int rc;
+
 	store_drop(s);
-	return s->nsentinels > 0 ? find_primary(s, err) : store_connect(s, err);
+	if (s->nsentinels == 0)
+		return store_connect(s, err);
+	/* Within one timeout, however many sentinels do not answer: the
+	 * caller (pages.c) tries again on its own clock. */
+	set_deadline(s, s->timeout_ms);
+	rc = find_primary(s, err);
+	s->has_deadline = 0;
+	return rc;
 }
 
 void
@@ -700,14 +723,7 @@ rp_redis_run(struct rp_store *s, enum rp_redis_op_kind kind,
 	struct timespec pause = {ms / 1000, (ms % 1000) * 1000000L};
 	int rc;
 
-	clock_gettime(CLOCK_MONOTONIC, &s->deadline);
-	s->deadline.tv_sec += 3 * s->timeout_ms / 1000;
-	s->deadline.tv_nsec += 3 * s->timeout_ms % 1000 * 1000000L;
-	if (s->deadline.tv_nsec >= 1000000000L) {
-		s->deadline.tv_sec++;
-		s->deadline.tv_nsec -= 1000000000L;
-	}
-	s->has_deadline = 1;
+	set_deadline(s, 3 * s->timeout_ms);
 	rc = run_attempts(s, kind, op, arg, err, &pause);
 	s->has_deadline = 0;
 	return rc;
