@@ -73,12 +73,6 @@ argv_append(struct rp_store *s, struct argv *a)
 }
 
 static int
-connected(struct rp_store *s, struct rp_err *err)
-{
-	return rp_redis_connected(s, err);
-}
-
-static int
 hello_read(struct rp_store *s, struct rp_err *err)
 {
 	return rp_redis_hello(s, err);
@@ -327,7 +321,7 @@ set_op(struct rp_store *s, void *p, struct rp_err *err)
 {
 	const struct op_args *a = p;
 
-	return connected(s, err) != 0 ? -1 : silence_set(s, a->si, a->ttl, err);
+	return rp_redis_connected(s, err) != 0 ? -1 : silence_set(s, a->si, a->ttl, err);
 }
 
 static int
@@ -336,7 +330,7 @@ clear_op(struct rp_store *s, void *p, struct rp_err *err)
 	struct op_args *a = p;
 	int earlier = a->sent, rc;
 
-	if (connected(s, err) != 0)
+	if (rp_redis_connected(s, err) != 0)
 		return -1;
 	a->sent = 1;
 	if ((rc = silence_clear(s, a->name, err)) < 0)
@@ -350,7 +344,7 @@ list_op(struct rp_store *s, void *p, struct rp_err *err)
 {
 	const struct op_args *a = p;
 
-	return connected(s, err) != 0 ? -1 : silence_list(s, a->out, a->n, err);
+	return rp_redis_connected(s, err) != 0 ? -1 : silence_list(s, a->out, a->n, err);
 }
 
 static int
@@ -358,7 +352,7 @@ runs_op(struct rp_store *s, void *p, struct rp_err *err)
 {
 	const struct op_args *a = p;
 
-	return connected(s, err) != 0 ? -1 : store_runs(s, a->programs, *a->n, a->runs, err);
+	return rp_redis_connected(s, err) != 0 ? -1 : store_runs(s, a->programs, *a->n, a->runs, err);
 }
 
 int

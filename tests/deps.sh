@@ -7,12 +7,13 @@ set -eu
 
 PKGS="build-essential pkg-config libcurl4-openssl-dev libyaml-dev libhiredis-dev
 libinih-dev libjansson-dev check redis-server dovecot-imapd openssl python3 curl tzdata faketime"
-# A primary, a replica and three sentinels for the Sentinel tests.
-PKGS="$PKGS redis-sentinel"
 if [ "${1:-}" = dev ]; then
 	PKGS="$PKGS clang libclang-rt-14-dev valgrind cppcheck debhelper dpkg-dev man-db
 systemd"
 fi
+
+# A primary, a replica and three sentinels for the Sentinel tests.
+PKGS="$PKGS redis-sentinel"
 
 missing=""
 for p in $PKGS; do
