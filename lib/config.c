@@ -90,6 +90,9 @@ static const struct key keys[] = {
 	{"alertmanager", "timeout_sec", K_LONG, F(am_timeout_sec), 1, 300},
 	{"alertmanager", "ca_file", K_STR, F(am_ca_file), 0, 0},
 	{"alertmanager", "tls_verify", K_BOOL, F(am_tls_verify), 0, 0},
+	{"redis", "sentinels", K_STR, F(redis_sentinels), 0, 0},
+	{"redis", "master_name", K_STR, F(redis_master_name), 0, 0},
+	{"redis", "sentinel_password", K_SECRET, F(redis_sentinel_password), 0, 0},
 };
 #undef F
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -731,6 +734,99 @@ check_sinks(struct parse *p)
 	return am_urls(p);
 }
 
+/* [redis] sentinels: "host:port" (a host of IPv6 in brackets) separated
+ * by commas or blanks, parsed into the config's lists. */
+static int
+parse_sentinels(struct parse *p)
+{
+	struct rp_config *cfg = p->cfg;
+	const char *s = cfg->redis_sentinels;
+	int line = line_of(p, "redis", "sentinels");
+	size_t n = 0;
+
+	while (*s) {
+		char item[300], *colon, *host;
+		long port;
+
+		s += strspn(s, " \t,");
+		if (*s == '\0')
+			break;
+		n = strcspn(s, " \t,");
+		if (n >= sizeof(item))
+			return rp_err_set(p->err, RP_EXIT_CONFIG, "%s:%d: [redis] sentinels: an entry "
+			    "longer than %zu characters", p->path, line, sizeof(item) - 1);
+		memcpy(item, s, n);
+		item[n] = '\0';
+		s += n;
+		colon = strrchr(item, ':');
+		host = item;
+		if (colon == NULL || rp_parse_long(colon + 1, 1, 65535, &port) != 0)
+			goto bad;
+		*colon = '\0';
+		if (*host == '[') {
+			size_t hl = strlen(host);
+			if (hl < 3 || host[hl - 1] != ']')
+				goto bad;
+			host[hl - 1] = '\0';
+			host++;
+		} else if (strchr(host, ':') != NULL) {
+			goto bad; /* IPv6 without its brackets */
+		}
+		if (*host == '\0')
+			goto bad;
+		if (cfg->redis_nsentinels == RP_MAX_SENTINELS)
+			return rp_err_set(p->err, RP_EXIT_CONFIG, "%s:%d: [redis] sentinels: more than "
+			    "%d", p->path, line, RP_MAX_SENTINELS);
+		cfg->redis_sentinel_hosts = rp_xrealloc(cfg->redis_sentinel_hosts,
+		    (cfg->redis_nsentinels + 1) * sizeof(char *));
+		cfg->redis_sentinel_ports = rp_xrealloc(cfg->redis_sentinel_ports,
+		    (cfg->redis_nsentinels + 1) * sizeof(long));
+		cfg->redis_sentinel_hosts[cfg->redis_nsentinels] = rp_xstrdup(host);
+		cfg->redis_sentinel_ports[cfg->redis_nsentinels++] = port;
+	}
+	if (cfg->redis_nsentinels == 0)
+		return rp_err_set(p->err, RP_EXIT_CONFIG, "%s:%d: [redis] sentinels: empty (host:port, "
+		    "host:port, ...)", p->path, line);
+	return 0;
+bad:
+	return rp_err_set(p->err, RP_EXIT_CONFIG, "%s:%d: [redis] sentinels: \"%.*s\" is not "
+	    "host:port (a port from 1 to 65535; [address]:port for IPv6)", p->path, line, (int)n,
+	    s - n);
+}
+
+/* Sentinels come with the name of the primary; their keys without them
+ * are a mistake. */
+static int
+check_sentinels(struct parse *p)
+{
+	struct rp_config *cfg = p->cfg;
+
+	if (cfg->redis_sentinels == NULL) {
+		if (cfg->redis_master_name != NULL)
+			return rp_err_set(p->err, RP_EXIT_CONFIG, "%s:%d: [redis] master_name: set "
+			    "without sentinels", p->path, line_of(p, "redis", "master_name"));
+		if (cfg->redis_sentinel_password != NULL)
+			return rp_err_set(p->err, RP_EXIT_CONFIG, "%s:%d: [redis] sentinel_password: "
+			    "set without sentinels", p->path, line_of(p, "redis", "sentinel_password"));
+		return 0;
+	}
+	if (parse_sentinels(p) != 0)
+		return -1;
+	if (cfg->redis_master_name == NULL || *cfg->redis_master_name == '\0')
+		return missing(p, "redis", "master_name", " (the name the sentinels monitor the "
+		    "primary by: sentinels is set)");
+	for (size_t i = 0; i < 2; i++) {
+		static const char *const unused[] = {"server", "port"};
+		int line = line_of(p, "redis", unused[i]);
+		if (line == 0 || cfg->nnotices >= RP_CONFIG_MAX_NOTICES)
+			continue;
+		cfg->notices = rp_xrealloc(cfg->notices, (cfg->nnotices + 1) * sizeof(*cfg->notices));
+		cfg->notices[cfg->nnotices++] = rp_xasprintf("%s:%d: [redis] %s: not used with "
+		    "sentinels (they name the primary); ignored", p->path, line, unused[i]);
+	}
+	return 0;
+}
+
 int
 rp_config_load(const char *path, struct rp_config *cfg, struct rp_err *err)
 {
@@ -803,7 +899,7 @@ rp_config_load(const char *path, struct rp_config *cfg, struct rp_err *err)
 			    "%s: [google_apps]: set one of password, password_file and password_env",
 			    path);
 	}
-	if (check_sources(&p) != 0 || check_sinks(&p) != 0)
+	if (check_sources(&p) != 0 || check_sinks(&p) != 0 || check_sentinels(&p) != 0)
 		return -1;
 	if (cfg->functions == 0)
 		cfg->functions = RP_FN_EMAIL | RP_FN_BATCHY;
@@ -1107,6 +1203,13 @@ rp_config_free(struct rp_config *cfg)
 	free(cfg->am_urls);
 	cfg->am_urls = NULL;
 	cfg->nam_urls = 0;
+	for (i = 0; i < cfg->redis_nsentinels; i++)
+		free(cfg->redis_sentinel_hosts[i]);
+	free(cfg->redis_sentinel_hosts);
+	free(cfg->redis_sentinel_ports);
+	cfg->redis_sentinel_hosts = NULL;
+	cfg->redis_sentinel_ports = NULL;
+	cfg->redis_nsentinels = 0;
 	for (i = 0; i < cfg->nnotices; i++)
 		free(cfg->notices[i]);
 	free(cfg->notices);

@@ -186,7 +186,18 @@ struct rp_config {
 	char *redis_password;    /* secret */
 	char *redis_prefix;      /* rp */
 	long redis_timeout_ms;   /* 2000 */
+	/* Redis Sentinel: when set, the sentinels name the primary and
+	 * server and port are not used. */
+	char *redis_sentinels;   /* "host:port, host:port, ..." as written */
+	char **redis_sentinel_hosts; /* parsed from it, in order */
+	long *redis_sentinel_ports;
+	size_t redis_nsentinels;
+	char *redis_master_name;
+	char *redis_sentinel_password; /* secret */
 };
+
+/* The most sentinels [redis] sentinels may list. */
+#define RP_MAX_SENTINELS 16
 
 /* Reads and validates path into cfg (which the caller zeroes or not: it is
  * overwritten). On success the configured time zone is in force (see

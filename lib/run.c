@@ -101,16 +101,35 @@ rp_run_token(char *dst, size_t n, const char *host)
 	snprintf(dst, n, "%.64s:%ld:%ld.%09ld", host, (long)getpid(), (long)t.tv_sec, t.tv_nsec);
 }
 
+/* The store's -v lines (the primary the sentinels name, a failover, a
+ * write no replica acknowledged). */
+static void
+store_notice(const char *line)
+{
+	rp_log(RP_LOG_DEBUG, "%s", line);
+}
+
 struct rp_store *
 rp_config_store(const struct rp_config *cfg, struct rp_err *err)
 {
+	struct rp_store_where w;
+
 	if (!cfg->redis_enabled) {
 		rp_err_set(err, RP_EXIT_CONFIG, "%s: [enable_redis] enable is False, and this needs "
 		    "the state in Redis", cfg->path);
 		return NULL;
 	}
-	return rp_store_open(cfg->redis_server, cfg->redis_port, cfg->redis_password,
-	    cfg->redis_db, cfg->redis_prefix, cfg->redis_timeout_ms, err);
+	memset(&w, 0, sizeof(w));
+	w.host = cfg->redis_server;
+	w.port = cfg->redis_port;
+	w.sentinel_host = (const char *const *)cfg->redis_sentinel_hosts;
+	w.sentinel_port = cfg->redis_sentinel_ports;
+	w.nsentinels = cfg->redis_nsentinels;
+	w.master_name = cfg->redis_master_name;
+	w.sentinel_password = cfg->redis_sentinel_password;
+	w.notice = store_notice;
+	return rp_store_open_at(&w, cfg->redis_password, cfg->redis_db, cfg->redis_prefix,
+	    cfg->redis_timeout_ms, err);
 }
 
 const char *
@@ -141,7 +160,7 @@ warn_if_readable(const struct rp_config *cfg, const char *checklist)
 	/* Its group may read it (root:robopager 640, for the jobs that run
 	 * rp-ping); every user may not. */
 	if ((cfg->password != NULL || cfg->pd_api_access_key != NULL ||
-	    cfg->redis_password != NULL) && stat(cfg->path, &st) == 0 && (st.st_mode & 007) != 0)
+	    cfg->redis_password != NULL || cfg->redis_sentinel_password != NULL) && stat(cfg->path, &st) == 0 && (st.st_mode & 007) != 0)
 		rp_log(RP_LOG_WARNING, "%s holds a password or key and every user can read it; "
 		    "run: chmod o-rwx %s", cfg->path, cfg->path);
 	if (cfg->password_file != NULL && stat(cfg->password_file, &st) == 0 &&

@@ -252,6 +252,36 @@ struct rp_store;
 struct rp_store *rp_store_open(const char *host, long port, const char *password,
     long db, const char *prefix, long timeout_ms, struct rp_err *err);
 
+/* Where the store is: one server, or the primary that Redis Sentinel names. */
+struct rp_store_where {
+	const char *host;                  /* without sentinels */
+	long port;
+	const char *const *sentinel_host;  /* asked in order */
+	const long *sentinel_port;
+	size_t nsentinels;                 /* 0: host and port */
+	const char *master_name;           /* the sentinels' name of the primary */
+	const char *sentinel_password;     /* AUTH to the sentinels, or NULL */
+	void (*notice)(const char *line);  /* what a person running with -v
+	                                    * would want to know, one line each
+	                                    * (the primary found, a failover, a
+	                                    * write no replica acknowledged), or
+	                                    * NULL */
+};
+
+/* rp_store_open at w. With sentinels: the first that answers SENTINEL
+ * get-master-addr-by-name names the primary (a sentinel that cannot be
+ * reached, refuses the password or does not know the name is passed over),
+ * ROLE goes with the first command to make sure it is one, and every
+ * operation of the store finds the primary again after a failover and
+ * repeats itself (safely: each is idempotent), within about three times
+ * timeout_ms. A write that replicas exist for waits for one of them (WAIT,
+ * up to RP_STORE_WAIT_MS, in the write's round trip). NULL with err when no
+ * sentinel names a primary that can be reached; the passwords are never in
+ * a message. */
+#define RP_STORE_WAIT_MS 500
+struct rp_store *rp_store_open_at(const struct rp_store_where *w, const char *password,
+    long db, const char *prefix, long timeout_ms, struct rp_err *err);
+
 /* One round trip. The clock of due-ness and locks is *now when given (a
  * run with --now), else Redis's own TIME, so that instances whose clocks
  * are apart agree; *clock receives the one used. For each request: whether
@@ -285,7 +315,10 @@ struct rp_commit {
 /* One round trip, one transaction: for each decision, its state and its
  * events (added to the outbox unless their id waits there already; an id
  * refused earlier is forgotten: this one replaces it), or nothing when the
- * record changed since it was read (another run decided: written = 0); the
+ * record changed since it was read (another run decided: written = 0); a
+ * record whose last_eval is already the decision's own is this decision
+ * written by an earlier attempt whose answer was lost (written = 1,
+ * nothing written again), so the commit is safe to repeat; the
  * run record; then, with ob->token, takes the outbox lock if free and
  * returns the whole outbox (ob->v with bodies, oldest first, and this
  * minute's rates) to deliver. run may be NULL. Returns 0 or -1 with err
@@ -329,7 +362,8 @@ void rp_rejected_parse_json(struct rp_rejected *x, const char *text);
 /* Round trips made so far (for -v and make bench). */
 long rp_store_round_trips(const struct rp_store *s);
 
-/* Connects again after a failure (the same server and settings). */
+/* Connects again after a failure (the same server and settings; with
+ * sentinels, the primary they name now). */
 int rp_store_reconnect(struct rp_store *s, struct rp_err *err);
 
 /* A run record as read back. */
@@ -376,7 +410,8 @@ struct rp_ping {
 
 /* One round trip: records p for the ping check name at *now (NULL: Redis's
  * TIME); a success or failure that follows a start takes that start as its
- * run's; *at receives the time recorded. Returns 0 or -1 with err. */
+ * run's; *at receives the time recorded. A repeat after a lost answer
+ * finds its own record and changes nothing. Returns 0 or -1 with err. */
 int rp_store_ping(struct rp_store *s, const char *name, const struct rp_ping *p,
     const time_t *now, time_t *at, struct rp_err *err);
 

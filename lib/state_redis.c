@@ -240,33 +240,107 @@ store_runs(struct rp_store *s, const char *const *programs, size_t n,
 	return rc;
 }
 
+/*
+ * Each operation as rp_redis_run runs it: again after a failover, so each
+ * is safe to repeat. A silence set replaces the check's whole; a clear
+ * that finds none after an attempt whose answer was lost reports it
+ * cleared (that attempt did it); the reads are reads.
+ */
+struct op_args {
+	const struct rp_silence *si;
+	long ttl;
+	const char *name;
+	int sent;                /* an attempt's DEL may have been done */
+	int none;                /* out: there was no silence to clear */
+	struct rp_silence **out;
+	size_t *n;
+	const char *const *programs;
+	struct rp_run_info *runs;
+};
+
+static int
+set_op(struct rp_store *s, void *p, struct rp_err *err)
+{
+	const struct op_args *a = p;
+
+	return rp_redis_connected(s, err) != 0 ? -1 : silence_set(s, a->si, a->ttl, err);
+}
+
+static int
+clear_op(struct rp_store *s, void *p, struct rp_err *err)
+{
+	struct op_args *a = p;
+	int earlier = a->sent, rc;
+
+	if (rp_redis_connected(s, err) != 0)
+		return -1;
+	a->sent = 1;
+	if ((rc = silence_clear(s, a->name, err)) < 0)
+		return -1;
+	a->none = rc == 1 && !earlier;
+	return 0;
+}
+
+static int
+list_op(struct rp_store *s, void *p, struct rp_err *err)
+{
+	const struct op_args *a = p;
+
+	return rp_redis_connected(s, err) != 0 ? -1 : silence_list(s, a->out, a->n, err);
+}
+
+static int
+runs_op(struct rp_store *s, void *p, struct rp_err *err)
+{
+	const struct op_args *a = p;
+
+	return rp_redis_connected(s, err) != 0 ? -1 : store_runs(s, a->programs, *a->n, a->runs, err);
+}
+
 int
 rp_store_silence_set(struct rp_store *s, const struct rp_silence *si, long ttl,
     struct rp_err *err)
 {
-	return rp_redis_connected(s, err) != 0 ? -1 : silence_set(s, si, ttl, err);
+	struct op_args a = {0};
+
+	a.si = si;
+	a.ttl = ttl;
+	return rp_redis_run(s, RP_OP_WRITE, set_op, &a, err);
 }
 
 int
 rp_store_silence_clear(struct rp_store *s, const char *name, struct rp_err *err)
 {
-	return rp_redis_connected(s, err) != 0 ? -1 : silence_clear(s, name, err);
+	struct op_args a = {0};
+
+	a.name = name;
+	if (rp_redis_run(s, RP_OP_WRITE, clear_op, &a, err) != 0)
+		return -1;
+	return a.none;
 }
 
 int
 rp_store_silence_list(struct rp_store *s, struct rp_silence **out, size_t *n,
     struct rp_err *err)
 {
+	struct op_args a = {0};
+
 	*n = 0;
 	*out = NULL;
-	return rp_redis_connected(s, err) != 0 ? -1 : silence_list(s, out, n, err);
+	a.out = out;
+	a.n = n;
+	return rp_redis_run(s, RP_OP_READ, list_op, &a, err);
 }
 
 int
 rp_store_runs(struct rp_store *s, const char *const *programs, size_t n,
     struct rp_run_info *out, struct rp_err *err)
 {
-	memset(out, 0, n * sizeof(*out));
-	return rp_redis_connected(s, err) != 0 ? -1 : store_runs(s, programs, n, out, err);
-}
+	struct op_args a = {0};
 
+	memset(out, 0, n * sizeof(*out));
+	a.programs = programs;
+	a.n = &n;
+	a.runs = out;
+	return rp_redis_run(s, RP_OP_READ, runs_op, &a, err);
+}

@@ -98,14 +98,17 @@ static const char load_script[] =
  * the lock's milliseconds, the TTLs of checks, alerts, runs and the outbox,
  * the run record's field/value count and pairs, the number of decisions,
  * then per decision: "w" (write) or "r" (release only), the expected
- * last_eval ("" none), the lock to release ("" none), the count and pairs
- * of its fields, its number of events and per event its id, its entry and
- * the count and pairs of its alert record.
+ * last_eval ("" none), its own last_eval ("" none), the lock to release
+ * ("" none), the count and pairs of its fields, its number of events and
+ * per event its id, its entry and the count and pairs of its alert record.
  *
  * A decision is written only if the record's last_eval is what the run
  * read: otherwise another run decided in between, and this decision, its
- * events included, is dropped (0 in the answer). An event whose id already
- * waits keeps its place; a new one removes a refused event of the same id
+ * events included, is dropped (0 in the answer); unless the record's
+ * last_eval is the decision's own: then this decision was written by an
+ * attempt whose answer was lost (a failover), and it counts as written (1)
+ * without being written again. An event whose id already waits keeps its
+ * place; a new one removes a refused event of the same id
  * (this one is a corrected repeat). Returns the 1/0 of each decision, then
  * with a token: 1/0 for the outbox claimed, its ids oldest first, their
  * entries and this minute's rates.
@@ -124,9 +127,11 @@ static const char commit_script[] =
     "hset(KEYS[7], tonumber(take()), ttl_run)\n"
     "local out = {}\n"
     "for _ = 1, tonumber(take()) do\n"
-    "  local mode, expect, lock = take(), take(), take()\n"
+    "  local mode, expect, own, lock = take(), take(), take(), take()\n"
     "  local ck, lk = key(), key()\n"
-    "  local ok = (redis.call('HGET', ck, 'last_eval') or '') == expect\n"
+    "  local cur = redis.call('HGET', ck, 'last_eval') or ''\n"
+    "  local ok = cur == expect\n"
+    "  local again = mode == 'w' and not ok and own ~= '' and cur == own\n"
     "  if mode == 'r' then\n"
     "    if lock ~= '' and redis.call('GET', lk) == lock then redis.call('DEL', lk) end\n"
     "    ok = false\n"
@@ -147,7 +152,7 @@ static const char commit_script[] =
     "      a = a + 2 * na\n"
     "    end\n"
     "  end\n"
-    "  out[#out+1] = ok and 1 or 0\n"
+    "  out[#out+1] = (ok or again) and 1 or 0\n"
     "end\n"
     "local size = redis.call('ZCARD', KEYS[1])\n"
     "if size > 0 then\n"
@@ -296,16 +301,33 @@ refuses_writes(const char *msg)
 	    strstr(msg, ": MISCONF ") != NULL;
 }
 
-static int load_once(struct rp_store *s, struct rp_load *reqs, size_t n, const time_t *now,
-    int dry, time_t *clock, size_t *waiting, struct rp_err *err);
+struct load_args {
+	struct rp_load *reqs;
+	size_t n;
+	const time_t *now;
+	int dry;
+	time_t *clock;
+	size_t *waiting;
+};
+
+static int load_once(struct rp_store *s, void *arg, struct rp_err *err);
 
 int
 rp_store_load(struct rp_store *s, struct rp_load *reqs, size_t n, const time_t *now, int dry,
     time_t *clock, size_t *waiting, struct rp_err *err)
 {
+	struct load_args a;
 	struct rp_err first;
 
-	if (load_once(s, reqs, n, now, dry, clock, waiting, err) == 0)
+	a.reqs = reqs;
+	a.n = n;
+	a.now = now;
+	a.dry = dry;
+	a.clock = clock;
+	a.waiting = waiting;
+	/* A lock taken by an attempt whose answer was lost holds the check
+	 * for a poll window: the next run evaluates it. */
+	if (rp_redis_run(s, RP_OP_READ, load_once, &a, err) == 0)
 		return 0;
 	if (dry || !refuses_writes(err->msg))
 		return -1;
@@ -313,19 +335,21 @@ rp_store_load(struct rp_store *s, struct rp_load *reqs, size_t n, const time_t *
 	 * so that what this run decides (a resolve above all) still goes out
 	 * although it cannot be recorded. */
 	first = *err;
-	if (load_once(s, reqs, n, now, 1, clock, waiting, err) != 0)
+	a.dry = 1;
+	if (rp_redis_run(s, RP_OP_READ, load_once, &a, err) != 0)
 		return -1;
 	*err = first;
 	return 1;
 }
 
 static int
-load_once(struct rp_store *s, struct rp_load *reqs, size_t n, const time_t *now, int dry,
-    time_t *clock, size_t *waiting, struct rp_err *err)
+load_once(struct rp_store *s, void *arg, struct rp_err *err)
 {
+	const struct load_args *la = arg;
+	struct rp_load *reqs = la->reqs;
+	size_t n = la->n, i;
 	struct rp_argv a = {0};
 	redisReply *r = NULL;
-	size_t i;
 	int rc = -1;
 
 	for (i = 0; i < n; i++) {
@@ -349,11 +373,11 @@ load_once(struct rp_store *s, struct rp_load *reqs, size_t n, const time_t *now,
 		rp_argv_key(&a, s, "silence", reqs[i].name);
 		rp_argv_key(&a, s, "ping", reqs[i].name);
 	}
-	if (now != NULL)
-		rp_argv_addl(&a, (long)*now);
+	if (la->now != NULL)
+		rp_argv_addl(&a, (long)*la->now);
 	else
 		rp_argv_add(&a, "");
-	rp_argv_add(&a, dry ? "1" : "0");
+	rp_argv_add(&a, la->dry ? "1" : "0");
 	for (i = 0; i < n; i++) {
 		long p = reqs[i].poll_sec;
 		rp_argv_addl(&a, p - p / RP_POLL_SLACK_DIV);
@@ -369,8 +393,8 @@ load_once(struct rp_store *s, struct rp_load *reqs, size_t n, const time_t *now,
 		rp_err_set(err, RP_EXIT_UNKNOWN, "redis: reading state: unexpected answer");
 		goto out;
 	}
-	*clock = (time_t)int_of(r->element[0]);
-	*waiting = (size_t)int_of(r->element[1]);
+	*la->clock = (time_t)int_of(r->element[0]);
+	*la->waiting = (size_t)int_of(r->element[1]);
 	for (i = 0; i < n; i++)
 		fill_load(&reqs[i], &r->element[2 + LOAD_PER * i]);
 	rc = 0;
@@ -495,6 +519,10 @@ commit_args(struct rp_store *s, struct rp_argv *k, struct rp_argv *a, const stru
 			rp_argv_addl(a, (long)d->expect_eval);
 		else
 			rp_argv_add(a, "");
+		if (d->write && d->st->last_eval != 0)
+			rp_argv_addl(a, (long)d->st->last_eval);
+		else
+			rp_argv_add(a, "");
 		if (d->lock != 0)
 			rp_argv_addl(a, (long)d->lock);
 		else
@@ -517,23 +545,30 @@ commit_args(struct rp_store *s, struct rp_argv *k, struct rp_argv *a, const stru
 	}
 }
 
-int
-rp_store_commit(struct rp_store *s, struct rp_commit *v, size_t n, const struct rp_run_rec *run,
-    struct rp_outbox *ob, struct rp_err *err)
+struct commit_args {
+	struct rp_commit *v;
+	size_t n;
+	const struct rp_run_rec *run;
+	struct rp_outbox *ob;
+};
+
+/* One attempt of rp_store_commit; what an earlier one filled in is reset. */
+static int
+commit_once(struct rp_store *s, void *arg, struct rp_err *err)
 {
+	const struct commit_args *ca = arg;
+	struct rp_commit *v = ca->v;
+	const struct rp_run_rec *run = ca->run;
+	struct rp_outbox *ob = ca->ob;
 	struct rp_argv k = {0}, a = {0}, cmd = {0};
 	redisReply *r = NULL;
-	size_t i, want = n + (ob && ob->token ? 4 : 0);
+	size_t i, n = ca->n, want = n + (ob && ob->token ? 4 : 0);
 	int rc = -1;
 
 	for (i = 0; i < n; i++)
 		v[i].written = 0;
-	if (ob != NULL) {
-		ob->owned = 0;
-		ob->v = NULL;
-		ob->rates = NULL;
-		ob->n = ob->nrates = 0;
-	}
+	if (ob != NULL)
+		rp_outbox_free(ob);
 	if (rp_redis_connected(s, err) != 0)
 		return -1;
 	commit_args(s, &k, &a, v, n, run, ob);
@@ -566,12 +601,38 @@ out:
 }
 
 int
-rp_store_record_sent(struct rp_store *s, const struct rp_sent *v, size_t n, time_t now,
-    const struct rp_run_rec *run, struct rp_err *err)
+rp_store_commit(struct rp_store *s, struct rp_commit *v, size_t n, const struct rp_run_rec *run,
+    struct rp_outbox *ob, struct rp_err *err)
 {
+	struct commit_args a = {v, n, run, ob};
+
+	if (ob != NULL) {
+		ob->owned = 0;
+		ob->v = NULL;
+		ob->rates = NULL;
+		ob->n = ob->nrates = 0;
+	}
+	return rp_redis_run(s, RP_OP_WRITE, commit_once, &a, err);
+}
+
+struct sent_args {
+	const struct rp_sent *v;
+	size_t n;
+	time_t now;
+	const struct rp_run_rec *run;
+};
+
+/* One attempt of rp_store_record_sent: the merge is the same however
+ * often it runs. */
+static int
+sent_once(struct rp_store *s, void *arg, struct rp_err *err)
+{
+	const struct sent_args *sa = arg;
+	const struct rp_sent *v = sa->v;
+	const struct rp_run_rec *run = sa->run;
+	size_t i, n = sa->n;
 	struct rp_argv a = {0};
 	redisReply *r = NULL;
-	size_t i;
 
 	if (rp_redis_connected(s, err) != 0)
 		return -1;
@@ -584,7 +645,7 @@ rp_store_record_sent(struct rp_store *s, const struct rp_sent *v, size_t n, time
 	rp_argv_addl(&a, RP_TTL_RUN);
 	counted(&a, fill_run_fields, run);
 	rp_argv_addl(&a, RP_TTL_CHECK);
-	rp_argv_addl(&a, (long)now);
+	rp_argv_addl(&a, (long)sa->now);
 	for (i = 0; i < n; i++)
 		rp_argv_add(&a, v[i].dedup_key);
 	rp_argv_send(s, &a);
@@ -593,4 +654,13 @@ rp_store_record_sent(struct rp_store *s, const struct rp_sent *v, size_t n, time
 		return -1;
 	freeReplyObject(r);
 	return 0;
+}
+
+int
+rp_store_record_sent(struct rp_store *s, const struct rp_sent *v, size_t n, time_t now,
+    const struct rp_run_rec *run, struct rp_err *err)
+{
+	struct sent_args a = {v, n, now, run};
+
+	return rp_redis_run(s, RP_OP_WRITE, sent_once, &a, err);
 }

@@ -13,10 +13,12 @@
 
 /*
  * KEYS: the outbox (sorted set, hash, lock), the rate hash, the refused
- * events, the outbox sequence. ARGV: token, TTL of the outbox, TTL of the
- * refused events, then counted lists: ids done; (id, entry) to update;
- * (id, record) refused; (label, count) sent. An update of an id no longer
- * queued (another run delivered it) is dropped.
+ * events, the outbox sequence, the set of runs whose sends the rate hash
+ * counts. ARGV: token, TTL of the outbox, TTL of the refused events, then
+ * counted lists: ids done; (id, entry) to update; (id, record) refused;
+ * (label, count) sent. An update of an id no longer queued (another run
+ * delivered it) is dropped. A run's sends are counted once, so that the
+ * settle is safe to repeat after a lost answer; the rest is so by itself.
  */
 static const char settle_script[] =
     "local i = 4\n"
@@ -39,11 +41,12 @@ static const char settle_script[] =
     "end\n"
     "if n > 0 then redis.call('EXPIRE', KEYS[5], ARGV[3]) end\n"
     "n = tonumber(take())\n"
+    "local fresh = n == 0 or ARGV[1] == '' or redis.call('SADD', KEYS[7], ARGV[1]) == 1\n"
     "for _ = 1, n do\n"
     "  local l, c = take(), take()\n"
-    "  redis.call('HINCRBY', KEYS[4], l, c)\n"
+    "  if fresh then redis.call('HINCRBY', KEYS[4], l, c) end\n"
     "end\n"
-    "if n > 0 then redis.call('EXPIRE', KEYS[4], 120) end\n"
+    "if n > 0 then redis.call('EXPIRE', KEYS[4], 120); redis.call('EXPIRE', KEYS[7], 120) end\n"
     "if ARGV[1] ~= '' and redis.call('GET', KEYS[3]) == ARGV[1] then\n"
     "  redis.call('DEL', KEYS[3])\n"
     "end\n"
@@ -214,13 +217,14 @@ settle_cmd(struct rp_store *s, const struct rp_ob_update *u)
 	snprintf(minute, sizeof(minute), "%ld", u->minute);
 	rp_argv_add(&a, "EVAL");
 	rp_argv_add(&a, settle_script);
-	rp_argv_add(&a, "6");
+	rp_argv_add(&a, "7");
 	rp_argv_key(&a, s, "outbox", NULL);
 	rp_argv_key(&a, s, "outbox:ev", NULL);
 	rp_argv_key(&a, s, "lock", "outbox");
 	rp_argv_key(&a, s, "rate", minute);
 	rp_argv_key(&a, s, "rejected", NULL);
 	rp_argv_key(&a, s, "outbox:seq", NULL);
+	rp_argv_key(&a, s, "rated", minute);
 	rp_argv_add(&a, u->token ? u->token : "");
 	rp_argv_addl(&a, RP_TTL_OUTBOX);
 	rp_argv_addl(&a, RP_TTL_REJECTED);
@@ -288,12 +292,21 @@ run_cmd(struct rp_store *s, const struct rp_run_rec *run)
 	rp_argv_send(s, &a);
 }
 
-int
-rp_store_settle(struct rp_store *s, const struct rp_ob_update *u,
-    const struct rp_alert_rec *answers, size_t n, const struct rp_run_rec *run,
-    struct rp_err *err)
+struct settle_args {
+	const struct rp_ob_update *u;
+	const struct rp_alert_rec *answers;
+	size_t n;
+	const struct rp_run_rec *run;
+};
+
+static int
+settle_once(struct rp_store *s, void *arg, struct rp_err *err)
 {
-	size_t i, ncmd = 2;
+	const struct settle_args *sa = arg;
+	const struct rp_ob_update *u = sa->u;
+	const struct rp_alert_rec *answers = sa->answers;
+	const struct rp_run_rec *run = sa->run;
+	size_t i, n = sa->n, ncmd = 2;
 	int rc = 0;
 
 	if (rp_redis_connected(s, err) != 0)
@@ -327,6 +340,16 @@ rp_store_settle(struct rp_store *s, const struct rp_ob_update *u,
 	return rc;
 }
 
+int
+rp_store_settle(struct rp_store *s, const struct rp_ob_update *u,
+    const struct rp_alert_rec *answers, size_t n, const struct rp_run_rec *run,
+    struct rp_err *err)
+{
+	struct settle_args a = {u, answers, n, run};
+
+	return rp_redis_run(s, RP_OP_WRITE, settle_once, &a, err);
+}
+
 static void
 fill_rejected(struct rp_rejected **rej, size_t *nrej, const redisReply *h)
 {
@@ -343,17 +366,21 @@ fill_rejected(struct rp_rejected **rej, size_t *nrej, const redisReply *h)
 	}
 }
 
-int
-rp_store_outbox_read(struct rp_store *s, struct rp_outbox *ob, struct rp_rejected **rej,
-    size_t *nrej, struct rp_err *err)
+struct read_args {
+	struct rp_outbox *ob;
+	struct rp_rejected **rej;
+	size_t *nrej;
+};
+
+static int
+read_once(struct rp_store *s, void *arg, struct rp_err *err)
 {
+	const struct read_args *ra = arg;
+	struct rp_outbox *ob = ra->ob;
 	struct rp_argv a = {0};
 	redisReply *r = NULL;
 	int rc = -1;
 
-	memset(ob, 0, sizeof(*ob));
-	*rej = NULL;
-	*nrej = 0;
 	if (rp_redis_connected(s, err) != 0)
 		return -1;
 	rp_argv_add(&a, "EVAL");
@@ -372,9 +399,24 @@ rp_store_outbox_read(struct rp_store *s, struct rp_outbox *ob, struct rp_rejecte
 		goto out;
 	}
 	fill_entries(ob, r->element[0], r->element[1]);
-	fill_rejected(rej, nrej, r->element[2]);
+	fill_rejected(ra->rej, ra->nrej, r->element[2]);
 	rc = 0;
 out:
 	freeReplyObject(r);
 	return rc;
+}
+
+int
+rp_store_outbox_read(struct rp_store *s, struct rp_outbox *ob, struct rp_rejected **rej,
+    size_t *nrej, struct rp_err *err)
+{
+	struct read_args a;
+
+	memset(ob, 0, sizeof(*ob));
+	*rej = NULL;
+	*nrej = 0;
+	a.ob = ob;
+	a.rej = rej;
+	a.nrej = nrej;
+	return rp_redis_run(s, RP_OP_READ, read_once, &a, err);
 }

@@ -13,6 +13,8 @@
  *                         fall in one second)
  *   duration, tail        of the last run that ended: how long it took and
  *                         the end of its output, when rp-ping ran it
+ *   id                    the last signal's own id, so that a repeat of it
+ *                         (after a lost answer, a failover) changes nothing
  * A start leaves the rest alone, so the last run's output stays in view
  * while the next one runs; a success or failure replaces duration and tail
  * (absent when it did not say), so they always describe the last run.
@@ -23,6 +25,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "ping.h"
 #include "store_redis.h"
@@ -30,8 +34,10 @@
 /*
  * KEYS: the ping record. ARGV: now ("" for Redis's TIME), the kind (start,
  * success, fail), the exit status, the signal, the duration (-1 unknown),
- * the tail ("" none), the TTL. Returns the time recorded and the start of
- * the run it ended (0: unknown, or a start).
+ * the tail ("" none), the TTL, the signal's id. Returns the time recorded
+ * and the start of the run it ended (0: unknown, or a start); a signal
+ * whose id is the record's last one is a repeat: what it recorded then is
+ * returned, and nothing changes.
  *
  * A start is open while no success or failure came after it: it is later
  * than both ends. An end that finds an open start (not after the end)
@@ -44,7 +50,13 @@ static const char ping_script[] =
     "local now = tonumber(ARGV[1])\n"
     "if not now then now = tonumber(redis.call('TIME')[1]) end\n"
     "local k, kind = KEYS[1], ARGV[2]\n"
+    "if redis.call('HGET', k, 'id') == ARGV[8] then\n"
+    "  local e = kind == 'start' and 'start' or kind == 'success' and 'success' or 'fail'\n"
+    "  local h = redis.call('HMGET', k, e, e .. '_start')\n"
+    "  return {tonumber(h[1] or '') or now, tonumber(h[2] or '') or 0}\n"
+    "end\n"
     "local run = 0\n"
+    "redis.call('HSET', k, 'id', ARGV[8])\n"
     "if kind == 'start' then\n"
     "  redis.call('HSET', k, 'start', now)\n"
     "else\n"
@@ -118,10 +130,20 @@ rp_ping_rec_fill(struct rp_ping_rec *r, const redisReply *h)
 	rp_redis_pairs(h, ping_field, r);
 }
 
-int
-rp_store_ping(struct rp_store *s, const char *name, const struct rp_ping *p, const time_t *now,
-    time_t *at, struct rp_err *err)
+struct ping_args {
+	const char *name;
+	const struct rp_ping *p;
+	const time_t *now;
+	time_t *at;
+	const char *id;
+};
+
+static int
+ping_once(struct rp_store *s, void *arg, struct rp_err *err)
 {
+	const struct ping_args *pa = arg;
+	const struct rp_ping *p = pa->p;
+	const time_t *now = pa->now;
 	struct rp_argv a = {0};
 	redisReply *r = NULL;
 	char *tail = NULL;
@@ -136,7 +158,7 @@ rp_store_ping(struct rp_store *s, const char *name, const struct rp_ping *p, con
 	rp_argv_add(&a, "EVAL");
 	rp_argv_add(&a, ping_script);
 	rp_argv_add(&a, "1");
-	rp_argv_key(&a, s, "ping", name);
+	rp_argv_key(&a, s, "ping", pa->name);
 	if (now != NULL)
 		rp_argv_addl(&a, (long)*now);
 	else
@@ -147,6 +169,7 @@ rp_store_ping(struct rp_store *s, const char *name, const struct rp_ping *p, con
 	rp_argv_addl(&a, p->kind == RP_PING_START || p->duration < 0 ? -1L : p->duration);
 	rp_argv_add(&a, tail != NULL ? tail : "");
 	rp_argv_addl(&a, RP_TTL_CHECK);
+	rp_argv_add(&a, pa->id);
 	free(tail);
 	rp_argv_send(s, &a);
 	if (rp_redis_hello(s, err) != 0 || rp_redis_reply(s, &r, "recording the ping", err) != 0)
@@ -156,8 +179,8 @@ rp_store_ping(struct rp_store *s, const char *name, const struct rp_ping *p, con
 		rp_err_set(err, RP_EXIT_UNKNOWN, "redis: recording the ping: unexpected answer");
 		goto out;
 	}
-	if (at != NULL)
-		*at = (time_t)r->element[0]->integer;
+	if (pa->at != NULL)
+		*pa->at = (time_t)r->element[0]->integer;
 	rc = 0;
 out:
 	freeReplyObject(r);
@@ -165,18 +188,41 @@ out:
 }
 
 int
-rp_store_ping_read(struct rp_store *s, const char *const *names, size_t n,
-    struct rp_ping_rec *out, struct rp_err *err)
+rp_store_ping(struct rp_store *s, const char *name, const struct rp_ping *p, const time_t *now,
+    time_t *at, struct rp_err *err)
 {
+	struct ping_args a;
+	struct timespec t;
+	char id[80];
+
+	/* Unique to this signal: this process, this instant. */
+	clock_gettime(CLOCK_REALTIME, &t);
+	snprintf(id, sizeof(id), "%ld.%ld.%09ld", (long)getpid(), (long)t.tv_sec, t.tv_nsec);
+	a.name = name;
+	a.p = p;
+	a.now = now;
+	a.at = at;
+	a.id = id;
+	return rp_redis_run(s, RP_OP_WRITE, ping_once, &a, err);
+}
+
+struct ping_read_args {
+	const char *const *names;
+	size_t n;
+	struct rp_ping_rec *out;
+};
+
+static int
+ping_read_once(struct rp_store *s, void *arg, struct rp_err *err)
+{
+	const struct ping_read_args *pa = arg;
+	const char *const *names = pa->names;
+	struct rp_ping_rec *out = pa->out;
 	struct rp_argv a = {0};
 	redisReply *r = NULL;
-	size_t i;
+	size_t i, n = pa->n;
 	int rc = -1;
 
-	for (i = 0; i < n; i++)
-		rp_ping_rec_fill(&out[i], NULL);
-	if (n == 0)
-		return 0;
 	if (rp_redis_connected(s, err) != 0)
 		return -1;
 	rp_argv_add(&a, "EVAL");
@@ -197,4 +243,18 @@ rp_store_ping_read(struct rp_store *s, const char *const *names, size_t n,
 out:
 	freeReplyObject(r);
 	return rc;
+}
+
+int
+rp_store_ping_read(struct rp_store *s, const char *const *names, size_t n,
+    struct rp_ping_rec *out, struct rp_err *err)
+{
+	struct ping_read_args a = {names, n, out};
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		rp_ping_rec_fill(&out[i], NULL);
+	if (n == 0)
+		return 0;
+	return rp_redis_run(s, RP_OP_READ, ping_read_once, &a, err);
 }

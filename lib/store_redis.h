@@ -1,8 +1,10 @@
 /*
  * store_redis: what the Redis modules of the state store share (private to
- * state_redis.c, store_checks.c and store_outbox.c; the contract of the
- * store is state.h). The connection, commands built as argument vectors,
- * AUTH and SELECT riding with the first command, and errors worded for a
+ * state_redis.c, store_checks.c, store_outbox.c and store_ping.c; the
+ * contract of the store is state.h). The connection, found through Redis
+ * Sentinel when sentinels are configured, commands built as argument
+ * vectors, AUTH, SELECT and ROLE riding with the first command, the retry
+ * of an operation after a failover (rp_redis_run), and errors worded for a
  * person ("no answer within 2000 ms", not "Resource temporarily
  * unavailable").
  */
@@ -14,6 +16,14 @@
 
 #include "state.h"
 
+/* Why the last command failed, as far as a retry cares. */
+enum rp_redis_fault {
+	RP_FAULT_NONE,           /* it did not, or for a reason a retry won't fix */
+	RP_FAULT_LOST,           /* no connection, or it broke: nothing or all done */
+	RP_FAULT_READONLY,       /* a replica refused the write: nothing done */
+	RP_FAULT_REPLICA         /* ROLE: not the primary (a stale sentinel) */
+};
+
 struct rp_store {
 	redisContext *c;
 	char *prefix;
@@ -23,9 +33,27 @@ struct rp_store {
 	char *password;          /* secret: wiped when freed */
 	long db;
 	long timeout_ms;
-	int fresh;               /* AUTH and SELECT not sent yet */
-	int hello_n;             /* their replies still to read */
+	int fresh;               /* AUTH, SELECT (and ROLE) not sent yet */
+	int hello_n;             /* replies of AUTH and SELECT still to read */
+	int role_n;              /* ROLE's reply still to read (sentinels only) */
 	long trips;              /* round trips made (rp_store_round_trips) */
+
+	/* With sentinels, host and port are the primary's as last found. */
+	char **sentinel_host;
+	long *sentinel_port;
+	size_t nsentinels;       /* 0: one server, host and port */
+	size_t sentinel_first;   /* the sentinel asked first next time */
+	char *master_name;
+	char *sentinel_password; /* secret: wiped when freed */
+	long replicas;           /* the primary's replicas (ROLE, or the
+	                          * sentinels' count until ROLE said), -1 unknown */
+	int wait_next;           /* queue WAIT after the caller's commands */
+	int wait_n;              /* WAIT's reply still to read */
+	int said_unreplicated;   /* the -v line about WAIT was said */
+	struct timespec deadline; /* rp_redis_run's: no connecting after it */
+	int has_deadline;
+	enum rp_redis_fault fault;
+	void (*notice)(const char *line);
 };
 
 /* A growing argv for one command: the words, NUL-separated, in one buffer. */
@@ -50,16 +78,44 @@ void rp_argv_free(struct rp_argv *a);
 /* "<prefix>:<kind>[:<name>]"; the caller frees it. */
 char *rp_redis_key(const struct rp_store *s, const char *kind, const char *name);
 
-/* Whether s has a connection; on a fresh one, queues AUTH and SELECT in
- * front of the caller's commands. */
+/* Whether s has a connection; on a fresh one, writes AUTH (straight to the
+ * socket, from a buffer wiped after) and queues SELECT and, with
+ * sentinels, ROLE in front of the caller's commands. */
 int rp_redis_connected(struct rp_store *s, struct rp_err *err);
-/* Sends what is queued and reads the replies of AUTH and SELECT, if any
- * were queued: the caller's replies come next. Counts the round trip. On
- * failure the connection is closed. */
+/* Queues WAIT when rp_redis_run asked for it, sends what is queued and
+ * reads the replies of AUTH, SELECT and ROLE, if any were queued: the
+ * caller's replies come next. Counts the round trip. On failure (ROLE
+ * naming a replica included) the connection is closed. */
 int rp_redis_hello(struct rp_store *s, struct rp_err *err);
 /* Reads the next reply into *r. -1 with err ("redis: <what>: ...") when none
- * came or it is an error reply (then *r is freed and NULL). */
+ * came or it is an error reply (then *r is freed and NULL). err may be
+ * NULL. */
 int rp_redis_reply(struct rp_store *s, redisReply **r, const char *what, struct rp_err *err);
+
+/* Whether an operation records something a failover must not lose: then
+ * WAIT for a replica follows it, in its round trip. */
+enum rp_redis_op_kind {
+	RP_OP_READ,
+	RP_OP_WRITE
+};
+
+/* Runs op(s, arg, err), which queues its commands, calls rp_redis_hello
+ * once and reads its replies. Without sentinels, once, as it is. With
+ * them: first connects to the primary the sentinels name if there is no
+ * connection; a write is followed by WAIT 1 when the primary has replicas
+ * (a WAIT that no replica answers is said in one notice, not an error);
+ * and when the connection is lost, a replica refuses the write (READONLY)
+ * or ROLE names a replica, the sentinels are asked again, the next one
+ * first, and op runs again: at most RP_REDIS_ATTEMPTS times, and nothing
+ * connected to (sentinel or primary) later than 3 timeouts after the
+ * first attempt began, so that the whole takes at most that and one
+ * command's timeout. op must therefore be safe to
+ * repeat (its effect once, whether or not an earlier attempt took
+ * effect) and reset its outputs itself. Returns op's 0 or -1 with err. */
+#define RP_REDIS_ATTEMPTS 4
+int rp_redis_run(struct rp_store *s, enum rp_redis_op_kind kind,
+    int (*op)(struct rp_store *s, void *arg, struct rp_err *err), void *arg,
+    struct rp_err *err);
 /* The reason the connection failed, in words ("no answer within N ms"). */
 const char *rp_redis_errstr(const struct rp_store *s);
 

@@ -6,8 +6,8 @@
 set -eu
 
 PKGS="build-essential pkg-config libcurl4-openssl-dev libyaml-dev libhiredis-dev
-libinih-dev libjansson-dev libssl-dev check redis-server dovecot-imapd openssl python3 curl
-tzdata faketime prometheus-node-exporter prometheus-alertmanager"
+libinih-dev libjansson-dev libssl-dev check redis-server redis-sentinel dovecot-imapd openssl
+python3 curl tzdata faketime prometheus-node-exporter prometheus-alertmanager"
 if [ "${1:-}" = dev ]; then
 	PKGS="$PKGS clang libclang-rt-14-dev valgrind cppcheck debhelper dpkg-dev man-db
 systemd"
@@ -28,7 +28,7 @@ fi
 echo "robopager: installing$missing"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
-# The redis-server and prometheus-alertmanager packages start system
-# services (6379, 9093); the tests start their own on private ports and do
-# not need them.
+# The redis-server, redis-sentinel and prometheus-alertmanager packages start
+# system services (6379, 26379, 9093); the tests start their own on private
+# ports and do not need them.
 apt-get install -y -qq --no-install-recommends $missing >/dev/null

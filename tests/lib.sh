@@ -348,3 +348,132 @@ am_alerts() {
 	eval "port=\$AM_${var}_PORT"
 	curl -s "http://127.0.0.1:$port/api/v2/alerts"
 }
+
+# Redis Sentinel, as in production but on loopback with short timings: a
+# primary and a replica (each in its own folder, appendonly, password
+# $SEN_REDIS_PASSWORD) and three sentinels (password $SEN_PASSWORD)
+# watching them as $SEN_MASTER: down after 1 s without an answer, a
+# failover given up after 3 s (and not tried again on the same primary for
+# 6 s). start_sentinels sets SEN_PORTS (the sentinels) and SEN_DATA_PORTS
+# (the two servers), and returns once every sentinel knows the replica and
+# the other sentinels. Each server restarts on its own port (sen_restart).
+SEN_MASTER=rp-sentinel-test
+SEN_REDIS_PASSWORD=sen-redis-pass-5ec2e7
+SEN_PASSWORD=sen-sentinel-pass-5ec2e7
+sen_cli() { # sen_cli PORT ARGS...: a data server
+	local p=$1; shift
+	redis-cli -p "$p" -a "$SEN_REDIS_PASSWORD" --no-auth-warning "$@"
+}
+sentinel_cli() { # sentinel_cli PORT ARGS...
+	local p=$1; shift
+	redis-cli -p "$p" -a "$SEN_PASSWORD" --no-auth-warning "$@"
+}
+# sen_server PORT [PRIMARY_PORT]: starts a data server (a replica of
+# PRIMARY_PORT if given) and waits for it to answer.
+sen_server() {
+	mkdir -p "$WORK/sen/$1"
+	redis-server --port "$1" --bind 127.0.0.1 --dir "$WORK/sen/$1" --appendonly yes \
+		--appendfsync always --save '' --requirepass "$SEN_REDIS_PASSWORD" \
+		--masterauth "$SEN_REDIS_PASSWORD" ${2:+--replicaof 127.0.0.1 "$2"} \
+		--logfile "$WORK/sen/$1/redis.log" --daemonize no &
+	eval "SEN_PID_$1=$!"
+	PIDS="$PIDS $!"
+	wait_for 10 sen_cli "$1" ping || { echo "redis-server on $1 did not start" >&2; exit 1; }
+}
+sen_linked() { sen_cli "$1" info replication | grep -q '^master_link_status:up'; }
+# sen_primary [SENTINEL_PORT]: the port the sentinel names as the primary.
+sen_primary() {
+	sentinel_cli "${1:-${SEN_PORTS%% *}}" sentinel get-master-addr-by-name "$SEN_MASTER" | tail -n 1
+}
+sen_replica() { # the data server that is not the primary
+	local p=$(sen_primary) d
+	for d in $SEN_DATA_PORTS; do [ "$d" = "$p" ] || echo "$d"; done
+}
+sen_field() { # sen_field SENTINEL_PORT FIELD: of SENTINEL master
+	sentinel_cli "$1" sentinel master "$SEN_MASTER" | awk -v f="$2" 'p { print; exit } $0 == f { p = 1 }'
+}
+# Every sentinel names the same primary, knows the two others and one
+# replica that is up, and the replica's link to the primary is up.
+sen_healthy() {
+	local s p=$(sen_primary) r
+	r=$(sen_replica)
+	[ -n "$p" ] && [ -n "$r" ] && sen_linked "$r" || return 1
+	for s in $SEN_PORTS; do
+		[ "$(sen_primary "$s")" = "$p" ] && [ "$(sen_field "$s" num-other-sentinels)" = 2 ] &&
+			[ "$(sen_field "$s" num-slaves)" = 1 ] &&
+			sentinel_cli "$s" sentinel replicas "$SEN_MASTER" | grep -qx 'slave' || return 1
+	done
+}
+start_sentinels() {
+	local a b s i
+	a=$(free_port); b=$(free_port)
+	SEN_DATA_PORTS="$a $b"
+	sen_server "$a"
+	sen_server "$b" "$a"
+	wait_for 10 sen_linked "$b" || { echo "the replica did not link" >&2; exit 1; }
+	SEN_PORTS=""
+	for i in 1 2 3; do
+		s=$(free_port)
+		SEN_PORTS="$SEN_PORTS${SEN_PORTS:+ }$s"
+		cat >"$WORK/sen/sentinel-$s.conf" <<EOS
+port $s
+bind 127.0.0.1
+dir $WORK/sen
+logfile $WORK/sen/sentinel-$s.log
+requirepass $SEN_PASSWORD
+sentinel sentinel-pass $SEN_PASSWORD
+sentinel resolve-hostnames no
+sentinel monitor $SEN_MASTER 127.0.0.1 $a 2
+sentinel auth-pass $SEN_MASTER $SEN_REDIS_PASSWORD
+sentinel down-after-milliseconds $SEN_MASTER 1000
+sentinel failover-timeout $SEN_MASTER 3000
+EOS
+		redis-sentinel "$WORK/sen/sentinel-$s.conf" &
+		PIDS="$PIDS $!"
+	done
+	wait_for 30 sen_healthy || { echo "the sentinels did not settle" >&2; tail "$WORK"/sen/*.log >&2; exit 1; }
+	export SEN_PORTS SEN_DATA_PORTS
+}
+# sen_kill PORT: kill -9 of a data server.
+sen_kill() {
+	local pid
+	eval "pid=\$SEN_PID_$1"
+	kill -KILL "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+}
+# sen_failed_over OLD: every sentinel names a primary other than OLD.
+sen_failed_over() {
+	local s
+	for s in $SEN_PORTS; do
+		case "$(sen_primary "$s")" in "$1" | "") return 1 ;; esac
+	done
+}
+# sen_restart PORT: a killed server back, as the replica of the primary
+# the sentinels name (as Sentinel would make it), until the set is healthy.
+sen_restart() {
+	sen_server "$1" "$(sen_primary)"
+	wait_for 30 sen_healthy || { echo "the sentinels did not settle after a restart" >&2; exit 1; }
+}
+# sentinel_config FILE PREFIX: write_config's file with the sentinels in
+# [redis] instead of server and port; sentinel_redis FILE does that to any
+# configuration write_config began.
+sentinel_config() {
+	write_config "$1" "$2" 1
+	sentinel_redis "$1"
+}
+sentinel_redis() {
+	python3 - "$1" "$SEN_PORTS" "$SEN_MASTER" "$SEN_PASSWORD" "$SEN_REDIS_PASSWORD" <<'EOP'
+import sys
+path, ports, name, spw, rpw = sys.argv[1:6]
+t = open(path).read()
+head, redis = t.split("[redis]\n", 1)
+rest = ""
+if "\n[" in "\n" + redis:
+    i = ("\n" + redis).index("\n[")
+    redis, rest = redis[:i], redis[i:]
+redis = "".join(l + "\n" for l in redis.splitlines() if not l.startswith(("server = ", "port = ")))
+redis += "sentinels = %s\nmaster_name = %s\nsentinel_password = %s\npassword = %s\n" % (
+    ", ".join("127.0.0.1:" + p for p in ports.split()), name, spw, rpw)
+open(path, "w").write(head + "[redis]\n" + redis + rest)
+EOP
+}

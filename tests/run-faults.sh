@@ -309,6 +309,10 @@ row "150 triggers at once, PagerDuty takes 120 a minute" $keys
 . "$TOP/tests/faults-chaos.sh"
 . "$TOP/tests/faults-sinks.sh"
 
+# --- Redis Sentinel: failovers ------------------------------------------
+
+. "$TOP/tests/faults-sentinel.sh"
+
 # --- Source faults: UNKNOWN with its reason, within the budget -----------
 
 UKEY="unknown@2026-12-10T15:00:00Z"
@@ -450,6 +454,9 @@ echo " by PagerDuty into the open incident by its dedup key, after an answer tha
 echo " rows marked (Slack), (webhook), (both) count what that stand-in received: messages in"
 echo " the channel, incidents the receiver opened, alerts each Alertmanager fired to its receiver)"
 echo "$CHAOS_NOTE"
+echo
+echo "Sentinel rows (failover: from kill -9 until every sentinel names the new primary):"
+printf '%s' "$SEN_TIMES"
 echo
 echo "What each source fault said (UNKNOWN, run time):"
 printf '%s' "$REASONS"

@@ -570,9 +570,75 @@ START_TEST(source_warnings)
 }
 END_TEST
 
+/* [redis] sentinels with master_name (and sentinel_password): parsed in
+ * order; server and port then unused, which every run says. */
+START_TEST(sentinel_keys)
+{
+	struct rp_config cfg;
+	struct rp_err err;
+	char *text = with("sentinels = 10.0.0.1:26379, 10.0.0.2:26379 [::1]:26380\n"
+	    "master_name = robopager\nsentinel_password = sen-5ec2e7\n");
+	const char *path = tmpfile_with(text);
+
+	ck_assert_msg(rp_config_load(path, &cfg, &err) == 0, "%s", err.msg);
+	ck_assert_uint_eq(cfg.redis_nsentinels, 3);
+	ck_assert_str_eq(cfg.redis_sentinel_hosts[0], "10.0.0.1");
+	ck_assert_str_eq(cfg.redis_sentinel_hosts[1], "10.0.0.2");
+	ck_assert_str_eq(cfg.redis_sentinel_hosts[2], "::1");
+	ck_assert_int_eq(cfg.redis_sentinel_ports[0], 26379);
+	ck_assert_int_eq(cfg.redis_sentinel_ports[2], 26380);
+	ck_assert_str_eq(cfg.redis_master_name, "robopager");
+	ck_assert_str_eq(cfg.redis_sentinel_password, "sen-5ec2e7");
+	ck_assert_uint_eq(cfg.nnotices, 1);
+	ck_assert_str_eq(cfg.notices[0] + strlen(path),
+	    ":19: [redis] server: not used with sentinels (they name the primary); ignored");
+	rp_config_free(&cfg);
+	unlink(path);
+	free(text);
+	/* Without sentinels, nothing of them. */
+	path = tmpfile_with(base);
+	ck_assert_msg(rp_config_load(path, &cfg, &err) == 0, "%s", err.msg);
+	ck_assert_uint_eq(cfg.redis_nsentinels, 0);
+	ck_assert_uint_eq(cfg.nnotices, 0);
+	rp_config_free(&cfg);
+	unlink(path);
+}
+END_TEST
+
+START_TEST(sentinel_errors)
+{
+	static const char *const cases[][2] = {
+		{"sentinels = 10.0.0.1\nmaster_name = m\n", ":21: [redis] sentinels: \"10.0.0.1\" is "
+		    "not host:port (a port from 1 to 65535; [address]:port for IPv6)"},
+		{"sentinels = a:1, b:0\nmaster_name = m\n", ":21: [redis] sentinels: \"b:0\" is not "
+		    "host:port (a port from 1 to 65535; [address]:port for IPv6)"},
+		{"sentinels = ::1:26379\nmaster_name = m\n", ":21: [redis] sentinels: \"::1:26379\" "
+		    "is not host:port (a port from 1 to 65535; [address]:port for IPv6)"},
+		{"sentinels = :26379\nmaster_name = m\n", ":21: [redis] sentinels: \":26379\" is not "
+		    "host:port (a port from 1 to 65535; [address]:port for IPv6)"},
+		{"sentinels = , ,\nmaster_name = m\n", ":21: [redis] sentinels: empty (host:port, "
+		    "host:port, ...)"},
+		{"sentinels = a:1\n", ": [redis] master_name: missing (the name the sentinels monitor "
+		    "the primary by: sentinels is set)"},
+		{"master_name = m\n", ":21: [redis] master_name: set without sentinels"},
+		{"sentinel_password = sen-5ec2e7\n", ":21: [redis] sentinel_password: set without "
+		    "sentinels"},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *text = with(cases[i][0]);
+		ck_assert_str_eq(load_fail(text), cases[i][1]);
+		free(text);
+	}
+}
+END_TEST
+
 static void
 add_tests(TCase *tc)
 {
+	tcase_add_test(tc, sentinel_keys);
+	tcase_add_test(tc, sentinel_errors);
 	tcase_add_test(tc, function_types);
 	tcase_add_test(tc, airflow_section);
 	tcase_add_test(tc, http_sections);

@@ -262,9 +262,14 @@ START_TEST(commit_with_events)
 	ck_assert_str_eq(a.v[0].body, "{\"routing_key\":\"x\",\"dedup_key\":\"k/1\"}");
 	rp_outbox_free(&a);
 	rp_rejected_free(rej, nrej);
+	/* The same decision again (an attempt whose answer was lost, repeated
+	 * after a failover): written, and nothing added twice. */
+	ck_assert(rp_store_commit(s, &c, 1, NULL, NULL, &err) == 0);
+	ck_assert_int_eq(c.written, 1);
 	/* A decision dropped by the CAS adds no event. */
 	ev[0].id = lost;
 	c.expect_eval = 100;
+	st.last_eval = 300;
 	ck_assert(rp_store_commit(s, &c, 1, NULL, NULL, &err) == 0);
 	ck_assert_int_eq(c.written, 0);
 	ck_assert(rp_store_outbox_read(s, &a, &rej, &nrej, &err) == 0);
