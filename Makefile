@@ -81,6 +81,7 @@ deps-dev:
 # Speed and memory against curl floors measured in the same run on the same
 # servers (tests/bench.sh); BENCH_RUNS, BENCH_DELAY_MS. Root, for Dovecot.
 bench: deps
+	@tests/deps.sh bench
 	$(MAKE) all
 	tests/bench.sh
 

@@ -170,7 +170,7 @@ say(const struct rp_store *s, const char *fmt, ...)
  * a buffer wiped after: hiredis would format it into buffers it frees
  * without wiping, so the password could outlive the run in freed memory
  * (and a core file). Only on a connection with nothing queued yet, so that
- * it goes first. */
+ * it goes first; the kernel holds it for the commands that follow. */
 static int
 send_secret(redisContext *c, const char *const *words, size_t n)
 {
@@ -197,7 +197,9 @@ send_secret(redisContext *c, const char *const *words, size_t n)
 	}
 	len = off;
 	for (off = 0; off < len;) {
-		ssize_t m = send(c->fd, b + off, len - off, MSG_NOSIGNAL);
+		/* MSG_MORE: the commands hiredis sends next go out with it, in
+		 * one segment, as if written together. */
+		ssize_t m = send(c->fd, b + off, len - off, MSG_NOSIGNAL | MSG_MORE);
 		if (m < 0 && errno == EINTR)
 			continue;
 		if (m <= 0)

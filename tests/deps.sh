@@ -2,7 +2,8 @@
 # Installs the Debian packages that building and testing Robopager need.
 # As root it runs apt-get; otherwise it names what is missing and fails.
 # "deps.sh dev" adds the tools of make fuzz, make lint, make valgrind and
-# make deb (and systemd-analyze, man for the checks of the units and pages).
+# make deb (and systemd-analyze, man for the checks of the units and pages);
+# "deps.sh bench" adds nginx for make bench.
 set -eu
 
 PKGS="build-essential pkg-config libcurl4-openssl-dev libyaml-dev libhiredis-dev
@@ -11,6 +12,10 @@ python3 curl tzdata faketime prometheus-node-exporter prometheus-alertmanager"
 if [ "${1:-}" = dev ]; then
 	PKGS="$PKGS clang libclang-rt-14-dev valgrind cppcheck debhelper dpkg-dev man-db
 systemd"
+fi
+# make bench: a real web server as the source of the large runs.
+if [ "${1:-}" = bench ]; then
+	PKGS="$PKGS nginx-light"
 fi
 
 missing=""

@@ -131,7 +131,8 @@ open_set(const long *first, size_t n, const char *prefix)
 	struct rp_err err;
 	struct rp_store *s;
 
-	memcpy(p, first, n * sizeof(long));
+	if (n > 0)
+		memcpy(p, first, n * sizeof(long));
 	s = open_via(p, n + k, env("RP_TEST_SENTINEL_MASTER"), env("RP_TEST_SENTINEL_PASSWORD"),
 	    env("RP_TEST_SENTINEL_REDIS_PASSWORD"), 2000, prefix, &err);
 	ck_assert_msg(s != NULL, "%s", err.msg);

@@ -1,0 +1,100 @@
+# make bench, the scale part (sourced by tests/bench.sh, which has started
+# redis-server and the PagerDuty stand-in and defined sample, stat, row and
+# ratio): one run over 1,000, 10,000 and 100,000 batchy checks
+# (BENCH_SIZES), every check due, against nginx answering every status
+# from memory, so that the floor, curl --parallel-max 64 over the same
+# URLs, measures curl and the kernel and not a stand-in; the same
+# checklist with nothing due against rp-latency-check --version; peak RSS;
+# and the time Redis itself spent on the run's scripts (SLOWLOG), a floor
+# no client can go under.
+
+SIZES=${BENCH_SIZES:-"1000 10000 100000"}
+SCALE_JSON='{"global": {"status": "success", "batch_start": "2026-11-26T14:00:00", "batch_end": "2026-11-26T14:50:00"}}'
+
+start_nginx() {
+	local d="$WORK/nginx"
+	mkdir -p "$d/logs" "$d/tmp"
+	NGINX_PORT=$(free_port)
+	cat >"$d/nginx.conf" <<EON
+daemon on;
+worker_processes 2;
+pid $d/nginx.pid;
+error_log $d/logs/error.log;
+events { worker_connections 4096; }
+http {
+	access_log off;
+	client_body_temp_path $d/tmp;
+	proxy_temp_path $d/tmp;
+	fastcgi_temp_path $d/tmp;
+	uwsgi_temp_path $d/tmp;
+	scgi_temp_path $d/tmp;
+	keepalive_requests 1000000;
+	server {
+		listen 127.0.0.1:$NGINX_PORT;
+		location /get_status/ {
+			default_type application/json;
+			return 200 '$SCALE_JSON';
+		}
+	}
+}
+EON
+	/usr/sbin/nginx -p "$d" -c "$d/nginx.conf" -e "$d/logs/error.log"
+	wait_for 10 test -s "$d/nginx.pid" || { echo "bench: nginx did not start" >&2; cat "$d/logs/error.log" >&2; exit 1; }
+	PIDS="$PIDS $(cat "$d/nginx.pid")"
+}
+
+# Milliseconds Redis spent on the scripts of the run just made (SLOWLOG
+# logs every command from the scale part on).
+redis_ms() {
+	redis-cli -p "$REDIS_PORT" --no-raw SLOWLOG GET 1000 |
+		awk '/^ +3\) \(integer\) / {s += $NF} END {printf "%d\n", s / 1000}'
+	redis-cli -p "$REDIS_PORT" SLOWLOG RESET >/dev/null
+}
+
+start_nginx
+redis-cli -p "$REDIS_PORT" CONFIG SET slowlog-log-slower-than 0 >/dev/null
+redis-cli -p "$REDIS_PORT" CONFIG SET slowlog-max-len 1000 >/dev/null
+for n in $SIZES; do
+	echo "scale: $n checks..." >&2
+	scfg="$WORK/scale-$n.cfg"
+	sed "s/^port = $BATCHY_PORT$/port = $NGINX_PORT/; s/^prefix = .*/prefix = sc$n/; s/^time_budget_sec = .*/time_budget_sec = 170/" "$CFG" >"$scfg"
+	chmod 600 "$scfg"
+	for i in $(seq 1 "$n"); do latency "c$i" "wf_$i"; done >"$WORK/scale-$n.yaml"
+	for i in $(seq 1 "$n"); do
+		printf 'url = "http://127.0.0.1:%s/get_status/wf_%s"\noutput = "/dev/null"\n' "$NGINX_PORT" "$i"
+	done >"$WORK/scale-$n.urls"
+	runs=$RUNS
+	[ "$n" -ge 100000 ] && runs=$(( RUNS < 3 ? RUNS : 3 ))
+	for i in $(seq 1 "$runs"); do
+		sample "scurl$n" curl -s --parallel --parallel-max 64 -K "$WORK/scale-$n.urls"
+		redis-cli -p "$REDIS_PORT" SLOWLOG RESET >/dev/null
+		sample "sdue$n" "$RP/rp-latency-check" -f "$scfg" -y "$WORK/scale-$n.yaml" --now "$(now "$i")" -q
+		redis_ms >>"$WORK/sredis$n"
+		sample "sidle$n" "$RP/rp-latency-check" -f "$scfg" -y "$WORK/scale-$n.yaml" --now "$(now "$i" | sed 's/$/:20/')" -q
+		sample "sver$n" "$RP/rp-latency-check" --version
+	done
+	# The last due run, again, to see that every check was evaluated OK.
+	"$RP/rp-latency-check" -f "$scfg" -y "$WORK/scale-$n.yaml" --now "$(now 50)" >"$WORK/last.out" 2>"$WORK/last.err" || true
+	[ "$(grep -c '^OK c' "$WORK/last.out")" -eq "$n" ] ||
+		{ echo "bench: not all $n checks were OK:" >&2; grep -v '^OK' "$WORK/last.out" | head >&2; tail -n 3 "$WORK/last.err" >&2; exit 1; }
+done
+redis-cli -p "$REDIS_PORT" CONFIG SET slowlog-log-slower-than 10000 >/dev/null
+
+scale_rows() {
+	local n w wmax c cmax r rmax iw iwmax v rs
+	for n in $SIZES; do
+		set -- $(stat "sdue$n" 1); w=$1 wmax=$2
+		set -- $(stat "scurl$n" 1); c=$1 cmax=$2
+		set -- $(stat "sdue$n" 2); r=$1 rmax=$2
+		set -- $(stat "sidle$n" 1); iw=$1 iwmax=$2
+		set -- $(stat "sver$n" 1); v=$1
+		rs=$(grep . "$WORK/sredis$n" | sort -n | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}')
+		row "$n checks due, nginx source: wall ms" "$w / $wmax" "curl --parallel-max 64: $c / $cmax" \
+			"$(ratio "$w" "$c") (<= 1.1x)"
+		row "  of which Redis itself (SLOWLOG): ms" "$rs" "-" "(a floor of its own)"
+		row "$n checks due: peak RSS KiB" "$r / $rmax" "-" \
+			"$([ "$n" -eq 10000 ] && echo "(<= 32768)")"
+		row "nothing due among $n checks: wall ms" "$iw / $iwmax" "--version: $v" \
+			"$(ratio "$iw" "$v")$([ "$n" -eq 1000 ] && echo " (<= 2x)")"
+	done
+}
