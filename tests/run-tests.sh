@@ -45,10 +45,11 @@ echo "== integration tests"
 for RP_TEST_FILE in tests/integration/test_*.sh; do
 	case $RP_TEST_FILE in *"$ONLY"*) ;; *) continue ;; esac
 	failed_before_file=$FAILED
+	started_file=$SECONDS
 	# A test may reuse any variable name (one used t): keep the name in ours.
 	RP_TEST_NAME=$(basename "$RP_TEST_FILE")
 	. "$RP_TEST_FILE"
-	echo "$RP_TEST_NAME: $([ $FAILED -eq $failed_before_file ] && echo ok || echo FAILED)"
+	echo "$RP_TEST_NAME: $([ $FAILED -eq $failed_before_file ] && echo ok || echo FAILED) ($((SECONDS - started_file)) s)"
 done
 
 echo
