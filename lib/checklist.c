@@ -564,6 +564,9 @@ apply(struct yp *y, struct rp_check *c, const struct rule *r, struct item *it)
 		if (r->kind == V_SECRET && !rp_is_integration_key(v))
 			return yerr(y, it->line,
 			    "%s: %s: not a 32-character PagerDuty integration key", c->name, r->key);
+		/* A URL with an "@" is not shown: it may hold a password. */
+		if (r->kind == V_URL && url_problem(v) != NULL && strchr(v, '@') != NULL)
+			return yerr(y, it->line, "%s: %s: %s", c->name, r->key, url_problem(v));
 		if (r->kind == V_URL && url_problem(v) != NULL)
 			return yerr(y, it->line, "%s: %s: \"%s\" %s", c->name, r->key, v,
 			    url_problem(v));
@@ -602,6 +605,9 @@ apply(struct yp *y, struct rp_check *c, const struct rule *r, struct item *it)
 		/* The count follows its array in struct rp_check. */
 		if (it->n == 0)
 			return yerr(y, it->line, "%s: %s: empty list", c->name, r->key);
+		if (!it->is_list && strchr(it->values[0], ',') != NULL)
+			return yerr(y, it->line, "%s: %s: \"%s\" is one value; for several, write a "
+			    "list: [%s]", c->name, r->key, it->values[0], it->values[0]);
 		for (i = 0; i < it->n; i++) {
 			if (*it->values[i] == '\0')
 				return yerr(y, it->line, "%s: %s: item %zu is empty", c->name, r->key,
@@ -636,14 +642,36 @@ valid_name(const char *s)
 }
 
 /* Whether key is among the n items. */
+/* The line of key among a check's items, 0 when it is not there. */
 static int
-has_key(const struct item *it, size_t n, const char *key)
+key_line(const struct item *it, size_t n, const char *key)
 {
 	size_t i;
 
 	for (i = 0; i < n; i++)
 		if (strcmp(it[i].key, key) == 0)
-			return 1;
+			return it[i].line;
+	return 0;
+}
+
+static int
+has_key(const struct item *it, size_t n, const char *key)
+{
+	return key_line(it, n, key) != 0;
+}
+
+/* The keys of an http check that mean something only together: a state
+ * with no failure_values would never page a failed run, which is worse
+ * than an error. */
+static int
+http_settings(struct yp *y, const struct rp_check *c, const struct item *it, size_t n)
+{
+	if (c->failure_values != NULL && c->state == NULL)
+		return yerr(y, key_line(it, n, "failure_values"), "%s: failure_values: needs state "
+		    "(the pointer to the run's state they are compared with)", c->name);
+	if (c->state != NULL && c->failure_values == NULL)
+		return yerr(y, key_line(it, n, "state"), "%s: state: needs failure_values (the "
+		    "states that page at once, for example [failed, error])", c->name);
 	return 0;
 }
 
@@ -746,9 +774,8 @@ build_check(struct yp *y, struct rp_check *c, struct item *it, size_t n)
 	if (c->until >= 0 && c->until <= c->check_time)
 		return yerr(y, c->line, "%s: until %02d:%02d is not after check_time %02d:%02d", c->name,
 		    c->until / 60, c->until % 60, c->check_time / 60, c->check_time % 60);
-	if (c->type == RP_CHECK_HTTP && c->failure_values != NULL && c->state == NULL)
-		return yerr(y, c->line, "%s: failure_values: needs state (the pointer to the run's "
-		    "state they are compared with)", c->name);
+	if (c->type == RP_CHECK_HTTP && http_settings(y, c, it, n) != 0)
+		return -1;
 	if (rp_check_program(c->type) == RP_PROG_LATENCY && c->warn_pct == 0)
 		c->warn_pct = RP_DEFAULT_WARN_PCT;
 	return 0;

@@ -160,7 +160,9 @@ warn_if_readable(const struct rp_config *cfg, const char *checklist)
 	/* Its group may read it (root:robopager 640, for the jobs that run
 	 * rp-ping); every user may not. */
 	if ((cfg->password != NULL || cfg->pd_api_access_key != NULL ||
-	    cfg->redis_password != NULL || cfg->redis_sentinel_password != NULL) && stat(cfg->path, &st) == 0 && (st.st_mode & 007) != 0)
+	    cfg->heartbeat_service != NULL || cfg->redis_password != NULL ||
+	    cfg->redis_sentinel_password != NULL) && stat(cfg->path, &st) == 0 &&
+	    (st.st_mode & 007) != 0)
 		rp_log(RP_LOG_WARNING, "%s holds a password or key and every user can read it; "
 		    "run: chmod o-rwx %s", cfg->path, cfg->path);
 	if (cfg->password_file != NULL && stat(cfg->password_file, &st) == 0 &&

@@ -453,9 +453,11 @@ answer_failed(const struct rp_config *cfg, const struct rp_check *c, const struc
 		return rp_src_fail(out, "Airflow at %s did not answer: %s", url, r->error);
 	if (r->status == 200)
 		return 0;
-	if (r->status == 401 || r->status == 403)
-		return rp_src_fail(out, "Airflow at %s refused the credentials (HTTP %ld)", url,
-		    r->status);
+	if (r->status == 401)
+		return rp_src_fail(out, "Airflow at %s refused the credentials (HTTP 401)", url);
+	if (r->status == 403)
+		return rp_src_fail(out, "Airflow at %s refused access (HTTP 403: the user may not "
+		    "read this DAG's runs; the Viewer role may)", url);
 	problem(r, detail, sizeof(detail));
 	/* Airflow's own 404 names the DAG; a path it has no route for (a url
 	 * with the wrong base) does not. */

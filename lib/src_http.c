@@ -65,7 +65,7 @@ shown(json_t *v, char *buf, size_t n)
 		snprintf(buf, n, "%.17g", json_real_value(v));
 	else
 		snprintf(buf, n, "%s", json_is_object(v) ? "an object" : json_is_array(v) ?
-		    "a list" : json_is_boolean(v) ? "true or false" : "null");
+		    "a list" : json_is_true(v) ? "true" : json_is_false(v) ? "false" : "null");
 }
 
 /* The time at pointer ptr (named key in the checklist): 0 for null. */
@@ -82,6 +82,9 @@ time_at(json_t *root, const char *ptr, const char *key, time_t *t, struct rp_src
 		return 0;
 	if (rp_src_http_time(v, t) != 0) {
 		shown(v, b, sizeof(b));
+		if (*ptr == '\0')
+			return rp_src_fail(out, "the answer (the whole of it, %s) is not a time: %s",
+			    key, b);
 		return rp_src_fail(out, "the answer's %.80s (%s) is not a time: %s", ptr, key, b);
 	}
 	return 0;
@@ -127,7 +130,10 @@ rp_src_http_parse(const struct rp_check *c, const char *body, size_t len,
 		goto out;
 	if (c->state != NULL && read_state(c, root, out) != 0)
 		goto out;
-	if (c->started != NULL && time_at(root, c->started, "started", &started, out) != 0)
+	/* A start left out is no start known, unless the run failed: then its
+	 * key needs it, and a pointer that finds nothing is said. */
+	if (c->started != NULL && (out->failed || rp_jsonptr_get(root, c->started) != NULL) &&
+	    time_at(root, c->started, "started", &started, out) != 0)
 		goto out;
 	out->start = started;
 	if (out->failed)
@@ -255,8 +261,10 @@ http_parse(struct rp_src_ctx *x, const struct rp_check *c, const struct rp_http_
 	rp_src_fact(out, "url", "%s", out->what);
 	if (reqs[0].status == 0)
 		rp_src_fail(out, "did not answer: %s", reqs[0].error);
-	else if (reqs[0].status == 401 || reqs[0].status == 403)
-		rp_src_fail(out, "refused the credentials (HTTP %ld)", reqs[0].status);
+	else if (reqs[0].status == 401)
+		rp_src_fail(out, "refused the credentials (HTTP 401)");
+	else if (reqs[0].status == 403)
+		rp_src_fail(out, "refused access (HTTP 403: the credentials may not read it)");
 	else if (reqs[0].status < 200 || reqs[0].status > 299)
 		rp_src_fail(out, "answered HTTP %ld", reqs[0].status);
 	else

@@ -214,3 +214,9 @@ expect_match "permissions: a readable config is named, with the fix" "$CFG holds
 chmod 600 "$CFG"
 rp rp-latency-check -f "$CFG" -y "$CL" --now 2026-11-30T08:00
 expect "permissions: 600 is quiet" "" "$(noclock "$ERR")"
+# The heartbeat's integration key alone is a key too (it opens incidents).
+HCFG="$WORK/hbkey.cfg"
+grep -v '^api_access_key\|^password' "$CFG" >"$HCFG"
+chmod 644 "$HCFG"
+rp rp-latency-check -f "$HCFG" -y "$CL" -n --now 2026-11-30T08:00
+expect_match "permissions: heartbeat_service alone is a key" "$HCFG holds a password or key and every user can read it" "$ERR"

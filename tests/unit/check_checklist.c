@@ -335,7 +335,7 @@ START_TEST(source_errors)
 	ck_assert_str_eq(source_with("http", "    url: 'https:///a'\n"),
 	    ":8: c: url: \"https:///a\" has no host");
 	ck_assert_str_eq(source_with("http", "    url: 'https://u:pw@jobs/a'\n"),
-	    ":8: c: url: \"https://u:pw@jobs/a\" holds a user or password; put them in an "
+	    ":8: c: url: holds a user or password; put them in an "
 	    "[http NAME] section of etl.cfg and name it with auth:");
 	ck_assert_str_eq(source_with("http", "    url: 'https://jobs/a b'\n"),
 	    ":8: c: url: \"https://jobs/a b\" has spaces or characters other than ASCII "
@@ -349,8 +349,16 @@ START_TEST(source_errors)
 	    "\"~\" and \"~1\" for \"/\")");
 	ck_assert_str_eq(source_with("http", "    url: http://x/\n    completion: /a\n"
 	    "    failure_values: [failed]\n"),
-	    ":1: c: failure_values: needs state (the pointer to the run's state they are "
+	    ":10: c: failure_values: needs state (the pointer to the run's state they are "
 	    "compared with)");
+	ck_assert_str_eq(source_with("http", "    url: http://x/\n    completion: /a\n"
+	    "    state: /s\n"),
+	    ":10: c: state: needs failure_values (the states that page at once, for example "
+	    "[failed, error])");
+	ck_assert_str_eq(source_with("http", "    url: http://x/\n    completion: /a\n"
+	    "    state: /s\n    failure_values: 'failed, error'\n"),
+	    ":11: c: failure_values: \"failed, error\" is one value; for several, write a list: "
+	    "[failed, error]");
 	ck_assert_str_eq(source_with("http", "    url: http://x/\n    completion: /a\n"
 	    "    state: /s\n    failure_values: []\n"),
 	    ":11: c: failure_values: empty list");

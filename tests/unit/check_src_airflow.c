@@ -449,7 +449,8 @@ START_TEST(answers)
 	    &r);
 	ck_assert_str_eq(r.why, "Airflow at http://af.test:8080/ refused the credentials (HTTP 401)");
 	answered(403, NULL, 200, "{}", &r);
-	ck_assert_str_eq(r.why, "Airflow at http://af.test:8080/ refused the credentials (HTTP 403)");
+	ck_assert_str_eq(r.why, "Airflow at http://af.test:8080/ refused access (HTTP 403: the user "
+	    "may not read this DAG's runs; the Viewer role may)");
 	answered(0, NULL, 0, NULL, &r);
 	ck_assert_str_eq(r.why, "Airflow at http://af.test:8080/ did not answer: Connection refused");
 	answered(500, "{\"title\": \"Internal Server Error\", \"detail\": \"db\\nlocked\"}", 200, "{}",

@@ -82,7 +82,7 @@ END_TEST
 static char name[] = "exports_api", url[] = "https://jobs.internal/api/exports/last?k=v",
     completion[] = "/last_success/finished_at", state[] = "/last_run/state",
     started[] = "/last_run/started_at", failed_v[] = "failed", error_v[] = "error",
-    auth[] = "exports";
+    auth[] = "exports", empty[] = "";
 static char *failures[] = {failed_v, error_v};
 
 static void
@@ -170,13 +170,24 @@ START_TEST(unusable)
 	ck_assert_int_eq(parse(&c, "{\"last_success\": {\"finished_at\": 1795703400}, "
 	    "\"last_run\": {\"state\": 3}}", &r), -1);
 	ck_assert_str_eq(r.why, "the answer's /last_run/state (state) is not a string: 3");
+	/* A start left out: no start known, unless the run failed. */
 	ck_assert_int_eq(parse(&c, "{\"last_success\": {\"finished_at\": 1795703400}, "
-	    "\"last_run\": {\"state\": \"ok\"}}", &r), -1);
+	    "\"last_run\": {\"state\": \"ok\"}}", &r), 0);
+	ck_assert(r.ok && !r.failed);
+	ck_assert_int_eq(r.start, 0);
+	ck_assert_int_eq(parse(&c, "{\"last_success\": {\"finished_at\": 1795703400}, "
+	    "\"last_run\": {\"state\": \"failed\"}}", &r), -1);
 	ck_assert_str_eq(r.why, "the answer has nothing at /last_run/started_at (started)");
 	ck_assert_int_eq(parse(&c, "{\"last_success\": {\"finished_at\": 1795703400}, "
 	    "\"last_run\": {\"state\": \"ok\", \"started_at\": true}}", &r), -1);
-	ck_assert_str_eq(r.why, "the answer's /last_run/started_at (started) is not a time: true or "
-	    "false");
+	ck_assert_str_eq(r.why, "the answer's /last_run/started_at (started) is not a time: true");
+	/* The empty pointer is the whole answer, and said so. */
+	check(&c, 0, 0);
+	c.completion = empty;
+	ck_assert_int_eq(parse(&c, "false", &r), -1);
+	ck_assert_str_eq(r.why, "the answer (the whole of it, completion) is not a time: false");
+	ck_assert_int_eq(parse(&c, "1795703400", &r), 0);
+	ck_assert_str_eq(utc(r.completion), "2026-11-26T14:30:00Z");
 	ck_assert_int_eq(parse(&c, "{\"last_success\": 1, \"last_success\": 2}", &r), -1);
 	ck_assert(!r.ok);
 }
@@ -242,6 +253,8 @@ START_TEST(auth_and_statuses)
 	ck_assert_str_eq(r.why, "did not answer: no answer within 3000 ms");
 	ck_assert_uint_eq(ask(&x, &c, 401, "{}", hdr, &r), 1);
 	ck_assert_str_eq(r.why, "refused the credentials (HTTP 401)");
+	ck_assert_uint_eq(ask(&x, &c, 403, "{}", hdr, &r), 1);
+	ck_assert_str_eq(r.why, "refused access (HTTP 403: the credentials may not read it)");
 	ck_assert_uint_eq(ask(&x, &c, 503, "{}", hdr, &r), 1);
 	ck_assert_str_eq(r.why, "answered HTTP 503");
 	rp_src_http.end(&x);
