@@ -270,9 +270,12 @@ expect "wrap, a background process left: done in seconds, not 8 ($((t1 - t0)) ms
 python3 - "$WORK/tty.out" ${RP_WRAP:-} "$TOP/bin/rp-ping" -v -f "$PCFG" -y "$PCL" wrapped_job -- sh -c '
 	trap "echo got INT" INT; echo ready
 	i=0; while [ $i -lt 400000 ]; do i=$((i + 1)); done; echo bye' <<'EOP'
-import os, pty, select, sys, time
+import os, pty, select, signal, sys, time
 pid, fd = pty.fork()
 if pid == 0:
+    # A terminal's job has SIGINT as the default, whatever ran the tests
+    # (a background job of a shell without job control ignores it).
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
     os.execvp(sys.argv[2], sys.argv[2:])
 out, deadline, sent = b"", time.time() + 60, False
 while time.time() < deadline:
