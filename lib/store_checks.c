@@ -111,7 +111,10 @@ static const char load_script[] =
  * place; a new one removes a refused event of the same id
  * (this one is a corrected repeat). Returns the 1/0 of each decision, then
  * with a token: 1/0 for the outbox claimed, its ids oldest first, their
- * entries and this minute's rates.
+ * entries and this minute's rates. The outbox is not claimed while the
+ * minute's rate hash says that every entry waits for the next minute
+ * ("!held", see the settle script) and this commit added none: the run
+ * would send nothing and need a round trip more to give the lock back.
  */
 static const char commit_script[] =
     "local a, k = 0, 7\n"
@@ -125,7 +128,7 @@ static const char commit_script[] =
     "local token, lock_ms = take(), take()\n"
     "local ttl_check, ttl_alert, ttl_run, ttl_ob = take(), take(), take(), take()\n"
     "hset(KEYS[7], tonumber(take()), ttl_run)\n"
-    "local out = {}\n"
+    "local out, added = {}, false\n"
     "for _ = 1, tonumber(take()) do\n"
     "  local mode, expect, own, lock = take(), take(), take(), take()\n"
     "  local ck, lk = key(), key()\n"
@@ -144,6 +147,7 @@ static const char commit_script[] =
     "    if ok then\n"
     "      if not redis.call('ZSCORE', KEYS[1], id) then\n"
     "        redis.call('ZADD', KEYS[1], redis.call('INCR', KEYS[3]), id)\n"
+    "        added = true\n"
     "        redis.call('HSET', KEYS[2], id, entry)\n"
     "      end\n"
     "      redis.call('HDEL', KEYS[6], id)\n"
@@ -160,10 +164,12 @@ static const char commit_script[] =
     "  redis.call('EXPIRE', KEYS[2], ttl_ob)\n"
     "  redis.call('EXPIRE', KEYS[3], ttl_ob)\n"
     "end\n"
+    "if added then redis.call('HDEL', KEYS[5], '!held') end\n"
     "if token == '' then return out end\n"
     "local holder = redis.call('GET', KEYS[4])\n"
-    "if size == 0 or not (holder == token or\n"
-    "    (not holder and redis.call('SET', KEYS[4], token, 'NX', 'PX', lock_ms))) then\n"
+    "local held = redis.call('HEXISTS', KEYS[5], '!held') == 1\n"
+    "if size == 0 or not (holder == token or (not held and\n"
+    "    not holder and redis.call('SET', KEYS[4], token, 'NX', 'PX', lock_ms))) then\n"
     "  out[#out+1] = 0; out[#out+1] = {}; out[#out+1] = {}\n"
     "  out[#out+1] = redis.call('HGETALL', KEYS[5])\n"
     "  return out\n"
