@@ -19,12 +19,16 @@
  * ping key of each check, in fours. ARGV: now ("" for Redis's TIME), dry,
  * then per check its window (seconds), whether it is forced, its check_at
  * and its flags: p for a ping check, r to read its record even when not due.
- * Returns the clock used, the outbox's size, then per check: due (1/0), why
- * not ("", "early", "recent", "ahead"), the record's last_eval (0: none),
- * the lock taken (0: none), and for due, forced or r checks only (a run with
- * nothing due reads next to nothing) the HGETALL of the record, the end of
- * its silence, the refused records of its open incident's trigger, every
- * destination's, one a line as "<id>\t<record>" ("" if none), and rp-ping's record of a ping check ({} for others).
+ * Returns the clock used, the outbox's size, then one element per check.
+ * For due, forced or r checks, an array: due (1/0), why not ("", "early",
+ * "recent", "ahead"), the record's last_eval (0: none), the lock taken (0:
+ * none), the HGETALL of the record, the end of its silence, the refused
+ * records of its open incident's trigger, every destination's, one a line
+ * as "<id>\t<record>" ("" if none), and rp-ping's record of a ping check ({}
+ * for others). For the others (not due, no lock taken, nothing more to
+ * read), one integer: last_eval * 4 + 1, 2 or 3 for early, recent or
+ * ahead. A run with nothing due reads next to nothing, and its answer is
+ * one small number a check (eight elements were most of its cost).
  *
  * A lock holds the evaluation time of the run that took it, compared in the
  * same clock as everything else; its expiry only collects it. A record newer
@@ -72,21 +76,13 @@ static const char load_script[] =
     "      locked = now\n"
     "    end\n"
     "  end\n"
-    "  out[#out+1] = why == '' and 1 or 0\n"
-    "  out[#out+1] = why\n"
-    "  out[#out+1] = last or 0\n"
-    "  out[#out+1] = locked\n"
     "  if why == '' or force or rd then\n"
-    "    out[#out+1] = redis.call('HGETALL', ck)\n"
-    "    out[#out+1] = redis.call('HGET', sk, 'until') or ''\n"
     "    local open = redis.call('HGET', ck, 'open_key')\n"
-    "    out[#out+1] = open and refused(open) or ''\n"
-    "    out[#out+1] = ping and redis.call('HGETALL', pk) or {}\n"
+    "    out[#out+1] = {why == '' and 1 or 0, why, last or 0, locked,\n"
+    "      redis.call('HGETALL', ck), redis.call('HGET', sk, 'until') or '',\n"
+    "      open and refused(open) or '', ping and redis.call('HGETALL', pk) or {}}\n"
     "  else\n"
-    "    out[#out+1] = {}\n"
-    "    out[#out+1] = ''\n"
-    "    out[#out+1] = ''\n"
-    "    out[#out+1] = {}\n"
+    "    out[#out+1] = (last or 0) * 4 + (why == 'early' and 1 or why == 'recent' and 2 or 3)\n"
     "  end\n"
     "end\n"
     "return out\n";
@@ -278,10 +274,25 @@ int_of(const redisReply *r)
 }
 
 /* One check's six elements of a load answer. */
-static void
-fill_load(struct rp_load *l, redisReply **e)
+/* One check's element of the load script's answer; -1 if malformed. */
+static int
+fill_load(struct rp_load *l, const redisReply *r)
 {
-	const char *why = str_of(e[1]);
+	redisReply **e = r->element;
+	const char *why;
+
+	if (r->type == REDIS_REPLY_INTEGER) {
+		static const enum rp_skip code[] = {RP_SKIP_NONE, RP_SKIP_EARLY, RP_SKIP_RECENT,
+		    RP_SKIP_AHEAD};
+		if (r->integer < 1 || r->integer % 4 == 0)
+			return -1;
+		l->skip = code[r->integer % 4];
+		l->last_eval = (time_t)(r->integer / 4);
+		return 0;
+	}
+	if (r->type != REDIS_REPLY_ARRAY || r->elements != 8)
+		return -1;
+	why = str_of(e[1]);
 
 	l->due = int_of(e[0]) == 1;
 	l->skip = strcmp(why, "early") == 0 ? RP_SKIP_EARLY : strcmp(why, "recent") == 0 ?
@@ -294,9 +305,8 @@ fill_load(struct rp_load *l, redisReply **e)
 	if (*str_of(e[6]) != '\0')
 		l->refused = rp_xstrdup(str_of(e[6]));
 	rp_ping_rec_fill(&l->ping_rec, e[7]);
+	return 0;
 }
-
-#define LOAD_PER 8
 
 /* Whether an error reply means the store keeps its data but takes no
  * writes now (out of memory, a replica, a failing disk). */
@@ -394,7 +404,7 @@ load_once(struct rp_store *s, void *arg, struct rp_err *err)
 	rp_argv_send(s, &a);
 	if (rp_redis_hello(s, err) != 0 || rp_redis_reply(s, &r, "reading state", err) != 0)
 		return -1;
-	if (r->type != REDIS_REPLY_ARRAY || r->elements != 2 + LOAD_PER * n ||
+	if (r->type != REDIS_REPLY_ARRAY || r->elements != 2 + n ||
 	    r->element[0]->type != REDIS_REPLY_INTEGER) {
 		rp_err_set(err, RP_EXIT_UNKNOWN, "redis: reading state: unexpected answer");
 		goto out;
@@ -402,7 +412,10 @@ load_once(struct rp_store *s, void *arg, struct rp_err *err)
 	*la->clock = (time_t)int_of(r->element[0]);
 	*la->waiting = (size_t)int_of(r->element[1]);
 	for (i = 0; i < n; i++)
-		fill_load(&reqs[i], &r->element[2 + LOAD_PER * i]);
+		if (fill_load(&reqs[i], r->element[2 + i]) != 0) {
+			rp_err_set(err, RP_EXIT_UNKNOWN, "redis: reading state: unexpected answer");
+			goto out;
+		}
 	rc = 0;
 out:
 	freeReplyObject(r);
