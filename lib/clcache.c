@@ -1,4 +1,6 @@
 /* The cache of the parsed checklist: see clcache.h. */
+#define _DEFAULT_SOURCE /* le64toh */
+#include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -167,24 +169,24 @@ static uint64_t
 get_u64(struct rd *r)
 {
 	const unsigned char *x = take(r, 8);
-	uint64_t v = 0;
-	int i;
+	uint64_t v;
 
 	if (x == NULL)
 		return 0;
-	for (i = 7; i >= 0; i--)
-		v = v << 8 | x[i];
-	return v;
+	memcpy(&v, x, 8);
+	return le64toh(v);
 }
 
 static uint32_t
 get_u32(struct rd *r)
 {
 	const unsigned char *x = take(r, 4);
+	uint32_t v;
 
 	if (x == NULL)
 		return 0;
-	return (uint32_t)x[0] | (uint32_t)x[1] << 8 | (uint32_t)x[2] << 16 | (uint32_t)x[3] << 24;
+	memcpy(&v, x, 4);
+	return le32toh(v);
 }
 
 /* A signed value in [min, max]; else the entry is bad. */
@@ -446,8 +448,15 @@ owned(const struct stat *st, const char *what, char *why, size_t whylen)
 static char *
 read_all(int fd, size_t max, size_t *len)
 {
+	struct stat st;
 	size_t cap = 65536, n = 0;
-	char *b = rp_xmalloc(cap);
+	char *b;
+
+	/* One allocation for a regular file that does not grow meanwhile. */
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= 0 &&
+	    (uint64_t)st.st_size < max)
+		cap = (size_t)st.st_size + 1;
+	b = rp_xmalloc(cap);
 
 	for (;;) {
 		ssize_t k;
