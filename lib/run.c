@@ -232,7 +232,9 @@ load_files(struct run *r, int warn)
 		const char *dir = rp_clcache_dir(r->cfg.cache_dir, dirbuf, sizeof(dirbuf));
 		rc = rp_checklist_load_cached(clpath, dir, r->program, &r->cl, &err, note,
 		    sizeof(note));
-		rp_log(RP_LOG_DEBUG, "checklist cache: %s", note);
+		/* Said when there is a cache to speak of. */
+		if (dir != NULL)
+			rp_log(RP_LOG_DEBUG, "checklist cache: %s", note);
 	} else {
 		rc = rp_checklist_load(clpath, &r->cl, &err);
 	}
