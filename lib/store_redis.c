@@ -66,15 +66,34 @@ rp_argv_key(struct rp_argv *a, const struct rp_store *s, const char *kind, const
 		a->cap = a->cap ? a->cap * 2 : 16;
 		a->off = rp_xrealloc(a->off, a->cap * sizeof(size_t));
 	}
+	size_t np = strlen(s->prefix), nk = strlen(kind), nn = name ? strlen(name) : 0;
+	char k[512], *p = k;
+
 	a->off[a->n++] = a->buf.len;
-	rp_buf_append(&a->buf, s->prefix, strlen(s->prefix));
-	rp_buf_append(&a->buf, ":", 1);
-	rp_buf_append(&a->buf, kind, strlen(kind));
-	if (name != NULL) {
+	/* A run makes four keys a check: one append each when they fit. */
+	if (np + nk + nn + 3 > sizeof(k)) {
+		rp_buf_append(&a->buf, s->prefix, np);
 		rp_buf_append(&a->buf, ":", 1);
-		rp_buf_append(&a->buf, name, strlen(name));
+		rp_buf_append(&a->buf, kind, nk);
+		if (name != NULL) {
+			rp_buf_append(&a->buf, ":", 1);
+			rp_buf_append(&a->buf, name, nn);
+		}
+		rp_buf_append(&a->buf, "", 1);
+		return;
 	}
-	rp_buf_append(&a->buf, "", 1);
+	memcpy(p, s->prefix, np);
+	p += np;
+	*p++ = ':';
+	memcpy(p, kind, nk);
+	p += nk;
+	if (name != NULL) {
+		*p++ = ':';
+		memcpy(p, name, nn);
+		p += nn;
+	}
+	*p++ = '\0';
+	rp_buf_append(&a->buf, k, (size_t)(p - k));
 }
 
 void
