@@ -484,18 +484,22 @@ read_all(int fd, size_t max, size_t *len)
 	return b;
 }
 
-/* FNV-1a of the path and the program: the slot of their entry. */
+/* FNV-1a of the path, the program and its stamp: the slot of their entry
+ * (robopager runs both checking programs in its own executable: their
+ * entries and those of rp-latency-check and rp-email-check are apart). */
 static unsigned
-slot_of(const char *path, const char *program)
+slot_of(const char *path, const char *program, const char *stamp)
 {
+	const char *part[3] = {path, program, stamp};
 	uint64_t h = 1469598103934665603ULL;
 	const char *s;
+	int i;
 
-	for (s = path; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	h = (h ^ 0xffu) * 1099511628211ULL;
-	for (s = program; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	for (i = 0; i < 3; i++) {
+		for (s = part[i]; *s; s++)
+			h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+		h = (h ^ 0xffu) * 1099511628211ULL;
+	}
 	return (unsigned)(h % RP_CLCACHE_SLOTS);
 }
 
@@ -626,7 +630,7 @@ rp_checklist_load_cached(const char *path, const char *dir, const char *program,
 		dir = NULL;
 	}
 	if (dfd >= 0) {
-		snprintf(name, sizeof(name), "checklist-%02x.cache", slot_of(path, program));
+		snprintf(name, sizeof(name), "checklist-%02x.cache", slot_of(path, program, stamp));
 		if ((entry = read_entry(dfd, name, &elen, why, sizeof(why))) != NULL &&
 		    rp_clcache_decode(entry, elen, stamp, text, len, path, cl) == 0) {
 			snprintf(note, notelen, "hit (%s/%s)", dir, name);

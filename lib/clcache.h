@@ -19,9 +19,9 @@
  * cache is ignored (the reason goes to the caller's note). The cache never
  * fails a run: whatever goes wrong with it, the checklist is parsed.
  *
- * Entries are keyed by the checklist's path and the program, in at most
- * RP_CLCACHE_SLOTS files (checklist-XX.cache): two checklists that meet in
- * one slot only take turns.
+ * Entries are keyed by the checklist's path, the program and its stamp, in
+ * at most RP_CLCACHE_SLOTS files (checklist-XX.cache): two that meet in one
+ * slot only take turns.
  */
 #ifndef RP_CLCACHE_H
 #define RP_CLCACHE_H

@@ -227,16 +227,14 @@ load_files(struct run *r, int warn)
 	clpath = o->checklist ? rp_xstrdup(o->checklist) : rp_default_checklist(cfgpath);
 	if (warn)
 		rp_config_warn(&r->cfg, clpath, o->quiet);
-	if (r->program != NULL) {
+	{
 		char dirbuf[4096], note[1024];
 		const char *dir = rp_clcache_dir(r->cfg.cache_dir, dirbuf, sizeof(dirbuf));
-		rc = rp_checklist_load_cached(clpath, dir, r->program, &r->cl, &err, note,
-		    sizeof(note));
+		rc = rp_checklist_load_cached(clpath, dir, r->program ? r->program : "robopager",
+		    &r->cl, &err, note, sizeof(note));
 		/* Said when there is a cache to speak of. */
 		if (dir != NULL)
 			rp_log(RP_LOG_DEBUG, "checklist cache: %s", note);
-	} else {
-		rc = rp_checklist_load(clpath, &r->cl, &err);
 	}
 	free(clpath);
 	if (rc != 0) {

@@ -146,3 +146,16 @@ expect "clcache: ... every time" "$BAD" "$(said)"
 cp "$CC/good.yaml" "$CCL"
 clc
 expect "clcache: ... and the good one after it as before" "$NOCACHE" "$(said)"
+
+# robopager runs both programs in its own executable: its entries are its
+# own, and rp-latency-check's stay a hit.
+mkdir -m 700 "$CC/rb"
+CACHE_DIRECTORY="$CC/rb" clc
+rbp() { CACHE_DIRECTORY="$CC/rb" rp robopager -f "$CCCFG" -y "$CCL" -n -v --now 2026-11-26T10:00; }
+rbp
+rbp
+expect "clcache: robopager: every load a hit the second time" "hit hit hit" \
+	"$(cache_line | sed -E 's/.*checklist cache: ([a-z]+).*/\1/' | tr '\n' ' ' | sed 's/ $//')"
+CACHE_DIRECTORY="$CC/rb" clc
+expect_match "clcache: ... and rp-latency-check's entry still a hit" "checklist cache: hit" "$(cache_line)"
+expect "clcache: ... four entries" 4 "$(ls "$CC/rb" | wc -l)"
