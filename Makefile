@@ -8,6 +8,7 @@ MANDIR   ?= $(PREFIX)/share/man
 SYSCONFDIR ?= /etc
 SYSTEMDDIR ?= $(PREFIX)/lib/systemd/system
 DATADIR  ?= $(PREFIX)/share
+LOCALSTATEDIR ?= /var
 CRONDIR  ?= /etc/cron.d
 
 CC       ?= cc
@@ -131,6 +132,11 @@ install: all
 	 else install -m 600 examples/etl.cfg $(ETC)/etl.cfg; fi
 	@if [ -e $(ETC)/checklist.yaml ]; then echo "kept $(ETC)/checklist.yaml"; \
 	 else install -m 640 examples/checklist.yaml $(ETC)/checklist.yaml; fi
+	@# The parsed checklist's cache ([robopager] cache_dir): the service
+	@# user's alone when there is one (the systemd units make it so too).
+	install -d -m 700 $(DESTDIR)$(LOCALSTATEDIR)/cache/robopager
+	@if id robopager >/dev/null 2>&1; then \
+	 chown robopager:robopager $(DESTDIR)$(LOCALSTATEDIR)/cache/robopager; fi
 
 # make install-cron: the cron.d file, as make install substitutes it, in
 # $(DESTDIR)$(CRONDIR)/robopager (mode 644), for those who schedule with
@@ -149,6 +155,7 @@ uninstall:
 	rm -f $(foreach p,$(SCHEDULED),$(DESTDIR)$(SYSTEMDDIR)/$(p).service $(DESTDIR)$(SYSTEMDDIR)/$(p).timer)
 	rm -rf $(DESTDIR)$(DATADIR)/robopager
 	rm -f $(DESTDIR)$(CRONDIR)/robopager
+	rm -rf $(DESTDIR)$(LOCALSTATEDIR)/cache/robopager
 	@echo "left $(ETC)/etl.cfg and checklist.yaml in place"
 
 # libFuzzer harnesses, one per parser (fuzz/fuzz_*.c), built with clang and
@@ -156,7 +163,7 @@ uninstall:
 # (crashes found become seeds there, so they are run again every time) and
 # runs FUZZ_SECONDS; any crash, leak or sanitizer report fails.
 FUZZ_SECONDS ?= 60
-FUZZERS   = config checklist batchy imap dates mime cron airflow jsonptr mailmemo sinks
+FUZZERS   = config checklist clcache batchy imap dates mime cron airflow jsonptr mailmemo sinks
 FUZZ_SAN  = -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_CFLAGS = -g -O1 -fno-omit-frame-pointer $(FUZZ_SAN)
 FUZZ_OBJ  = $(patsubst lib/%.c,fuzz/build/%.o,$(LIB_SRC))

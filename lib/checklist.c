@@ -986,6 +986,25 @@ rp_checklist_load(const char *path, struct rp_checklist *cl, struct rp_err *err)
 	return rc;
 }
 
+int
+rp_checklist_parse(const char *path, const char *text, size_t len, struct rp_checklist *cl,
+    struct rp_err *err)
+{
+	struct yp y = {0};
+	int rc;
+
+	memset(cl, 0, sizeof(*cl));
+	cl->path = rp_xstrdup(path);
+	if (!yaml_parser_initialize(&y.parser))
+		return rp_err_set(err, RP_EXIT_SOFTWARE, "%s: cannot start the YAML parser", path);
+	yaml_parser_set_input_string(&y.parser, (const unsigned char *)text, len);
+	y.path = path;
+	y.err = err;
+	rc = parse(&y, cl);
+	yaml_parser_delete(&y.parser);
+	return rc;
+}
+
 const struct rp_check *
 rp_checklist_find(const struct rp_checklist *cl, const char *name)
 {
@@ -1042,6 +1061,9 @@ rp_check_on(const struct rp_check *c, time_t t)
 	struct tm tm;
 	long day;
 
+	/* Most checks have no calendar: no local time to work out. */
+	if (c->days == RP_EVERY_DAY && c->nskip_dates == 0)
+		return 1;
 	if (localtime_r(&t, &tm) == NULL)
 		return 1;
 	if (!(c->days & (1u << tm.tm_wday)))

@@ -107,6 +107,11 @@ struct rp_checklist {
  * rp_checklist_free() in both cases. */
 int rp_checklist_load(const char *path, struct rp_checklist *cl, struct rp_err *err);
 
+/* rp_checklist_load of text (len bytes, the content of the file at path,
+ * which error messages name and may read again for a line's context). */
+int rp_checklist_parse(const char *path, const char *text, size_t len, struct rp_checklist *cl,
+    struct rp_err *err);
+
 #define RP_DEFAULT_PING_POLL_SEC 60
 #define RP_DEFAULT_GRACE_SEC 3600
 #define RP_EVERY_DAY 0x7fu

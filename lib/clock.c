@@ -148,14 +148,70 @@ rp_clock_local(int year, int mon, int day, int hour, int min, int sec)
 	return hi;
 }
 
+/*
+ * A run asks for the same few times of the same day for every check (a
+ * thousand checks, two calls each): each answer is a pure function of the
+ * zone, now's local day and the minutes, so it is remembered for that day
+ * and zone (TZ as it is now; rp_clock_set_zone is the only other way to
+ * change it, and it sets TZ).
+ */
+#define MEMO_MINUTES (24 * 60 + 1)
+static struct {
+	int valid;
+	char tz[128];            /* TZ when filled ("" unset, with tz_set 0) */
+	int tz_set;
+	time_t now;              /* the last now asked about, and its day */
+	int year, mon, day;
+	time_t at[MEMO_MINUTES];
+	unsigned char known[MEMO_MINUTES];
+} memo;
+
+/* Whether the memo is for TZ as it is now; forgets it otherwise. */
+static int
+memo_zone_same(void)
+{
+	const char *tz = getenv("TZ");
+	size_t n = tz ? strlen(tz) : 0;
+
+	if (n >= sizeof(memo.tz))
+		return 0;
+	if (memo.valid && memo.tz_set == (tz != NULL) && strcmp(memo.tz, tz ? tz : "") == 0)
+		return 1;
+	memset(&memo, 0, sizeof(memo));
+	memo.tz_set = tz != NULL;
+	memcpy(memo.tz, tz ? tz : "", n + 1);
+	return 1;
+}
+
 time_t
 rp_clock_today_at(time_t now, int minutes)
 {
 	struct tm tm;
+	time_t t;
 
-	localtime_r(&now, &tm);
-	return rp_clock_local(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-	    minutes / 60, minutes % 60, 0);
+	if (minutes < 0 || minutes >= MEMO_MINUTES || !memo_zone_same()) {
+		localtime_r(&now, &tm);
+		return rp_clock_local(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+		    minutes / 60, minutes % 60, 0);
+	}
+	if (!memo.valid || now != memo.now) {
+		localtime_r(&now, &tm);
+		if (!memo.valid || tm.tm_year + 1900 != memo.year || tm.tm_mon + 1 != memo.mon ||
+		    tm.tm_mday != memo.day)
+			memset(memo.known, 0, sizeof(memo.known));
+		memo.year = tm.tm_year + 1900;
+		memo.mon = tm.tm_mon + 1;
+		memo.day = tm.tm_mday;
+		memo.now = now;
+		memo.valid = 1;
+	}
+	if (!memo.known[minutes]) {
+		memo.at[minutes] = rp_clock_local(memo.year, memo.mon, memo.day, minutes / 60,
+		    minutes % 60, 0);
+		memo.known[minutes] = 1;
+	}
+	t = memo.at[minutes];
+	return t;
 }
 
 void

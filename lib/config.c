@@ -46,6 +46,7 @@ static const struct key keys[] = {
 	{"robopager", "time_budget_sec", K_LONG, F(time_budget_sec), 5, 3600},
 	{"robopager", "max_parallel", K_LONG, F(max_parallel), 1, 1024},
 	{"robopager", "metrics_dir", K_STR, F(metrics_dir), 0, 0},
+	{"robopager", "cache_dir", K_STR, F(cache_dir), 0, 0},
 	{"pager_duty", "subdomain", K_STR, F(pd_subdomain), 0, 0},
 	{"pager_duty", "api_access_key", K_SECRET, F(pd_api_access_key), 0, 0},
 	{"pager_duty", "events_url", K_URL, F(events_url), 0, 0},

@@ -112,6 +112,8 @@ struct rp_config {
 	long time_budget_sec;    /* a run ends within this; 50 */
 	long max_parallel;       /* requests in flight at once; 64 */
 	char *metrics_dir;       /* node_exporter's textfile directory, or NULL */
+	char *cache_dir;         /* the parsed checklist's cache (clcache.h):
+	                          * NULL for the default, "none" for none */
 
 	/* [pager_duty] */
 	char *pd_subdomain;      /* accepted; the Events API needs none */

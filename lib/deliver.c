@@ -222,6 +222,66 @@ account(const struct rp_dl_opts *o, const struct rp_outbox *ob, const struct rp_
 	}
 }
 
+/* "<destination> <dedup key>" of id: its incident, for held_back(). */
+static char *
+incident_of(const char *id)
+{
+	char dest[RP_DEST_MAX];
+
+	rp_dl_id_dest(id, dest, sizeof(dest));
+	return rp_xasprintf("%s %s", dest, rp_dl_id_key(id));
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * How many entries are left when every one of them must wait for the next
+ * minute: held back by its rate label, or behind an earlier entry of its
+ * incident that was not sent either (one sent or refused now lets the next
+ * run send it). Then no run can send anything this minute unless an entry
+ * is added, and the next runs of the minute leave the outbox alone (one
+ * round trip fewer). 0 otherwise. In n log n: a mass outage's outbox is
+ * long.
+ */
+static long
+held_back(const struct rp_outbox *ob, const struct rp_pd_result *res)
+{
+	char **gone = rp_xcalloc(ob->n + 1, sizeof(*gone));
+	size_t i, ngone = 0;
+	long held = 0;
+
+	for (i = 0; i < ob->n; i++) {
+		if (res[i].outcome == RP_PD_DELIVERED || res[i].outcome == RP_PD_REJECTED)
+			gone[ngone++] = incident_of(ob->v[i].id);
+		else if (res[i].outcome == RP_PD_WAITING && (res[i].rate_held || res[i].behind))
+			held++;
+		else
+			held = -1;
+		if (held < 0)
+			break;
+	}
+	if (held > 0 && ngone > 0) {
+		qsort(gone, ngone, sizeof(*gone), cmp_str);
+		for (i = 0; i < ob->n && held > 0; i++) {
+			char *inc;
+			if (res[i].outcome != RP_PD_WAITING || !res[i].behind)
+				continue;
+			inc = incident_of(ob->v[i].id);
+			if (bsearch(&inc, gone, ngone, sizeof(*gone), cmp_str) != NULL)
+				held = 0;
+			free(inc);
+		}
+	}
+	for (i = 0; i < ngone; i++)
+		free(gone[i]);
+	free(gone);
+	return held > 0 ? held : 0;
+}
+
 void
 rp_deliver(const struct rp_dl_opts *o, const struct rp_outbox *ob, struct rp_pd_result *res,
     struct rp_ob_update *up, struct rp_dl_stats *stats)
@@ -265,6 +325,7 @@ rp_deliver(const struct rp_dl_opts *o, const struct rp_outbox *ob, struct rp_pd_
 		up->sent[up->nsent++].count = before[i] - lb.allow[i];
 	}
 	account(o, ob, res, up, stats);
+	up->held = held_back(ob, res);
 	free(before);
 	free(m);
 	free(sm);

@@ -49,7 +49,9 @@ struct rp_dl_stats {
 /* Delivers ob, which this run owns (ob->owned). res[i] (ob->n of them) says
  * how entry i ended: DELIVERED, REJECTED, FAILED, or WAITING (not tried:
  * behind an earlier entry of its incident, the rate limit, the budget).
- * up receives what rp_store_settle must write. */
+ * up receives what rp_store_settle must write, and in up->held how many
+ * entries are left when every one must wait for the next minute's rate
+ * allowance (0 when any could go sooner). */
 void rp_deliver(const struct rp_dl_opts *o, const struct rp_outbox *ob,
     struct rp_pd_result *res, struct rp_ob_update *up, struct rp_dl_stats *stats);
 

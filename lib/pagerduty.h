@@ -51,6 +51,8 @@ struct rp_pd_result {
 	int attempts;
 	int queued;                /* FAILED or WAITING, and kept in the outbox */
 	int behind;                /* WAITING behind an earlier event of its incident */
+	int rate_held;             /* WAITING: its rate label allows no more
+	                            * attempts this minute */
 	int elsewhere;             /* WAITING for another run to deliver it, or
 	                            * dropped because another run decided first */
 };

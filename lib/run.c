@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clcache.h"
 #include "clock.h"
 #include "config.h"
 #include "eval.h"
@@ -228,7 +229,15 @@ load_files(struct run *r, int warn)
 	clpath = o->checklist ? rp_xstrdup(o->checklist) : rp_default_checklist(cfgpath);
 	if (warn)
 		rp_config_warn(&r->cfg, clpath, o->quiet);
-	rc = rp_checklist_load(clpath, &r->cl, &err);
+	{
+		char dirbuf[4096], note[1024];
+		const char *dir = rp_clcache_dir(r->cfg.cache_dir, dirbuf, sizeof(dirbuf));
+		rc = rp_checklist_load_cached(clpath, dir, r->program ? r->program : "robopager",
+		    &r->cl, &err, note, sizeof(note));
+		/* Said when there is a cache to speak of. */
+		if (dir != NULL)
+			rp_log(RP_LOG_DEBUG, "checklist cache: %s", note);
+	}
 	free(clpath);
 	if (rc != 0) {
 		rp_log(RP_LOG_ERR, "%s", err.msg);

@@ -255,9 +255,11 @@ rp_sink_perform(const struct rp_sink_opts *o, struct rp_sink_req *r, size_t n,
 		for (i = 0, ngo = 0; i < npend; i++) {
 			struct rp_sink_req *q = &r[idx[i]];
 			if (!allowed(o, q)) {
-				if (res[idx[i]].attempts == 0)
+				if (res[idx[i]].attempts == 0) {
 					snprintf(res[idx[i]].message, sizeof(res[idx[i]].message),
 					    "not tried: the rate limit of its destination is reached");
+					res[idx[i]].rate_held = 1;
+				}
 				continue;
 			}
 			if (o->allow != NULL && q->label >= 0)

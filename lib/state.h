@@ -20,7 +20,9 @@
  *   <prefix>:lock:outbox       held by the run that delivers the outbox
  *   <prefix>:rejected          hash, id -> an event PagerDuty refused (400),
  *                              without its routing key, and PagerDuty's words
- *   <prefix>:rate:<minute>     hash, rate label -> events sent that minute
+ *   <prefix>:rate:<minute>     hash, rate label -> events sent that minute;
+ *                              "!held" when every entry of the outbox waits
+ *                              for the next minute (no run claims it then)
  *
  * A run makes one round trip to read (rp_store_load), one to write what it
  * decided, states and events together (rp_store_commit), and, only when it
@@ -233,6 +235,9 @@ struct rp_ob_update {
 	size_t nsent;
 	long minute;
 	const char *token;       /* releases the outbox lock if it is ours */
+	long held;               /* > 0: every entry left (held of them) waits
+	                          * for the next minute's rate allowance
+	                          * (rp_dl_held); 0: not so */
 };
 
 void rp_ob_update_free(struct rp_ob_update *u);

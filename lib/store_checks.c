@@ -19,12 +19,16 @@
  * ping key of each check, in fours. ARGV: now ("" for Redis's TIME), dry,
  * then per check its window (seconds), whether it is forced, its check_at
  * and its flags: p for a ping check, r to read its record even when not due.
- * Returns the clock used, the outbox's size, then per check: due (1/0), why
- * not ("", "early", "recent", "ahead"), the record's last_eval (0: none),
- * the lock taken (0: none), and for due, forced or r checks only (a run with
- * nothing due reads next to nothing) the HGETALL of the record, the end of
- * its silence, the refused records of its open incident's trigger, every
- * destination's, one a line as "<id>\t<record>" ("" if none), and rp-ping's record of a ping check ({} for others).
+ * Returns the clock used, the outbox's size, then one element per check.
+ * For due, forced or r checks, an array: due (1/0), why not ("", "early",
+ * "recent", "ahead"), the record's last_eval (0: none), the lock taken (0:
+ * none), the HGETALL of the record, the end of its silence, the refused
+ * records of its open incident's trigger, every destination's, one a line
+ * as "<id>\t<record>" ("" if none), and rp-ping's record of a ping check ({}
+ * for others). For the others (not due, no lock taken, nothing more to
+ * read), one integer: last_eval * 4 + 1, 2 or 3 for early, recent or
+ * ahead. A run with nothing due reads next to nothing, and its answer is
+ * one small number a check (eight elements were most of its cost).
  *
  * A lock holds the evaluation time of the run that took it, compared in the
  * same clock as everything else; its expiry only collects it. A record newer
@@ -61,32 +65,29 @@ static const char load_script[] =
     "  if last and last > now then\n"
     "    why = 'ahead'\n"
     "  elseif not force then\n"
-    "    local lock = tonumber(redis.call('GET', lk) or '')\n"
+    /* The lock is read only when the record does not settle it: a run
+     * with nothing due reads one field a check. */
     "    if now < at then\n"
     "      why = 'early'\n"
-    "    elseif (last and now - last < w) or\n"
-    "           (lock and now - lock < w and lock <= now + w) then\n"
+    "    elseif last and now - last < w then\n"
     "      why = 'recent'\n"
-    "    elseif not dry then\n"
-    "      redis.call('SET', lk, now, 'PX', w * 1000)\n"
-    "      locked = now\n"
+    "    else\n"
+    "      local lock = tonumber(redis.call('GET', lk) or '')\n"
+    "      if lock and now - lock < w and lock <= now + w then\n"
+    "        why = 'recent'\n"
+    "      elseif not dry then\n"
+    "        redis.call('SET', lk, now, 'PX', w * 1000)\n"
+    "        locked = now\n"
+    "      end\n"
     "    end\n"
     "  end\n"
-    "  out[#out+1] = why == '' and 1 or 0\n"
-    "  out[#out+1] = why\n"
-    "  out[#out+1] = last or 0\n"
-    "  out[#out+1] = locked\n"
     "  if why == '' or force or rd then\n"
-    "    out[#out+1] = redis.call('HGETALL', ck)\n"
-    "    out[#out+1] = redis.call('HGET', sk, 'until') or ''\n"
     "    local open = redis.call('HGET', ck, 'open_key')\n"
-    "    out[#out+1] = open and refused(open) or ''\n"
-    "    out[#out+1] = ping and redis.call('HGETALL', pk) or {}\n"
+    "    out[#out+1] = {why == '' and 1 or 0, why, last or 0, locked,\n"
+    "      redis.call('HGETALL', ck), redis.call('HGET', sk, 'until') or '',\n"
+    "      open and refused(open) or '', ping and redis.call('HGETALL', pk) or {}}\n"
     "  else\n"
-    "    out[#out+1] = {}\n"
-    "    out[#out+1] = ''\n"
-    "    out[#out+1] = ''\n"
-    "    out[#out+1] = {}\n"
+    "    out[#out+1] = (last or 0) * 4 + (why == 'early' and 1 or why == 'recent' and 2 or 3)\n"
     "  end\n"
     "end\n"
     "return out\n";
@@ -111,7 +112,10 @@ static const char load_script[] =
  * place; a new one removes a refused event of the same id
  * (this one is a corrected repeat). Returns the 1/0 of each decision, then
  * with a token: 1/0 for the outbox claimed, its ids oldest first, their
- * entries and this minute's rates.
+ * entries and this minute's rates. The outbox is not claimed while the
+ * minute's rate hash says that every entry waits for the next minute
+ * ("!held", see the settle script) and this commit added none: the run
+ * would send nothing and need a round trip more to give the lock back.
  */
 static const char commit_script[] =
     "local a, k = 0, 7\n"
@@ -125,7 +129,7 @@ static const char commit_script[] =
     "local token, lock_ms = take(), take()\n"
     "local ttl_check, ttl_alert, ttl_run, ttl_ob = take(), take(), take(), take()\n"
     "hset(KEYS[7], tonumber(take()), ttl_run)\n"
-    "local out = {}\n"
+    "local out, added = {}, false\n"
     "for _ = 1, tonumber(take()) do\n"
     "  local mode, expect, own, lock = take(), take(), take(), take()\n"
     "  local ck, lk = key(), key()\n"
@@ -144,6 +148,7 @@ static const char commit_script[] =
     "    if ok then\n"
     "      if not redis.call('ZSCORE', KEYS[1], id) then\n"
     "        redis.call('ZADD', KEYS[1], redis.call('INCR', KEYS[3]), id)\n"
+    "        added = true\n"
     "        redis.call('HSET', KEYS[2], id, entry)\n"
     "      end\n"
     "      redis.call('HDEL', KEYS[6], id)\n"
@@ -160,10 +165,12 @@ static const char commit_script[] =
     "  redis.call('EXPIRE', KEYS[2], ttl_ob)\n"
     "  redis.call('EXPIRE', KEYS[3], ttl_ob)\n"
     "end\n"
+    "if added then redis.call('HDEL', KEYS[5], '!held') end\n"
     "if token == '' then return out end\n"
     "local holder = redis.call('GET', KEYS[4])\n"
-    "if size == 0 or not (holder == token or\n"
-    "    (not holder and redis.call('SET', KEYS[4], token, 'NX', 'PX', lock_ms))) then\n"
+    "local held = redis.call('HEXISTS', KEYS[5], '!held') == 1\n"
+    "if size == 0 or not (holder == token or (not held and\n"
+    "    not holder and redis.call('SET', KEYS[4], token, 'NX', 'PX', lock_ms))) then\n"
     "  out[#out+1] = 0; out[#out+1] = {}; out[#out+1] = {}\n"
     "  out[#out+1] = redis.call('HGETALL', KEYS[5])\n"
     "  return out\n"
@@ -272,10 +279,25 @@ int_of(const redisReply *r)
 }
 
 /* One check's six elements of a load answer. */
-static void
-fill_load(struct rp_load *l, redisReply **e)
+/* One check's element of the load script's answer; -1 if malformed. */
+static int
+fill_load(struct rp_load *l, const redisReply *r)
 {
-	const char *why = str_of(e[1]);
+	redisReply **e = r->element;
+	const char *why;
+
+	if (r->type == REDIS_REPLY_INTEGER) {
+		static const enum rp_skip code[] = {RP_SKIP_NONE, RP_SKIP_EARLY, RP_SKIP_RECENT,
+		    RP_SKIP_AHEAD};
+		if (r->integer < 1 || r->integer % 4 == 0)
+			return -1;
+		l->skip = code[r->integer % 4];
+		l->last_eval = (time_t)(r->integer / 4);
+		return 0;
+	}
+	if (r->type != REDIS_REPLY_ARRAY || r->elements != 8)
+		return -1;
+	why = str_of(e[1]);
 
 	l->due = int_of(e[0]) == 1;
 	l->skip = strcmp(why, "early") == 0 ? RP_SKIP_EARLY : strcmp(why, "recent") == 0 ?
@@ -288,9 +310,8 @@ fill_load(struct rp_load *l, redisReply **e)
 	if (*str_of(e[6]) != '\0')
 		l->refused = rp_xstrdup(str_of(e[6]));
 	rp_ping_rec_fill(&l->ping_rec, e[7]);
+	return 0;
 }
-
-#define LOAD_PER 8
 
 /* Whether an error reply means the store keeps its data but takes no
  * writes now (out of memory, a replica, a failing disk). */
@@ -388,7 +409,7 @@ load_once(struct rp_store *s, void *arg, struct rp_err *err)
 	rp_argv_send(s, &a);
 	if (rp_redis_hello(s, err) != 0 || rp_redis_reply(s, &r, "reading state", err) != 0)
 		return -1;
-	if (r->type != REDIS_REPLY_ARRAY || r->elements != 2 + LOAD_PER * n ||
+	if (r->type != REDIS_REPLY_ARRAY || r->elements != 2 + n ||
 	    r->element[0]->type != REDIS_REPLY_INTEGER) {
 		rp_err_set(err, RP_EXIT_UNKNOWN, "redis: reading state: unexpected answer");
 		goto out;
@@ -396,7 +417,10 @@ load_once(struct rp_store *s, void *arg, struct rp_err *err)
 	*la->clock = (time_t)int_of(r->element[0]);
 	*la->waiting = (size_t)int_of(r->element[1]);
 	for (i = 0; i < n; i++)
-		fill_load(&reqs[i], &r->element[2 + LOAD_PER * i]);
+		if (fill_load(&reqs[i], r->element[2 + i]) != 0) {
+			rp_err_set(err, RP_EXIT_UNKNOWN, "redis: reading state: unexpected answer");
+			goto out;
+		}
 	rc = 0;
 out:
 	freeReplyObject(r);

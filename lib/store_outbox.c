@@ -14,14 +14,20 @@
 /*
  * KEYS: the outbox (sorted set, hash, lock), the rate hash, the refused
  * events, the outbox sequence, the set of runs whose sends the rate hash
- * counts. ARGV: token, TTL of the outbox, TTL of the refused events, then
- * counted lists: ids done; (id, entry) to update; (id, record) refused;
- * (label, count) sent. An update of an id no longer queued (another run
- * delivered it) is dropped. A run's sends are counted once, so that the
- * settle is safe to repeat after a lost answer; the rest is so by itself.
+ * counts. ARGV: token, TTL of the outbox, TTL of the refused events, the
+ * entries held for the next minute (rp_ob_update.held), then counted lists:
+ * ids done; (id, entry) to update; (id, record) refused; (label, count)
+ * sent. An update of an id no longer queued (another run delivered it) is
+ * dropped. A run's sends are counted once, so that the settle is safe to
+ * repeat after a lost answer; the rest is so by itself. When the run
+ * holding the lock found every entry held for the next minute, and the
+ * outbox holds just those (none was added since it claimed them), the
+ * minute's rate hash says so in its field "!held" (no label begins with
+ * '!'): the commit script then leaves the outbox alone for the rest of the
+ * minute unless it adds an entry.
  */
 static const char settle_script[] =
-    "local i = 4\n"
+    "local i = 5\n"
     "local function take() i = i + 1; return ARGV[i - 1] end\n"
     "local n = tonumber(take())\n"
     "for _ = 1, n do\n"
@@ -48,6 +54,13 @@ static const char settle_script[] =
     "end\n"
     "if n > 0 then redis.call('EXPIRE', KEYS[4], 120); redis.call('EXPIRE', KEYS[7], 120) end\n"
     "if ARGV[1] ~= '' and redis.call('GET', KEYS[3]) == ARGV[1] then\n"
+    "  local held = tonumber(ARGV[4])\n"
+    "  if held > 0 and redis.call('ZCARD', KEYS[1]) == held then\n"
+    "    redis.call('HSET', KEYS[4], '!held', held)\n"
+    "    redis.call('EXPIRE', KEYS[4], 120)\n"
+    "  else\n"
+    "    redis.call('HDEL', KEYS[4], '!held')\n"
+    "  end\n"
     "  redis.call('DEL', KEYS[3])\n"
     "end\n"
     "if redis.call('ZCARD', KEYS[1]) == 0 then\n"
@@ -198,6 +211,7 @@ rp_outbox_fill(struct rp_outbox *ob, redisReply **part)
 	for (i = 0; i + 1 < rates->elements; i += 2) {
 		struct rp_rate *r = &ob->rates[ob->nrates];
 		if (rates->element[i]->str == NULL || rates->element[i + 1]->str == NULL ||
+		    rates->element[i]->str[0] == '!' ||
 		    rp_strlcpy(r->label, rates->element[i]->str, sizeof(r->label)) != 0 ||
 		    rp_parse_long(rates->element[i + 1]->str, 0, 100000000, &r->count) != 0)
 			continue;
@@ -228,6 +242,7 @@ settle_cmd(struct rp_store *s, const struct rp_ob_update *u)
 	rp_argv_add(&a, u->token ? u->token : "");
 	rp_argv_addl(&a, RP_TTL_OUTBOX);
 	rp_argv_addl(&a, RP_TTL_REJECTED);
+	rp_argv_addl(&a, u->held);
 	rp_argv_addl(&a, (long)u->ndone);
 	for (i = 0; i < u->ndone; i++)
 		rp_argv_add(&a, u->done[i]);

@@ -15,6 +15,7 @@ for p in rp-latency-check rp-email-check rp-heartbeat rp-status rp-silence robop
 	expect "install: $p(1) in MANDIR" 1 "$([ -f "$DEST/opt/rp/share/man/man1/$p.1" ] && echo 1 || echo 0)"
 done
 expect "install: robopager.cfg(5)" 1 "$([ -f "$DEST/opt/rp/share/man/man5/robopager.cfg.5" ] && echo 1 || echo 0)"
+expect "install: the checklist cache's directory, the user's alone" 700 "$(stat -c %a "$DEST/var/cache/robopager" 2>&1)"
 expect "install: etl.cfg under SYSCONFDIR, mode 600" 600 "$(stat -c %a "$DEST/etc/rp-test/robopager/etl.cfg")"
 expect "install: checklist.yaml under SYSCONFDIR" 1 "$([ -f "$DEST/etc/rp-test/robopager/checklist.yaml" ] && echo 1 || echo 0)"
 expect "install: checklist.yaml mode 640 (its integration keys let anyone open incidents)" 640 "$(stat -c %a "$DEST/etc/rp-test/robopager/checklist.yaml")"
@@ -62,5 +63,6 @@ set -e
 expect "uninstall: exit 0" 0 "$RC"
 expect "uninstall: programs, pages and units gone" "" \
 	"$(find "$DEST/opt" -type f | sort)"
+expect "uninstall: the cache gone" 0 "$([ -e "$DEST/var/cache/robopager" ] && echo 1 || echo 0)"
 expect "uninstall: the cron.d file gone" 0 "$([ -e "$DEST/etc/cron.d/robopager" ] && echo 1 || echo 0)"
 expect "uninstall: etl.cfg and checklist.yaml left" "checklist.yaml etl.cfg" "$(ls "$DEST/etc/rp-test/robopager" | tr '\n' ' ' | sed 's/ $//')"

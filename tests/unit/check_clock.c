@@ -265,9 +265,54 @@ START_TEST(compound_durations)
 }
 END_TEST
 
+/* rp_clock_today_at remembers answers for a day and zone: each must be
+ * what the day and zone give, however the calls come (days, DST days,
+ * another zone, the same now again). */
+static time_t
+today_at_direct(time_t t, int minutes)
+{
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	return rp_clock_local(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, minutes / 60,
+	    minutes % 60, 0);
+}
+
+START_TEST(today_at_remembered)
+{
+	static const char *tzs[] = {"America/New_York", "Asia/Tokyo", "America/New_York",
+	    "Europe/London", "Australia/Lord_Howe"};
+	static const char *days[] = {"2026-03-07T12:00:00Z", "2026-03-08T06:59:59Z",
+	    "2026-03-08T07:00:00Z", "2026-03-08T12:00:00Z", "2026-03-08T12:00:00Z",
+	    "2026-11-01T03:00:00Z", "2026-11-01T05:59:00Z", "2026-11-01T06:00:00Z",
+	    "2026-10-25T00:30:00Z", "2026-10-04T15:00:00Z", "2026-04-05T14:00:00Z"};
+	static const int minutes[] = {0, 1, 120, 150, 179, 540, 1439, 1440, 150, 0};
+	size_t z, d, m;
+
+	for (d = 0; d < sizeof(days) / sizeof(days[0]); d++) {
+		for (z = 0; z < sizeof(tzs) / sizeof(tzs[0]); z++) {
+			zone(tzs[z]);
+			for (m = 0; m < sizeof(minutes) / sizeof(minutes[0]); m++) {
+				time_t t = utc(days[d]);
+				ck_assert_msg(rp_clock_today_at(t, minutes[m]) ==
+				    today_at_direct(t, minutes[m]), "%s %s minute %d", tzs[z],
+				    days[d], minutes[m]);
+			}
+		}
+	}
+	zone("America/New_York");
+	for (d = 0; d < sizeof(days) / sizeof(days[0]); d++)
+		for (m = 0; m < sizeof(minutes) / sizeof(minutes[0]); m++)
+			ck_assert_msg(rp_clock_today_at(utc(days[d]), minutes[m]) ==
+			    today_at_direct(utc(days[d]), minutes[m]), "%s minute %d", days[d],
+			    minutes[m]);
+}
+END_TEST
+
 static void
 add_tests(TCase *tc)
 {
+	tcase_add_test(tc, today_at_remembered);
 	tcase_add_test(tc, durations);
 	tcase_add_test(tc, compound_durations);
 	tcase_add_test(tc, hhmm);

@@ -110,6 +110,8 @@ START_TEST(resolve_waits_for_its_trigger)
 	ck_assert_int_eq(up.nsent, 1);
 	ck_assert_int_eq(up.sent[0].count, 2);
 	ck_assert_int_eq(up.minute, 100);
+	/* The resolve can go in the next run, this minute. */
+	ck_assert_int_eq(up.held, 0);
 	rp_ob_update_free(&up);
 	rp_outbox_free(&ob);
 	rp_http_cleanup();
@@ -149,6 +151,9 @@ START_TEST(rate_limit_and_failures)
 	ck_assert_int_eq(up.nsent, 1);
 	ck_assert_int_eq(up.sent[0].count, 1);
 	ck_assert_int_eq(up.nretry, 0); /* not tried: nothing to update */
+	/* The two left wait for the next minute, whoever runs. */
+	ck_assert_int_eq(r[1].rate_held + r[2].rate_held, 2);
+	ck_assert_int_eq(up.held, 2);
 	ob.rates = NULL; /* not ours to free */
 	ob.nrates = 0;
 	rp_ob_update_free(&up);
@@ -165,6 +170,7 @@ START_TEST(rate_limit_and_failures)
 	ck_assert_int_eq(up.retry[0].attempts, 3 + r[0].attempts);
 	ck_assert_str_eq(up.retry[0].error, "HTTP 500: injected 500");
 	ck_assert_str_eq(st.error, "HTTP 500: injected 500");
+	ck_assert_int_eq(up.held, 0);
 	rp_ob_update_free(&up);
 	rp_outbox_free(&ob);
 	pd_control("/_reset", "");

@@ -5,10 +5,11 @@
 #include "store_test.h"
 #include "unit.h"
 
-/* Queues ids as one decision's events and claims the outbox for token. */
+/* Queues ids as one decision of check's events and claims the outbox for
+ * token. */
 static void
-queue(struct rp_store *s, const char *const *ids, size_t n, const char *token,
-    struct rp_outbox *ob)
+queue_as(struct rp_store *s, const char *check, const char *const *ids, size_t n,
+    const char *token, struct rp_outbox *ob)
 {
 	struct rp_check_state st = {0};
 	struct rp_ob_entry ev[4];
@@ -21,7 +22,7 @@ queue(struct rp_store *s, const char *const *ids, size_t n, const char *token,
 	memset(al, 0, sizeof(al));
 	for (i = 0; i < n; i++) {
 		ev[i].id = rp_xstrdup(ids[i]);
-		ev[i].check = rp_xstrdup("c1");
+		ev[i].check = rp_xstrdup(check);
 		ev[i].label = rp_xstrdup("rk-1");
 		ev[i].body = rp_xstrdup("{}");
 		ev[i].queued = 1000;
@@ -29,7 +30,7 @@ queue(struct rp_store *s, const char *const *ids, size_t n, const char *token,
 	}
 	st.known = 1;
 	memset(&c, 0, sizeof(c));
-	c.name = "c1";
+	c.name = check;
 	c.write = 1;
 	c.expect_eval = 0;
 	c.st = &st;
@@ -43,6 +44,13 @@ queue(struct rp_store *s, const char *const *ids, size_t n, const char *token,
 	ck_assert_msg(rp_store_commit(s, &c, 1, NULL, ob, &err) == 0, "%s", err.msg);
 	for (i = 0; i < n; i++)
 		rp_ob_entry_clear(&ev[i]);
+}
+
+static void
+queue(struct rp_store *s, const char *const *ids, size_t n, const char *token,
+    struct rp_outbox *ob)
+{
+	queue_as(s, "c1", ids, n, token, ob);
 }
 
 START_TEST(settle)
@@ -169,9 +177,64 @@ START_TEST(stale_update)
 }
 END_TEST
 
+/* A run that found every entry held back by the rate limit for the rest
+ * of the minute says so; the next runs of the minute leave the outbox (and
+ * its lock) alone unless they add an entry. */
+START_TEST(held_for_the_minute)
+{
+	struct rp_store *s = open_store("so3");
+	static const char *const ids[] = {"trigger h/1", "trigger h/2"};
+	static const char *const more[] = {"trigger h/3"};
+	struct rp_ob_update up;
+	struct rp_outbox a;
+	struct rp_err err;
+	size_t i;
+
+	queue_as(s, "h1", ids, 2, "run-a", &a);
+	ck_assert_int_eq(a.owned, 1);
+	rp_outbox_free(&a);
+	memset(&up, 0, sizeof(up));
+	up.token = "run-a";
+	up.minute = 42;
+	up.held = 2;
+	ck_assert(rp_store_settle(s, &up, NULL, 0, NULL, &err) == 0);
+	/* Nothing added: not claimed, and the rates say nothing of it. */
+	queue_as(s, "h2", NULL, 0, "run-b", &a);
+	ck_assert_int_eq(a.owned, 0);
+	for (i = 0; i < a.nrates; i++)
+		ck_assert_msg(a.rates[i].label[0] != '!', "%s", a.rates[i].label);
+	rp_outbox_free(&a);
+	/* An entry added: claimed, and the note gone. */
+	queue_as(s, "h3", more, 1, "run-c", &a);
+	ck_assert_int_eq(a.owned, 1);
+	ck_assert_int_eq(a.n, 3);
+	rp_outbox_free(&a);
+	/* Held, but an entry came after the claim: no note. */
+	up.token = "run-c";
+	up.held = 3;
+	queue_as(s, "h4", (const char *const[]){"trigger h/4"}, 1, "run-d", &a);
+	ck_assert_int_eq(a.owned, 0);
+	rp_outbox_free(&a);
+	ck_assert(rp_store_settle(s, &up, NULL, 0, NULL, &err) == 0);
+	queue_as(s, "h5", NULL, 0, "run-e", &a);
+	ck_assert_int_eq(a.owned, 1);
+	ck_assert_int_eq(a.n, 4);
+	rp_outbox_free(&a);
+	/* Held in full; the next minute is another. */
+	up.token = "run-e";
+	up.held = 4;
+	ck_assert(rp_store_settle(s, &up, NULL, 0, NULL, &err) == 0);
+	queue_as(s, "h6", NULL, 0, "run-f", &a);
+	ck_assert_int_eq(a.owned, 0);
+	rp_outbox_free(&a);
+	rp_store_close(s);
+}
+END_TEST
+
 static void
 add_tests(TCase *tc)
 {
+	tcase_add_test(tc, held_for_the_minute);
 	tcase_add_test(tc, settle);
 	tcase_add_test(tc, stale_update);
 }

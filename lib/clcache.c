@@ -1,0 +1,662 @@
+/* The cache of the parsed checklist: see clcache.h. */
+#define _DEFAULT_SOURCE /* le64toh */
+#include <endian.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "clcache.h"
+
+#ifndef RP_VERSION
+#define RP_VERSION "dev"
+#endif
+
+/* Bumped whenever the layout below or struct rp_check's meaning changes. */
+#define FORMAT 1
+static const char MAGIC[8] = {'R', 'P', 'C', 'L', 'C', 'A', 'C', 'H'};
+static const char TRAILER[4] = {'E', 'N', 'D', '.'};
+#define NO_STRING UINT32_MAX
+/* Entries beyond this are not read: no checklist comes near it. */
+#define MAX_ENTRY ((size_t)1 << 30)
+
+/* Writing: integers little-endian, fixed width; strings a 32-bit length
+ * (NO_STRING for NULL) and their bytes. */
+static void
+put_u64(struct rp_buf *b, uint64_t v)
+{
+	unsigned char x[8];
+	int i;
+
+	for (i = 0; i < 8; i++)
+		x[i] = (unsigned char)(v >> (8 * i));
+	rp_buf_append(b, x, 8);
+}
+
+static void
+put_u32(struct rp_buf *b, uint32_t v)
+{
+	unsigned char x[4];
+	int i;
+
+	for (i = 0; i < 4; i++)
+		x[i] = (unsigned char)(v >> (8 * i));
+	rp_buf_append(b, x, 4);
+}
+
+static void
+put_i64(struct rp_buf *b, long long v)
+{
+	put_u64(b, (uint64_t)v);
+}
+
+static void
+put_str(struct rp_buf *b, const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+
+	put_u32(b, s ? (uint32_t)n : NO_STRING);
+	if (s)
+		rp_buf_append(b, s, n);
+}
+
+static void
+put_list(struct rp_buf *b, char *const *v, size_t n)
+{
+	size_t i;
+
+	put_u64(b, n);
+	for (i = 0; i < n; i++)
+		put_str(b, v[i]);
+}
+
+static void
+put_check(struct rp_buf *b, const struct rp_check *c)
+{
+	size_t i;
+
+	put_str(b, c->name);
+	put_u32(b, (uint32_t)c->type);
+	put_i64(b, c->line);
+	put_str(b, c->pd_description);
+	put_str(b, c->pd_service);
+	put_list(b, c->notify, c->nnotify);
+	put_i64(b, c->notify_line);
+	put_i64(b, c->check_time);
+	put_i64(b, c->poll_sec);
+	put_i64(b, c->unknown_after);
+	put_str(b, c->wf_name);
+	put_i64(b, c->latency_min);
+	put_i64(b, c->warn_pct);
+	put_str(b, c->dag_id);
+	put_str(b, c->url);
+	put_str(b, c->completion);
+	put_str(b, c->state);
+	put_list(b, c->failure_values, c->nfailure_values);
+	put_str(b, c->started);
+	put_str(b, c->auth);
+	put_i64(b, c->auth_line);
+	put_u32(b, c->schedule != NULL);
+	if (c->schedule != NULL) {
+		const struct rp_cron *k = c->schedule;
+		put_u64(b, k->minutes);
+		put_u32(b, k->hours);
+		put_u32(b, k->mdays);
+		put_u32(b, k->months);
+		put_u32(b, k->wdays);
+		put_u32(b, k->mday_star);
+		put_u32(b, k->wday_star);
+		put_str(b, k->expr);
+	}
+	put_i64(b, c->period);
+	put_i64(b, c->grace);
+	put_i64(b, c->max_runtime);
+	put_u32(b, c->days);
+	put_u64(b, c->nskip_dates);
+	for (i = 0; i < c->nskip_dates; i++)
+		put_i64(b, c->skip_dates[i]);
+	put_i64(b, c->until);
+	put_list(b, c->senders, c->nsenders);
+	put_list(b, c->subjects, c->nsubjects);
+	put_i64(b, c->delivery_time);
+	put_u32(b, (uint32_t)c->subject_match);
+}
+
+void
+rp_clcache_encode(const struct rp_checklist *cl, const char *stamp, const char *content,
+    size_t clen, struct rp_buf *out)
+{
+	size_t i;
+
+	rp_buf_append(out, MAGIC, sizeof(MAGIC));
+	put_u32(out, FORMAT);
+	put_str(out, stamp);
+	put_u64(out, clen);
+	rp_buf_append(out, content, clen);
+	put_u64(out, cl->n);
+	for (i = 0; i < cl->n; i++)
+		put_check(out, &cl->checks[i]);
+	rp_buf_append(out, TRAILER, sizeof(TRAILER));
+}
+
+/* Reading: every get checks what is left and fails for good once short. */
+struct rd {
+	const unsigned char *p;
+	size_t left;
+	int bad;
+};
+
+static const unsigned char *
+take(struct rd *r, size_t n)
+{
+	const unsigned char *p = r->p;
+
+	if (r->bad || n > r->left) {
+		r->bad = 1;
+		return NULL;
+	}
+	r->p += n;
+	r->left -= n;
+	return p;
+}
+
+static uint64_t
+get_u64(struct rd *r)
+{
+	const unsigned char *x = take(r, 8);
+	uint64_t v;
+
+	if (x == NULL)
+		return 0;
+	memcpy(&v, x, 8);
+	return le64toh(v);
+}
+
+static uint32_t
+get_u32(struct rd *r)
+{
+	const unsigned char *x = take(r, 4);
+	uint32_t v;
+
+	if (x == NULL)
+		return 0;
+	memcpy(&v, x, 4);
+	return le32toh(v);
+}
+
+/* A signed value in [min, max]; else the entry is bad. */
+static long long
+get_i64(struct rd *r, long long min, long long max)
+{
+	long long v = (long long)get_u64(r);
+
+	if (v < min || v > max)
+		r->bad = 1;
+	return r->bad ? 0 : v;
+}
+
+static int
+get_int(struct rd *r)
+{
+	return (int)get_i64(r, -2147483647LL - 1, 2147483647LL);
+}
+
+static long
+get_long(struct rd *r)
+{
+	return (long)get_i64(r, LONG_MIN, LONG_MAX);
+}
+
+/* A string (NULL allowed when nullable) without NUL bytes. */
+static char *
+get_str(struct rd *r, int nullable)
+{
+	uint32_t n = get_u32(r);
+	const unsigned char *x;
+
+	if (r->bad)
+		return NULL;
+	if (n == NO_STRING) {
+		if (!nullable)
+			r->bad = 1;
+		return NULL;
+	}
+	if ((x = take(r, n)) == NULL)
+		return NULL;
+	if (memchr(x, '\0', n) != NULL) {
+		r->bad = 1;
+		return NULL;
+	}
+	return rp_xstrndup((const char *)x, n);
+}
+
+/* A count of items of at least min bytes each, that the rest can hold. */
+static size_t
+get_count(struct rd *r, size_t min)
+{
+	uint64_t n = get_u64(r);
+
+	if (r->bad || n > r->left / min) {
+		r->bad = 1;
+		return 0;
+	}
+	return (size_t)n;
+}
+
+static char **
+get_list(struct rd *r, size_t *nout)
+{
+	size_t i, n = get_count(r, 4);
+	char **v;
+
+	*nout = 0;
+	if (r->bad || n == 0)
+		return NULL;
+	v = rp_xcalloc(n, sizeof(*v));
+	for (i = 0; i < n && !r->bad; i++)
+		v[i] = get_str(r, 0);
+	*nout = n;
+	return v;
+}
+
+static void
+get_check(struct rd *r, struct rp_check *c)
+{
+	size_t i;
+	uint32_t u;
+
+	c->name = get_str(r, 0);
+	u = get_u32(r);
+	if (u > RP_CHECK_PING)
+		r->bad = 1;
+	c->type = (enum rp_check_type)u;
+	c->line = get_int(r);
+	c->pd_description = get_str(r, 1);
+	c->pd_service = get_str(r, 1);
+	c->notify = get_list(r, &c->nnotify);
+	c->notify_line = get_int(r);
+	c->check_time = (int)get_i64(r, 0, 24 * 60 - 1);
+	c->poll_sec = get_long(r);
+	c->unknown_after = get_long(r);
+	c->wf_name = get_str(r, 1);
+	c->latency_min = get_long(r);
+	c->warn_pct = get_long(r);
+	c->dag_id = get_str(r, 1);
+	c->url = get_str(r, 1);
+	c->completion = get_str(r, 1);
+	c->state = get_str(r, 1);
+	c->failure_values = get_list(r, &c->nfailure_values);
+	c->started = get_str(r, 1);
+	c->auth = get_str(r, 1);
+	c->auth_line = get_int(r);
+	u = get_u32(r);
+	if (u > 1)
+		r->bad = 1;
+	if (u == 1 && !r->bad) {
+		struct rp_cron *k = rp_xcalloc(1, sizeof(*k));
+		char *expr;
+		c->schedule = k;
+		k->minutes = get_u64(r);
+		k->hours = get_u32(r);
+		k->mdays = get_u32(r);
+		u = get_u32(r);
+		k->months = (uint16_t)u;
+		r->bad |= u > UINT16_MAX;
+		u = get_u32(r);
+		k->wdays = (uint8_t)u;
+		r->bad |= u > UINT8_MAX;
+		u = get_u32(r);
+		k->mday_star = (unsigned char)u;
+		r->bad |= u > 1;
+		u = get_u32(r);
+		k->wday_star = (unsigned char)u;
+		r->bad |= u > 1;
+		expr = get_str(r, 0);
+		if (expr != NULL && rp_strlcpy(k->expr, expr, sizeof(k->expr)) != 0)
+			r->bad = 1;
+		free(expr);
+	}
+	c->period = get_long(r);
+	c->grace = get_long(r);
+	c->max_runtime = get_long(r);
+	c->days = get_u32(r);
+	if (c->days > RP_EVERY_DAY)
+		r->bad = 1;
+	c->nskip_dates = get_count(r, 8);
+	if (c->nskip_dates > 0 && !r->bad) {
+		c->skip_dates = rp_xcalloc(c->nskip_dates, sizeof(*c->skip_dates));
+		for (i = 0; i < c->nskip_dates; i++)
+			c->skip_dates[i] = get_long(r);
+	} else {
+		c->nskip_dates = 0;
+	}
+	c->until = (int)get_i64(r, -1, 24 * 60);
+	c->senders = get_list(r, &c->nsenders);
+	c->subjects = get_list(r, &c->nsubjects);
+	c->delivery_time = (int)get_i64(r, 0, 24 * 60 - 1);
+	u = get_u32(r);
+	if (u > RP_MATCH_CONTAINS)
+		r->bad = 1;
+	c->subject_match = (enum rp_match)u;
+}
+
+int
+rp_clcache_decode(const void *buf, size_t n, const char *stamp, const char *content,
+    size_t clen, const char *path, struct rp_checklist *cl)
+{
+	struct rd r = {buf, n, 0};
+	const unsigned char *x;
+	char *s;
+	uint64_t len;
+	size_t i, count;
+
+	memset(cl, 0, sizeof(*cl));
+	x = take(&r, sizeof(MAGIC));
+	if (x == NULL || memcmp(x, MAGIC, sizeof(MAGIC)) != 0 || get_u32(&r) != FORMAT)
+		return -1;
+	s = get_str(&r, 0);
+	if (s == NULL || (stamp != NULL && strcmp(s, stamp) != 0)) {
+		free(s);
+		return -1;
+	}
+	free(s);
+	len = get_u64(&r);
+	if (r.bad || len > r.left || (content != NULL && len != clen))
+		return -1;
+	x = take(&r, (size_t)len);
+	if (x == NULL || (content != NULL && memcmp(x, content, clen) != 0))
+		return -1;
+	/* A check takes far more than 64 bytes; the rest must hold them. */
+	count = get_count(&r, 64);
+	if (r.bad)
+		return -1;
+	cl->path = rp_xstrdup(path);
+	cl->checks = rp_xcalloc(count + 1, sizeof(*cl->checks));
+	for (i = 0; i < count && !r.bad; i++) {
+		get_check(&r, &cl->checks[i]);
+		cl->n = i + 1;
+	}
+	x = take(&r, sizeof(TRAILER));
+	if (r.bad || count == 0 || x == NULL || memcmp(x, TRAILER, sizeof(TRAILER)) != 0 ||
+	    r.left != 0) {
+		rp_checklist_free(cl);
+		return -1;
+	}
+	return 0;
+}
+
+int
+rp_clcache_stamp(char *out, size_t n)
+{
+	struct stat st;
+	int k;
+
+	if (stat("/proc/self/exe", &st) != 0)
+		return -1;
+	k = snprintf(out, n, "%s format %d exe %llu:%llu:%lld:%lld.%09ld", RP_VERSION, FORMAT,
+	    (unsigned long long)st.st_dev, (unsigned long long)st.st_ino, (long long)st.st_size,
+	    (long long)st.st_mtim.tv_sec, (long)st.st_mtim.tv_nsec);
+	return k < 0 || (size_t)k >= n ? -1 : 0;
+}
+
+const char *
+rp_clcache_dir(const char *configured, char *out, size_t n)
+{
+	const char *env = getenv("CACHE_DIRECTORY");
+	struct stat st;
+
+	if (env != NULL && *env != '\0') {
+		/* systemd lists several directories with ':'; the first is ours. */
+		const char *colon = strchr(env, ':');
+		size_t len = colon ? (size_t)(colon - env) : strlen(env);
+		if (len == 0 || len >= n)
+			return NULL;
+		memcpy(out, env, len);
+		out[len] = '\0';
+		return out;
+	}
+	if (configured != NULL)
+		return strcmp(configured, "none") == 0 || *configured == '\0' ? NULL : configured;
+	if (lstat(RP_CLCACHE_DEFAULT_DIR, &st) != 0)
+		return NULL;
+	return RP_CLCACHE_DEFAULT_DIR;
+}
+
+/* Whether st is ours and no one else's to write; why says what is wrong. */
+static int
+owned(const struct stat *st, const char *what, char *why, size_t whylen)
+{
+	if (st->st_uid != geteuid()) {
+		snprintf(why, whylen, "%s is owned by uid %lu, not by uid %lu (who runs this)", what,
+		    (unsigned long)st->st_uid, (unsigned long)geteuid());
+		return 0;
+	}
+	if (st->st_mode & (S_IWGRP | S_IWOTH)) {
+		snprintf(why, whylen, "%s can be written by %s", what,
+		    st->st_mode & S_IWOTH ? "every user" : "its group");
+		return 0;
+	}
+	return 1;
+}
+
+/* The whole of fd (at most max bytes) in a new buffer; NULL on error. */
+static char *
+read_all(int fd, size_t max, size_t *len)
+{
+	struct stat st;
+	size_t cap = 65536, n = 0;
+	char *b;
+
+	/* One allocation for a regular file that does not grow meanwhile. */
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= 0 &&
+	    (uint64_t)st.st_size < max)
+		cap = (size_t)st.st_size + 1;
+	b = rp_xmalloc(cap);
+
+	for (;;) {
+		ssize_t k;
+		if (n == cap) {
+			if (cap >= max) {
+				free(b);
+				errno = EFBIG;
+				return NULL;
+			}
+			cap *= 2;
+			b = rp_xrealloc(b, cap);
+		}
+		k = read(fd, b + n, cap - n);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0) {
+			free(b);
+			return NULL;
+		}
+		if (k == 0)
+			break;
+		n += (size_t)k;
+	}
+	*len = n;
+	return b;
+}
+
+/* FNV-1a of the path, the program and its stamp: the slot of their entry
+ * (robopager runs both checking programs in its own executable: their
+ * entries and those of rp-latency-check and rp-email-check are apart). */
+static unsigned
+slot_of(const char *path, const char *program, const char *stamp)
+{
+	const char *part[3] = {path, program, stamp};
+	uint64_t h = 1469598103934665603ULL;
+	const char *s;
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		for (s = part[i]; *s; s++)
+			h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+		h = (h ^ 0xffu) * 1099511628211ULL;
+	}
+	return (unsigned)(h % RP_CLCACHE_SLOTS);
+}
+
+/* The cache directory, opened without following a link, if it is ours. */
+static int
+open_dir(const char *dir, char *why, size_t whylen)
+{
+	struct stat st;
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd < 0) {
+		snprintf(why, whylen, "%s: %s", dir, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) != 0 || !S_ISDIR(st.st_mode) || !owned(&st, dir, why, whylen)) {
+		if (why[0] == '\0')
+			snprintf(why, whylen, "%s: not a directory", dir);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* The entry's bytes if it is a regular file of ours; NULL (why) if not. */
+static char *
+read_entry(int dfd, const char *name, size_t *len, char *why, size_t whylen)
+{
+	struct stat st;
+	char *b;
+	int fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+
+	if (fd < 0) {
+		snprintf(why, whylen, "%s: %s", name, strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		snprintf(why, whylen, "%s: not a regular file", name);
+		close(fd);
+		return NULL;
+	}
+	if (!owned(&st, name, why, whylen)) {
+		close(fd);
+		return NULL;
+	}
+	b = read_all(fd, MAX_ENTRY, len);
+	if (b == NULL)
+		snprintf(why, whylen, "%s: %s", name, strerror(errno));
+	close(fd);
+	return b;
+}
+
+/* Writes the entry as a temporary file renamed over name. */
+static int
+write_entry(int dfd, const char *name, const struct rp_buf *b, char *why, size_t whylen)
+{
+	char tmp[96];
+	size_t off = 0;
+	int fd;
+
+	snprintf(tmp, sizeof(tmp), ".%s.%ld.tmp", name, (long)getpid());
+	unlinkat(dfd, tmp, 0);
+	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		snprintf(why, whylen, "%s: %s", tmp, strerror(errno));
+		return -1;
+	}
+	while (off < b->len) {
+		ssize_t k = write(fd, b->data + off, b->len - off);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0) {
+			snprintf(why, whylen, "%s: %s", tmp, strerror(errno));
+			close(fd);
+			unlinkat(dfd, tmp, 0);
+			return -1;
+		}
+		off += (size_t)k;
+	}
+	if (close(fd) != 0 || renameat(dfd, tmp, dfd, name) != 0) {
+		snprintf(why, whylen, "%s: %s", name, strerror(errno));
+		unlinkat(dfd, tmp, 0);
+		return -1;
+	}
+	return 0;
+}
+
+/* The checklist's text, with the checks rp_checklist_load makes. */
+static char *
+read_checklist(const char *path, size_t *len, struct rp_err *err)
+{
+	char *text;
+	int fd;
+
+	if (rp_file_safe(path, "the checklist", err) != 0)
+		return NULL;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		rp_err_set(err, RP_EXIT_CONFIG, "%s: cannot read: %s", path, strerror(errno));
+		return NULL;
+	}
+	if ((text = read_all(fd, MAX_ENTRY, len)) == NULL)
+		rp_err_set(err, RP_EXIT_CONFIG, "%s: cannot read: %s", path, strerror(errno));
+	close(fd);
+	return text;
+}
+
+int
+rp_checklist_load_cached(const char *path, const char *dir, const char *program,
+    struct rp_checklist *cl, struct rp_err *err, char *note, size_t notelen)
+{
+	char stamp[256], name[32], why[512] = "";
+	char *text, *entry = NULL;
+	size_t len, elen = 0;
+	struct rp_buf b = {0};
+	int dfd = -1, rc;
+
+	memset(cl, 0, sizeof(*cl));
+	snprintf(note, notelen, "none");
+	if ((text = read_checklist(path, &len, err)) == NULL) {
+		cl->path = rp_xstrdup(path);
+		return -1;
+	}
+	if (dir != NULL && rp_clcache_stamp(stamp, sizeof(stamp)) != 0) {
+		snprintf(note, notelen, "ignored: this program's executable cannot be identified");
+		dir = NULL;
+	}
+	if (dir != NULL && (dfd = open_dir(dir, why, sizeof(why))) < 0) {
+		snprintf(note, notelen, "ignored: %s", why);
+		dir = NULL;
+	}
+	if (dfd >= 0) {
+		snprintf(name, sizeof(name), "checklist-%02x.cache", slot_of(path, program, stamp));
+		if ((entry = read_entry(dfd, name, &elen, why, sizeof(why))) != NULL &&
+		    rp_clcache_decode(entry, elen, stamp, text, len, path, cl) == 0) {
+			snprintf(note, notelen, "hit (%s/%s)", dir, name);
+			rc = 0;
+			goto out;
+		}
+		if (entry != NULL)
+			snprintf(why, sizeof(why), "%s: not this checklist, or not this program's, "
+			    "or damaged", name);
+	}
+	rc = rp_checklist_parse(path, text, len, cl, err);
+	if (rc == 0 && dfd >= 0) {
+		char werr[512] = "";
+		rp_clcache_encode(cl, stamp, text, len, &b);
+		if (write_entry(dfd, name, &b, werr, sizeof(werr)) == 0)
+			snprintf(note, notelen, "miss (%s), stored in %s/%s", why, dir, name);
+		else
+			snprintf(note, notelen, "miss (%s), not stored: %s", why, werr);
+	} else if (dfd >= 0) {
+		snprintf(note, notelen, "miss (%s), not stored: the checklist has an error", why);
+	}
+out:
+	rp_buf_free(&b);
+	free(entry);
+	free(text);
+	if (dfd >= 0)
+		close(dfd);
+	return rc;
+}
