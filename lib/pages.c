@@ -253,6 +253,13 @@ went_warning(const struct rp_pages *p, const struct rp_decision *d)
 	return d->prev->status == RP_OK;
 }
 
+/* Whether d says its going into WARNING now (not silenced). */
+static int
+warns(const struct rp_pages *p, const struct rp_decision *d)
+{
+	return went_warning(p, d) && d->silenced_until <= p->now;
+}
+
 static int
 held(const struct rp_pages *p, const struct rp_decision *d, const struct rp_action *a)
 {
@@ -303,10 +310,11 @@ build(const struct rp_pages *p, struct rp_decision *d, size_t n, struct evs *out
 	size_t i, j, k, cap = 1, nd, *nds = rp_xcalloc(n + 1, sizeof(*nds));
 	char ***dv = rp_xcalloc(n + 1, sizeof(*dv)), **dests;
 
-	/* One event per action and destination, and a warning's. */
+	/* One event per action and destination, and a warning's (counted
+	 * exactly: a run holds thousands of decisions, most without events). */
 	for (i = 0; i < n; i++) {
 		dv[i] = rp_sink_dests(p->cfg, d[i].c, d[i].own, &nds[i]);
-		cap += (d[i].nact + 1) * nds[i];
+		cap += (d[i].nact + (size_t)warns(p, &d[i])) * nds[i];
 	}
 	out->v = rp_xcalloc(cap, sizeof(*out->v));
 	out->n = 0;
@@ -335,7 +343,7 @@ build(const struct rp_pages *p, struct rp_decision *d, size_t n, struct evs *out
 			}
 			rp_eval_delivered(d[i].next, a);
 		}
-		if (went_warning(p, &d[i]) && d[i].silenced_until <= p->now) {
+		if (warns(p, &d[i])) {
 			struct rp_action w;
 			struct rp_sink_event e;
 			char at[RP_UTC_LEN];

@@ -25,19 +25,33 @@
 #define RP_VERSION "dev"
 #endif
 
+/* What an evaluated check found and decided, kept to the end of the run:
+ * the few fields of its struct rp_result read after the decision (that
+ * struct is 2 KiB of fixed buffers, and a run may evaluate 10,000 checks),
+ * its events and what became of them. */
+struct outcome {
+	enum rp_status status;
+	char *summary;
+	char *perf;
+	struct rp_fact *facts;   /* kept only where read: --json, -v, events */
+	size_t nfacts;
+	const char *output;      /* ping: owned by the item's ping record */
+	char *mail_memo;         /* email: what its next state points to */
+	struct rp_action *acts;  /* nact of them, and their sent */
+	struct rp_pd_result *sent;
+	size_t nact;
+	int resend;              /* struct rp_decision's */
+};
+
 /* Everything about one check in this run. */
 struct item {
 	const struct rp_check *c;
 	int candidate;           /* past today's check_time, or forced */
 	int off;                 /* not expected today (its calendar) */
+	int evaluated;           /* then out is set */
 	struct rp_load load;     /* due, and the state read */
-	int evaluated;
-	struct rp_result res;
-	char *mail_memo;         /* email: owns res.mail_memo */
 	struct rp_check_state next;
-	struct rp_action acts[RP_MAX_ACTIONS];
-	size_t nact;
-	struct rp_decision dec;  /* what became of its events */
+	struct outcome *out;
 };
 
 struct run {
@@ -53,6 +67,7 @@ struct run {
 	char host[256];
 	struct item *items;
 	size_t n;
+	struct item **fetching;  /* the items of rp_fetch's checks, in order */
 	char *password;          /* the mailbox's, wiped at the end */
 	struct timespec t0;      /* monotonic start, for the time budget */
 	char token[128];         /* this run's, for the outbox lock */
@@ -388,39 +403,130 @@ unreadable_ping(struct rp_result *res)
 	    "what rp-ping recorded cannot be read: the state store is unreachable");
 }
 
-/* Asks every due freshness check's source at once, then evaluates. */
+static char *
+xstrdup_or_empty(const char *s)
+{
+	return rp_xstrdup(s != NULL ? s : "");
+}
+
+/* What the rest of the run reads of a check's result res and its nact
+ * events acts; memo is an email check's (owned from here on). */
+static struct outcome *
+outcome_new(const struct run *r, const struct item *it, const struct rp_result *res,
+    const struct rp_action *acts, size_t nact, char *memo)
+{
+	struct outcome *o = rp_xcalloc(1, sizeof(*o));
+	size_t room = nact + (it->load.refused != NULL);
+
+	o->status = res->status;
+	o->summary = xstrdup_or_empty(res->summary);
+	o->perf = xstrdup_or_empty(res->perf);
+	o->output = res->output;
+	o->mail_memo = memo;
+	/* Facts are read by --json, -v's near misses and the events. */
+	if (res->nfacts > 0 && (r->o->json || (r->o->verbose && it->c->type == RP_CHECK_EMAIL) ||
+	    room > 0)) {
+		o->facts = rp_xcalloc(res->nfacts, sizeof(*o->facts));
+		memcpy(o->facts, res->facts, res->nfacts * sizeof(*o->facts));
+		o->nfacts = res->nfacts;
+	}
+	/* With room for a refused trigger sent again (resend_refused). */
+	if (room > 0) {
+		o->acts = rp_xcalloc(room, sizeof(*o->acts));
+		o->sent = rp_xcalloc(room, sizeof(*o->sent));
+		memcpy(o->acts, acts, nact * sizeof(*acts));
+	}
+	o->nact = nact;
+	return o;
+}
+
+/* Decides on a check's result and keeps what the run reads of both. A
+ * result cut short by a stop said nothing: not evaluated. */
+static void
+conclude(struct run *r, struct item *it, const struct rp_result *res, char *memo)
+{
+	struct rp_action acts[RP_MAX_ACTIONS];
+	size_t nact = 0;
+
+	if (rp_sig_stopped()) {
+		free(memo);
+		return;
+	}
+	rp_eval_decide(it->c, r->cfg.unknown_after, &it->load.st, res, r->now, &it->next, acts,
+	    &nact);
+	it->out = outcome_new(r, it, res, acts, nact, memo);
+	it->evaluated = 1;
+}
+
+static void
+outcome_free(struct outcome *o)
+{
+	if (o == NULL)
+		return;
+	free(o->summary);
+	free(o->perf);
+	free(o->facts);
+	free(o->mail_memo);
+	free(o->acts);
+	free(o->sent);
+	free(o);
+}
+
+/* One due check, from its source's answer (NULL: a ping check). */
+static void
+evaluate_one(struct run *r, struct item *it, const struct rp_src_result *src)
+{
+	const struct rp_check_state *prev = it->load.st.known ? &it->load.st : NULL;
+	struct rp_result res;
+
+	memset(&res, 0, sizeof(res));
+	if (src != NULL)
+		rp_eval_freshness(it->c, src, prev, r->now, &res);
+	else if (!r->state_ok)
+		unreadable_ping(&res);
+	else
+		/* rp-ping's record came with the state. */
+		rp_eval_ping(it->c, &it->load.ping_rec, prev && prev->first_seen ?
+		    prev->first_seen : r->now, r->now, &res);
+	conclude(r, it, &res, NULL);
+}
+
+/* The source's answer for the fetch's i-th check (rp_fetch_done). */
+static void
+fetched(void *arg, size_t i, const struct rp_src_result *src)
+{
+	struct run *r = arg;
+
+	evaluate_one(r, r->fetching[i], src);
+}
+
+/* Asks every due freshness check's source at once, and evaluates each as
+ * its answer comes. */
 static void
 evaluate_freshness(struct run *r)
 {
 	const struct rp_check **cs = rp_xcalloc(r->n + 1, sizeof(*cs));
-	struct rp_src_result *res = rp_xcalloc(r->n + 1, sizeof(*res));
 	size_t i, k = 0;
 
-	for (i = 0; i < r->n; i++)
-		if (r->items[i].load.due && r->items[i].c->type != RP_CHECK_PING)
-			cs[k++] = r->items[i].c;
-	/* The budget's share; each source caps its requests by its own
-	 * timeout_sec. */
-	rp_fetch(&r->cfg, cs, k, source_ms(r, r->cfg.time_budget_sec),
-	    (int)r->cfg.max_parallel, res);
-	for (i = 0, k = 0; i < r->n; i++) {
+	r->fetching = rp_xcalloc(r->n + 1, sizeof(*r->fetching));
+	for (i = 0; i < r->n; i++) {
 		struct item *it = &r->items[i];
-		const struct rp_check_state *prev = it->load.st.known ? &it->load.st : NULL;
 		if (!it->load.due)
 			continue;
-		if (it->c->type == RP_CHECK_PING && !r->state_ok)
-			unreadable_ping(&it->res);
-		else if (it->c->type == RP_CHECK_PING)
-			/* rp-ping's record came with the state. */
-			rp_eval_ping(it->c, &it->load.ping_rec, prev && prev->first_seen ?
-			    prev->first_seen : r->now, r->now, &it->res);
-		else
-			rp_eval_freshness(it->c, &res[k++], prev, r->now, &it->res);
-		/* A source cut short by a stop said nothing: not evaluated. */
-		it->evaluated = !rp_sig_stopped();
+		if (it->c->type == RP_CHECK_PING) {
+			evaluate_one(r, it, NULL);
+			continue;
+		}
+		r->fetching[k] = it;
+		cs[k++] = it->c;
 	}
+	/* The budget's share; each source caps its requests by its own
+	 * timeout_sec. */
+	rp_fetch_each(&r->cfg, cs, k, source_ms(r, r->cfg.time_budget_sec),
+	    (int)r->cfg.max_parallel, fetched, r);
 	free(cs);
-	free(res);
+	free(r->fetching);
+	r->fetching = NULL;
 }
 
 /* All due email checks of the run share one login. */
@@ -441,25 +547,10 @@ evaluate_email(struct run *r)
 	for (i = 0, k = 0; i < r->n; i++) {
 		if (!r->items[i].load.due)
 			continue;
-		r->items[i].mail_memo = v[k].memo;
-		r->items[i].res = v[k++].res;
-		r->items[i].evaluated = !rp_sig_stopped();
+		conclude(r, &r->items[i], &v[k].res, v[k].memo);
+		k++;
 	}
 	free(v);
-}
-
-static void
-decide_all(struct run *r)
-{
-	size_t i;
-
-	for (i = 0; i < r->n; i++) {
-		struct item *it = &r->items[i];
-		if (!it->evaluated)
-			continue;
-		rp_eval_decide(it->c, r->cfg.unknown_after, &it->load.st, &it->res, r->now,
-		    &it->next, it->acts, &it->nact);
-	}
 }
 
 /* What is watched, for a page's component. */
@@ -469,34 +560,31 @@ component(const struct run *r, const struct rp_check *c)
 	return c->type == RP_CHECK_EMAIL ? r->cfg.mailbox : rp_check_watched(c);
 }
 
-/* Each due check's part in the run's pages: its decided state and events,
+/* A due check's part in the run's pages: its decided state and events,
  * or, when it was not evaluated after all (a stop), its lock to release. */
-static size_t
-decisions(struct run *r, struct rp_decision *d)
+static void
+decision_of(const struct run *r, struct item *it, struct rp_decision *d)
 {
-	size_t i, n = 0;
-
-	for (i = 0; i < r->n; i++) {
-		struct item *it = &r->items[i];
-		if (!it->load.due)
-			continue;
-		it->dec.c = it->c;
-		it->dec.component = component(r, it->c);
-		it->dec.evaluated = it->evaluated;
-		it->dec.expect_eval = it->load.last_eval;
-		it->dec.lock = it->load.lock;
-		it->dec.next = &it->next;
-		it->dec.acts = it->acts;
-		it->dec.nact = it->nact;
-		it->dec.facts = it->res.facts;
-		it->dec.nfacts = it->res.nfacts;
-		it->dec.output = it->res.output;
-		it->dec.silenced_until = it->load.silenced_until;
-		it->dec.prev = r->state_ok ? &it->load.st : NULL;
-		it->dec.refused = it->load.refused;
-		d[n++] = it->dec;
-	}
-	return n;
+	memset(d, 0, sizeof(*d));
+	d->c = it->c;
+	d->component = component(r, it->c);
+	d->evaluated = it->evaluated;
+	d->expect_eval = it->load.last_eval;
+	d->lock = it->load.lock;
+	d->silenced_until = it->load.silenced_until;
+	d->prev = r->state_ok ? &it->load.st : NULL;
+	d->refused = it->load.refused;
+	if (!it->evaluated)
+		return;
+	/* The state and events are the item's: pages.c marks and fills them. */
+	d->next = &it->next;
+	d->acts = it->out->acts;
+	d->nact = it->out->nact;
+	d->sent = it->out->sent;
+	d->facts = it->out->facts;
+	d->nfacts = it->out->nfacts;
+	d->output = it->out->output;
+	d->resend = it->out->resend;
 }
 
 /* The refused trigger of an open incident is sent again, to the
@@ -506,30 +594,29 @@ decisions(struct run *r, struct rp_decision *d)
 static void
 resend_refused(struct run *r, const struct rp_pages *p, struct item *it)
 {
+	struct outcome *o = it->out;
+	struct rp_decision d;
 	struct rp_action a;
 	size_t i;
 
 	if (it->load.refused == NULL || it->next.open_key == NULL || !it->next.open_sent ||
-	    it->nact >= RP_MAX_ACTIONS)
+	    o->nact >= RP_MAX_ACTIONS)
 		return;
-	for (i = 0; i < it->nact; i++)
-		if (it->acts[i].act == RP_ACT_TRIGGER && it->acts[i].page == RP_PAGE_EPISODE)
+	for (i = 0; i < o->nact; i++)
+		if (o->acts[i].act == RP_ACT_TRIGGER && o->acts[i].page == RP_PAGE_EPISODE)
 			return;
 	memset(&a, 0, sizeof(a));
 	a.act = RP_ACT_TRIGGER;
 	a.page = RP_PAGE_EPISODE;
 	a.severity = "critical";
 	rp_strlcpy(a.dedup_key, it->next.open_key, sizeof(a.dedup_key));
-	snprintf(a.summary, sizeof(a.summary), "%s", it->res.summary);
-	it->dec.c = it->c;
-	it->dec.component = component(r, it->c);
-	it->dec.facts = it->res.facts;
-	it->dec.nfacts = it->res.nfacts;
-	it->dec.next = &it->next;
-	switch (rp_pages_resend(p, &it->dec, &a, it->load.refused)) {
+	snprintf(a.summary, sizeof(a.summary), "%s", o->summary);
+	decision_of(r, it, &d);
+	switch (rp_pages_resend(p, &d, &a, it->load.refused)) {
 	case 1:
-		it->acts[it->nact++] = a;
-		it->dec.resend = (int)it->nact;
+		/* conclude() left room for it. */
+		o->acts[o->nact++] = a;
+		o->resend = (int)o->nact;
 		break;
 	case 0:
 		r->trouble = 1;
@@ -545,7 +632,7 @@ send_pages(struct run *r, enum rp_status worst)
 {
 	struct rp_decision *d = rp_xcalloc(r->n + 1, sizeof(*d));
 	struct rp_pages p;
-	size_t i, n, k;
+	size_t i, n = 0;
 
 	memset(&p, 0, sizeof(p));
 	p.cfg = &r->cfg;
@@ -559,7 +646,9 @@ send_pages(struct run *r, enum rp_status worst)
 	for (i = 0; i < r->n; i++)
 		if (r->items[i].evaluated)
 			resend_refused(r, &p, &r->items[i]);
-	n = decisions(r, d);
+	for (i = 0; i < r->n; i++)
+		if (r->items[i].load.due)
+			decision_of(r, &r->items[i], &d[n++]);
 	p.run.program = r->program;
 	p.run.host = r->host;
 	/* In the run's clock (--now included), so rp-heartbeat compares like
@@ -575,9 +664,6 @@ send_pages(struct run *r, enum rp_status worst)
 		rp_pages_run(&p, d, n);
 	r->store = p.store; /* opened anew to record what was sent */
 	r->trouble |= p.trouble;
-	for (i = 0, k = 0; i < r->n; i++)
-		if (r->items[i].load.due)
-			r->items[i].dec = d[k++];
 	free(d);
 }
 
@@ -614,7 +700,7 @@ worst_of(const struct run *r)
 
 	for (i = 0; i < r->n; i++)
 		if (r->items[i].evaluated)
-			worst = rp_status_worse(worst, r->items[i].res.status);
+			worst = rp_status_worse(worst, r->items[i].out->status);
 	return worst;
 }
 
@@ -625,7 +711,7 @@ quiet_hides(const struct item *it)
 {
 	const struct rp_check_state *prev = &it->load.st;
 
-	return it->nact == 0 && prev->known && prev->status == it->res.status;
+	return it->out->nact == 0 && prev->known && prev->status == it->out->status;
 }
 
 /* The order of lines, worst first, as a monitoring plugin shows the first:
@@ -635,7 +721,7 @@ print_rank(const struct item *it)
 {
 	if (!it->evaluated)
 		return it->load.skip == RP_SKIP_AHEAD ? 1 : 4;
-	switch (it->res.status) {
+	switch (it->out->status) {
 	case RP_CRITICAL:
 		return 0;
 	case RP_UNKNOWN:
@@ -674,13 +760,13 @@ print_one(struct run *r, struct item *it, const char *perf)
 		    RP_SKIPPED;
 		rep.summary = why;
 	} else {
-		rep.status = it->res.status;
-		rep.summary = it->res.summary;
-		rep.acts = it->acts;
-		rep.nact = it->nact;
-		rep.sent = r->o->dry_run ? NULL : it->dec.sent;
-		rep.facts = it->res.facts;
-		rep.nfacts = it->res.nfacts;
+		rep.status = it->out->status;
+		rep.summary = it->out->summary;
+		rep.acts = it->out->acts;
+		rep.nact = it->out->nact;
+		rep.sent = r->o->dry_run ? NULL : it->out->sent;
+		rep.facts = it->out->facts;
+		rep.nfacts = it->out->nfacts;
 		rep.perf = perf;
 		rep.evaluated = 1;
 		rep.incident = it->next.open_key;
@@ -691,11 +777,11 @@ print_one(struct run *r, struct item *it, const char *perf)
 	}
 	rp_out_text(stdout, &rep);
 	/* -v: what the mailbox held near a missing email, one line each. */
-	for (size_t i = 0; r->o->verbose && it->evaluated && i < it->res.nfacts; i++) {
+	for (size_t i = 0; r->o->verbose && it->evaluated && i < it->out->nfacts; i++) {
 		struct rp_buf b = {0};
-		if (strncmp(it->res.facts[i].name, "near_miss_", 10) != 0)
+		if (strncmp(it->out->facts[i].name, "near_miss_", 10) != 0)
 			continue;
-		rp_buf_utf8(&b, it->res.facts[i].value);
+		rp_buf_utf8(&b, it->out->facts[i].value);
 		for (size_t k = 0; k < b.len; k++)
 			if ((unsigned char)b.data[k] < 0x20)
 				b.data[k] = ' ';
@@ -722,7 +808,7 @@ print_all(struct run *r)
 				v[n++] = &r->items[i];
 	for (i = 0; i < n; i++)
 		if (v[i]->evaluated)
-			rp_out_perf(i == 0 ? &first : &rest, v[i]->c->name, v[i]->res.perf);
+			rp_out_perf(i == 0 ? &first : &rest, v[i]->c->name, v[i]->out->perf);
 	for (i = 0; i < n; i++)
 		print_one(r, v[i], i == 0 ? first.data : i == n - 1 ? rest.data : NULL);
 	rp_buf_free(&first);
@@ -787,7 +873,7 @@ run_free(struct run *r)
 	for (i = 0; i < r->n; i++) {
 		rp_load_clear(&r->items[i].load);
 		rp_state_clear(&r->items[i].next);
-		free(r->items[i].mail_memo);
+		outcome_free(r->items[i].out);
 	}
 	free(r->items);
 	rp_free_secret(r->password);
@@ -865,7 +951,6 @@ rp_run(const char *program, enum rp_program prog, const struct rp_opts *o)
 		evaluate_freshness(&r);
 	else if (!rp_sig_stopped())
 		evaluate_email(&r);
-	decide_all(&r);
 	worst = worst_of(&r);
 	send_pages(&r, worst);
 	if (print_all(&r) != 0)
