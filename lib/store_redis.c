@@ -98,6 +98,146 @@ rp_argv_send(struct rp_store *s, struct rp_argv *a)
 	rp_argv_free(a);
 }
 
+static void store_drop(struct rp_store *s);
+
+/* Hands what is buffered to the connection and writes it out. */
+static void
+words_flush(struct rp_words *w, int write_out)
+{
+	int done = 0;
+
+	if (w->failed || w->b.len == 0)
+		return;
+	if (redisAppendFormattedCommand(w->s->c, w->b.data, w->b.len) != REDIS_OK)
+		w->failed = 1;
+	/* It may hold an event with its routing key. */
+	explicit_bzero(w->b.data, w->b.len);
+	w->b.len = 0;
+	while (write_out && !w->failed && !done)
+		if (redisBufferWrite(w->s->c, &done) != REDIS_OK)
+			w->failed = 1;
+}
+
+void
+rp_words_begin(struct rp_words *w, struct rp_store *s, size_t total)
+{
+	char head[32];
+	int k = snprintf(head, sizeof(head), "*%zu\r\n", total);
+
+	memset(w, 0, sizeof(*w));
+	w->s = s;
+	w->total = total;
+	rp_buf_append(&w->b, head, (size_t)k);
+}
+
+/* The next word, of len bytes. */
+static void
+words_put(struct rp_words *w, const char *s, size_t len)
+{
+	char head[32];
+	int k;
+
+	w->n++;
+	if (w->s == NULL || w->n > w->total)
+		return;
+	k = snprintf(head, sizeof(head), "$%zu\r\n", len);
+	rp_buf_append(&w->b, head, (size_t)k);
+	rp_buf_append(&w->b, s, len);
+	rp_buf_append(&w->b, "\r\n", 2);
+	/* The last word goes with rp_words_end: a command miscounted never
+	 * reaches Redis whole. */
+	if (w->b.len >= RP_WORDS_CHUNK && w->n < w->total)
+		words_flush(w, 1);
+}
+
+void
+rp_words_add(struct rp_words *w, const char *s)
+{
+	words_put(w, s, w->s != NULL ? strlen(s) : 0);
+}
+
+void
+rp_words_addl(struct rp_words *w, long v)
+{
+	char b[24];
+	int k;
+
+	if (w->s == NULL) {
+		w->n++;
+		return;
+	}
+	k = snprintf(b, sizeof(b), "%ld", v);
+	words_put(w, b, (size_t)k);
+}
+
+void
+rp_words_key(struct rp_words *w, const struct rp_store *s, const char *kind, const char *name)
+{
+	char *k;
+
+	if (w->s == NULL) {
+		w->n++;
+		return;
+	}
+	k = rp_redis_key(s, kind, name);
+	words_put(w, k, strlen(k));
+	free(k);
+}
+
+void
+rp_words_field(struct rp_words *w, const char *name, const char *v)
+{
+	if (v == NULL || *v == '\0')
+		return;
+	rp_words_add(w, name);
+	rp_words_add(w, v);
+}
+
+void
+rp_words_field_long(struct rp_words *w, const char *name, long v)
+{
+	if (v == 0)
+		return;
+	rp_words_add(w, name);
+	rp_words_addl(w, v);
+}
+
+int
+rp_words_end(struct rp_words *w, struct rp_err *err)
+{
+	int rc = 0;
+
+	if (w->n != w->total) {
+		/* Redis holds part of a command: only a new connection drops it. */
+		store_drop(w->s);
+		rc = rp_err_set(err, RP_EXIT_SOFTWARE, "redis: a command of %zu words said %zu",
+		    w->n, w->total);
+		rp_buf_free(&w->b);
+		return rc;
+	}
+	words_flush(w, 0);
+	if (w->failed) {
+		w->s->fault = RP_FAULT_LOST;
+		rc = rp_err_set(err, RP_EXIT_UNKNOWN, "redis at %s:%ld: %s", w->s->host, w->s->port,
+		    rp_redis_errstr(w->s));
+	}
+	rp_buf_free(&w->b);
+	return rc;
+}
+
+int
+rp_words_send(struct rp_store *s,
+    void (*make)(struct rp_words *w, struct rp_store *s, const void *arg), const void *arg,
+    struct rp_err *err)
+{
+	struct rp_words w = {0};
+
+	make(&w, s, arg);
+	rp_words_begin(&w, s, w.n);
+	make(&w, s, arg);
+	return rp_words_end(&w, err);
+}
+
 char *
 rp_redis_key(const struct rp_store *s, const char *kind, const char *name)
 {
