@@ -409,6 +409,18 @@ xstrdup_or_empty(const char *s)
 	return rp_xstrdup(s != NULL ? s : "");
 }
 
+/* Whether the rest of the run reads the facts of its result res: --json,
+ * -v's near misses, and pages' events (its own, a warning, an open
+ * incident's alert posted again); room: its events. An OK check with
+ * nothing open, most of a run, has its facts dropped. */
+static int
+facts_read(const struct run *r, const struct item *it, const struct rp_result *res,
+    size_t room)
+{
+	return r->o->json || (r->o->verbose && it->c->type == RP_CHECK_EMAIL) || room > 0 ||
+	    res->status != RP_OK || it->next.open_key != NULL || it->next.unknown_key != NULL;
+}
+
 /* What the rest of the run reads of a check's result res and its nact
  * events acts; memo is an email check's (owned from here on). */
 static struct outcome *
@@ -423,9 +435,7 @@ outcome_new(const struct run *r, const struct item *it, const struct rp_result *
 	o->perf = xstrdup_or_empty(res->perf);
 	o->output = res->output;
 	o->mail_memo = memo;
-	/* Facts are read by --json, -v's near misses and the events. */
-	if (res->nfacts > 0 && (r->o->json || (r->o->verbose && it->c->type == RP_CHECK_EMAIL) ||
-	    room > 0)) {
+	if (res->nfacts > 0 && facts_read(r, it, res, room)) {
 		o->facts = rp_xcalloc(res->nfacts, sizeof(*o->facts));
 		memcpy(o->facts, res->facts, res->nfacts * sizeof(*o->facts));
 		o->nfacts = res->nfacts;
