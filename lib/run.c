@@ -49,7 +49,8 @@ struct item {
 	int candidate;           /* past today's check_time, or forced */
 	int off;                 /* not expected today (its calendar) */
 	int evaluated;           /* then out is set */
-	struct rp_load load;     /* due, and the state read */
+	int force;               /* -c: evaluated whatever its poll window */
+	struct rp_load *load;    /* due, and the state read (in the run's loads) */
 	struct rp_check_state next;
 	struct outcome *out;
 };
@@ -67,6 +68,7 @@ struct run {
 	char host[256];
 	struct item *items;
 	size_t n;
+	struct rp_load *loads;   /* one per item, those read first */
 	struct item **fetching;  /* the items of rp_fetch's checks, in order */
 	char *password;          /* the mailbox's, wiped at the end */
 	struct timespec t0;      /* monotonic start, for the time budget */
@@ -270,7 +272,7 @@ select_checks(struct run *r, enum rp_program prog)
 			return RP_EXIT_USAGE;
 		}
 		r->items[r->n].c = c;
-		r->items[r->n].load.force = 1;
+		r->items[r->n].force = 1;
 		r->n++;
 		return 0;
 	}
@@ -332,36 +334,40 @@ check_needs(struct run *r, enum rp_program prog)
 static void
 load_state(struct run *r)
 {
-	struct rp_load *loads = rp_xcalloc(r->n + 1, sizeof(*loads));
-	size_t i, k = 0, waiting = 0, ahead = 0;
+	size_t i, k = 0, rest = r->n, waiting = 0, ahead = 0;
 	struct rp_err err;
 	time_t clock;
 
+	/* The store reads the first k: what is read comes first. */
+	r->loads = rp_xcalloc(r->n + 1, sizeof(*r->loads));
 	for (i = 0; i < r->n; i++) {
 		struct item *it = &r->items[i];
-		it->load.name = it->c->name;
-		it->load.poll_sec = it->c->poll_sec;
-		it->load.ping = it->c->type == RP_CHECK_PING;
-		it->load.check_at = it->load.force ? 0 : rp_clock_today_at(r->now, it->c->check_time);
+		struct rp_load l;
+
+		memset(&l, 0, sizeof(l));
+		l.name = it->c->name;
+		l.poll_sec = it->c->poll_sec;
+		l.ping = it->c->type == RP_CHECK_PING;
+		l.force = it->force;
+		l.check_at = it->force ? 0 : rp_clock_today_at(r->now, it->c->check_time);
 		/* A day off is off for -c too (the earlier tool's cron lines run
 		 * -c); the time of day is not. */
 		it->off = rp_check_off(it->c, r->now);
-		it->candidate = !it->off && (it->load.force || rp_check_in_window(it->c, r->now));
-		if (it->candidate) {
-			loads[k++] = it->load;
-		} else if (r->cfg.metrics_dir != NULL) {
+		it->candidate = !it->off && (it->force || rp_check_in_window(it->c, r->now));
+		if (!it->candidate && r->cfg.metrics_dir != NULL) {
 			/* Its record for the metrics; never due. */
-			it->load.check_at = (time_t)1 << 40;
-			it->load.read = 1;
-			loads[k++] = it->load;
+			l.check_at = (time_t)1 << 40;
+			l.read = 1;
 		}
+		it->load = it->candidate || l.read ? &r->loads[k++] : &r->loads[--rest];
+		*it->load = l;
 	}
 	if (r->cfg.redis_enabled && (r->store = rp_config_store(&r->cfg, &err)) == NULL) {
 		rp_log(RP_LOG_ERR, "state store unreachable (%s); evaluating without state", err.msg);
 		r->trouble = 1;
 	}
 	if (r->store != NULL) {
-		int rc = rp_store_load(r->store, loads, k, r->what_if ? &r->now : NULL,
+		int rc = rp_store_load(r->store, r->loads, k, r->what_if ? &r->now : NULL,
 		    r->o->dry_run, &clock, &waiting, &err);
 		if (rc >= 0) {
 			r->state_ok = 1;
@@ -380,13 +386,9 @@ load_state(struct run *r)
 		}
 	}
 	for (i = 0; i < k; i++) {
-		loads[i].due |= !r->state_ok;
-		ahead += loads[i].skip == RP_SKIP_AHEAD;
+		r->loads[i].due |= !r->state_ok;
+		ahead += r->loads[i].skip == RP_SKIP_AHEAD;
 	}
-	for (i = 0, k = 0; i < r->n; i++)
-		if (r->items[i].candidate || r->cfg.metrics_dir != NULL)
-			r->items[i].load = loads[k++];
-	free(loads);
 	r->waiting = r->state_ok ? (long)waiting : -1;
 	/* Not evaluated until the clock catches up: someone must look. */
 	if (ahead > 0)
@@ -428,7 +430,7 @@ outcome_new(const struct run *r, const struct item *it, const struct rp_result *
     const struct rp_action *acts, size_t nact, char *memo)
 {
 	struct outcome *o = rp_xcalloc(1, sizeof(*o));
-	size_t room = nact + (it->load.refused != NULL);
+	size_t room = nact + (it->load->refused != NULL);
 
 	o->status = res->status;
 	o->summary = xstrdup_or_empty(res->summary);
@@ -462,7 +464,7 @@ conclude(struct run *r, struct item *it, const struct rp_result *res, char *memo
 		free(memo);
 		return;
 	}
-	rp_eval_decide(it->c, r->cfg.unknown_after, &it->load.st, res, r->now, &it->next, acts,
+	rp_eval_decide(it->c, r->cfg.unknown_after, &it->load->st, res, r->now, &it->next, acts,
 	    &nact);
 	it->out = outcome_new(r, it, res, acts, nact, memo);
 	it->evaluated = 1;
@@ -486,7 +488,7 @@ outcome_free(struct outcome *o)
 static void
 evaluate_one(struct run *r, struct item *it, const struct rp_src_result *src)
 {
-	const struct rp_check_state *prev = it->load.st.known ? &it->load.st : NULL;
+	const struct rp_check_state *prev = it->load->st.known ? &it->load->st : NULL;
 	struct rp_result res;
 
 	memset(&res, 0, sizeof(res));
@@ -496,7 +498,7 @@ evaluate_one(struct run *r, struct item *it, const struct rp_src_result *src)
 		unreadable_ping(&res);
 	else
 		/* rp-ping's record came with the state. */
-		rp_eval_ping(it->c, &it->load.ping_rec, prev && prev->first_seen ?
+		rp_eval_ping(it->c, &it->load->ping_rec, prev && prev->first_seen ?
 		    prev->first_seen : r->now, r->now, &res);
 	conclude(r, it, &res, NULL);
 }
@@ -521,7 +523,7 @@ evaluate_freshness(struct run *r)
 	r->fetching = rp_xcalloc(r->n + 1, sizeof(*r->fetching));
 	for (i = 0; i < r->n; i++) {
 		struct item *it = &r->items[i];
-		if (!it->load.due)
+		if (!it->load->due)
 			continue;
 		if (it->c->type == RP_CHECK_PING) {
 			evaluate_one(r, it, NULL);
@@ -547,15 +549,15 @@ evaluate_email(struct run *r)
 	size_t i, k = 0;
 
 	for (i = 0; i < r->n; i++) {
-		if (!r->items[i].load.due)
+		if (!r->items[i].load->due)
 			continue;
 		v[k].c = r->items[i].c;
-		v[k++].prev = &r->items[i].load.st;
+		v[k++].prev = &r->items[i].load->st;
 	}
 	rp_mail_evaluate(&r->cfg, r->password, v, k, r->now,
 	    source_ms(r, r->cfg.imap_timeout_sec * 4));
 	for (i = 0, k = 0; i < r->n; i++) {
-		if (!r->items[i].load.due)
+		if (!r->items[i].load->due)
 			continue;
 		conclude(r, &r->items[i], &v[k].res, v[k].memo);
 		k++;
@@ -579,11 +581,11 @@ decision_of(const struct run *r, struct item *it, struct rp_decision *d)
 	d->c = it->c;
 	d->component = component(r, it->c);
 	d->evaluated = it->evaluated;
-	d->expect_eval = it->load.last_eval;
-	d->lock = it->load.lock;
-	d->silenced_until = it->load.silenced_until;
-	d->prev = r->state_ok ? &it->load.st : NULL;
-	d->refused = it->load.refused;
+	d->expect_eval = it->load->last_eval;
+	d->lock = it->load->lock;
+	d->silenced_until = it->load->silenced_until;
+	d->prev = r->state_ok ? &it->load->st : NULL;
+	d->refused = it->load->refused;
 	if (!it->evaluated)
 		return;
 	/* The state and events are the item's: pages.c marks and fills them. */
@@ -609,7 +611,7 @@ resend_refused(struct run *r, const struct rp_pages *p, struct item *it)
 	struct rp_action a;
 	size_t i;
 
-	if (it->load.refused == NULL || it->next.open_key == NULL || !it->next.open_sent ||
+	if (it->load->refused == NULL || it->next.open_key == NULL || !it->next.open_sent ||
 	    o->nact >= RP_MAX_ACTIONS)
 		return;
 	for (i = 0; i < o->nact; i++)
@@ -622,7 +624,7 @@ resend_refused(struct run *r, const struct rp_pages *p, struct item *it)
 	rp_strlcpy(a.dedup_key, it->next.open_key, sizeof(a.dedup_key));
 	snprintf(a.summary, sizeof(a.summary), "%s", o->summary);
 	decision_of(r, it, &d);
-	switch (rp_pages_resend(p, &d, &a, it->load.refused)) {
+	switch (rp_pages_resend(p, &d, &a, it->load->refused)) {
 	case 1:
 		/* conclude() left room for it. */
 		o->acts[o->nact++] = a;
@@ -657,7 +659,7 @@ send_pages(struct run *r, enum rp_status worst)
 		if (r->items[i].evaluated)
 			resend_refused(r, &p, &r->items[i]);
 	for (i = 0; i < r->n; i++)
-		if (r->items[i].load.due)
+		if (r->items[i].load->due)
 			decision_of(r, &r->items[i], &d[n++]);
 	p.run.program = r->program;
 	p.run.host = r->host;
@@ -689,13 +691,13 @@ skip_reason(const struct run *r, const struct item *it, char *why, size_t n)
 	    r->now >= rp_clock_today_at(r->now, it->c->until)) {
 		snprintf(why, n, "not evaluated after %02d:%02d (until)", it->c->until / 60,
 		    it->c->until % 60);
-	} else if (!it->candidate || it->load.skip == RP_SKIP_EARLY) {
+	} else if (!it->candidate || it->load->skip == RP_SKIP_EARLY) {
 		snprintf(why, n, "not due before %02d:%02d", t / 60, t % 60);
-	} else if (it->load.skip == RP_SKIP_AHEAD) {
-		rp_clock_format_local(it->load.last_eval, at);
+	} else if (it->load->skip == RP_SKIP_AHEAD) {
+		rp_clock_format_local(it->load->last_eval, at);
 		snprintf(why, n, "recorded at %s, after this run's clock: not evaluated until "
 		    "then (a clock behind, or an earlier run with --now ahead)", at);
-	} else if (it->load.due) {
+	} else if (it->load->due) {
 		snprintf(why, n, "not evaluated: the run was stopped");
 	} else {
 		snprintf(why, n, "evaluated less than %lds ago", it->c->poll_sec);
@@ -719,7 +721,7 @@ worst_of(const struct run *r)
 static int
 quiet_hides(const struct item *it)
 {
-	const struct rp_check_state *prev = &it->load.st;
+	const struct rp_check_state *prev = &it->load->st;
 
 	return it->out->nact == 0 && prev->known && prev->status == it->out->status;
 }
@@ -730,7 +732,7 @@ static int
 print_rank(const struct item *it)
 {
 	if (!it->evaluated)
-		return it->load.skip == RP_SKIP_AHEAD ? 1 : 4;
+		return it->load->skip == RP_SKIP_AHEAD ? 1 : 4;
 	switch (it->out->status) {
 	case RP_CRITICAL:
 		return 0;
@@ -749,8 +751,8 @@ static int
 shown(const struct run *r, const struct item *it)
 {
 	if (!it->evaluated)
-		return r->o->json || r->o->verbose || it->load.force ||
-		    it->load.skip == RP_SKIP_AHEAD;
+		return r->o->json || r->o->verbose || it->load->force ||
+		    it->load->skip == RP_SKIP_AHEAD;
 	return !(r->o->quiet && quiet_hides(it));
 }
 
@@ -766,7 +768,7 @@ print_one(struct run *r, struct item *it, const char *perf)
 	rep.now = r->now;
 	if (!it->evaluated) {
 		skip_reason(r, it, why, sizeof(why));
-		rep.status = it->off ? RP_OFF : it->load.skip == RP_SKIP_AHEAD ? RP_UNKNOWN :
+		rep.status = it->off ? RP_OFF : it->load->skip == RP_SKIP_AHEAD ? RP_UNKNOWN :
 		    RP_SKIPPED;
 		rep.summary = why;
 	} else {
@@ -853,16 +855,16 @@ write_metrics(struct run *r)
 
 	for (i = 0; i < r->n; i++) {
 		const struct item *it = &r->items[i];
-		const struct rp_check_state *st = it->evaluated ? &it->next : &it->load.st;
+		const struct rp_check_state *st = it->evaluated ? &it->next : &it->load->st;
 		v[i].check = it->c->name;
 		v[i].type = rp_check_type_name(it->c->type);
 		v[i].known = st->known;
 		v[i].status = st->status;
 		v[i].last_eval = st->last_eval;
-		v[i].last_done = it->c->type == RP_CHECK_PING ? it->load.ping_rec.success :
+		v[i].last_done = it->c->type == RP_CHECK_PING ? it->load->ping_rec.success :
 		    it->c->type == RP_CHECK_EMAIL ? day_start(st->success_day) : st->completion;
 		v[i].incident_open = st->open_key != NULL;
-		v[i].silenced = it->load.silenced_until > r->now;
+		v[i].silenced = it->load->silenced_until > r->now;
 		run.evaluated += it->evaluated;
 	}
 	run.program = r->program;
@@ -880,8 +882,10 @@ run_free(struct run *r)
 {
 	size_t i;
 
+	for (i = 0; r->loads != NULL && i < r->n; i++)
+		rp_load_clear(&r->loads[i]);
+	free(r->loads);
 	for (i = 0; i < r->n; i++) {
-		rp_load_clear(&r->items[i].load);
 		rp_state_clear(&r->items[i].next);
 		outcome_free(r->items[i].out);
 	}

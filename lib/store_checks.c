@@ -349,9 +349,11 @@ load_once(struct rp_store *s, void *arg, struct rp_err *err)
 	struct rp_load *reqs = la->reqs;
 	size_t n = la->n, i;
 	struct rp_argv a = {0};
+	struct rp_reply_arena ar;
 	redisReply *r = NULL;
 	int rc = -1;
 
+	memset(&ar, 0, sizeof(ar));
 	for (i = 0; i < n; i++) {
 		memset(&reqs[i].st, 0, sizeof(reqs[i].st));
 		reqs[i].due = 0;
@@ -386,8 +388,9 @@ load_once(struct rp_store *s, void *arg, struct rp_err *err)
 		rp_argv_add(&a, reqs[i].ping ? (reqs[i].read ? "pr" : "p") : (reqs[i].read ? "r" : "-"));
 	}
 	rp_argv_send(s, &a);
-	if (rp_redis_hello(s, err) != 0 || rp_redis_reply(s, &r, "reading state", err) != 0)
-		return -1;
+	if (rp_redis_hello(s, err) != 0 ||
+	    rp_redis_reply_big(s, &r, "reading state", &ar, err) != 0)
+		goto out;
 	if (r->type != REDIS_REPLY_ARRAY || r->elements != 2 + LOAD_PER * n ||
 	    r->element[0]->type != REDIS_REPLY_INTEGER) {
 		rp_err_set(err, RP_EXIT_UNKNOWN, "redis: reading state: unexpected answer");
@@ -399,7 +402,7 @@ load_once(struct rp_store *s, void *arg, struct rp_err *err)
 		fill_load(&reqs[i], &r->element[2 + LOAD_PER * i]);
 	rc = 0;
 out:
-	freeReplyObject(r);
+	rp_reply_arena_free(&ar);
 	return rc;
 }
 

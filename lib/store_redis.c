@@ -100,6 +100,195 @@ rp_argv_send(struct rp_store *s, struct rp_argv *a)
 
 static void store_drop(struct rp_store *s);
 
+struct rp_arena_block {
+	struct rp_arena_block *next;
+	size_t used, cap;
+	long long data[];
+};
+
+/* The arena hiredis's reader allocates into while rp_redis_reply_big
+ * reads (one reply at a time: the programs have one thread). */
+static struct rp_reply_arena *reading_into;
+
+static void *
+arena_alloc(struct rp_reply_arena *a, size_t n)
+{
+	struct rp_arena_block *b = a->head;
+	void *p;
+
+	/* redisReply needs no more than its pointers' and long long's. */
+	n = (n + 7) / 8 * 8;
+	if (b == NULL || b->used + n > b->cap) {
+		size_t cap = n > 65536 ? n : 65536;
+		b = rp_xmalloc(sizeof(*b) + cap);
+		b->next = a->head;
+		b->used = 0;
+		b->cap = cap;
+		a->head = b;
+	}
+	p = (char *)b->data + b->used;
+	b->used += n;
+	return p;
+}
+
+/* A reply object of the task's type with extra bytes after it. */
+static redisReply *
+arena_object(const redisReadTask *task, size_t extra)
+{
+	redisReply *r = arena_alloc(reading_into, sizeof(*r) + extra);
+
+	memset(r, 0, sizeof(*r));
+	r->type = task->type;
+	return r;
+}
+
+/* r, linked to its parent as hiredis's own objects are. */
+static void *
+linked(const redisReadTask *task, redisReply *r)
+{
+	if (task->parent != NULL) {
+		redisReply *parent = task->parent->obj;
+		parent->element[task->idx] = r;
+	}
+	return r;
+}
+
+/* Where a small object of this type and bytes is shared. */
+static redisReply **
+shared_slot(int type, const void *p, size_t len)
+{
+	const unsigned char *b = p;
+	unsigned h = 2166136261u ^ (unsigned)type;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		h = (h ^ b[i]) * 16777619u;
+	return &reading_into->shared[h % RP_ARENA_SHARED];
+}
+
+static void *
+arena_string(const redisReadTask *task, char *str, size_t len)
+{
+	redisReply **slot = len <= 32 ? shared_slot(task->type, str, len) : NULL, *r;
+
+	if (slot != NULL && (r = *slot) != NULL && r->type == task->type && r->len == len &&
+	    memcmp(r->str, str, len) == 0)
+		return linked(task, r);
+	r = arena_object(task, len + 1);
+	r->str = (char *)(r + 1);
+	memcpy(r->str, str, len);
+	r->str[len] = '\0';
+	r->len = len;
+	if (slot != NULL)
+		*slot = r;
+	return linked(task, r);
+}
+
+static void *
+arena_array(const redisReadTask *task, int elements)
+{
+	size_t n = elements > 0 ? (size_t)elements : 0;
+	redisReply **slot = n == 0 ? shared_slot(task->type, "", 0) : NULL, *r;
+
+	/* An empty array is shared; one with elements gets them later. */
+	if (slot != NULL && (r = *slot) != NULL && r->type == task->type && r->elements == 0)
+		return linked(task, r);
+	r = arena_object(task, n * sizeof(redisReply *));
+	r->elements = n;
+	if (n > 0) {
+		r->element = (redisReply **)(r + 1);
+		memset(r->element, 0, n * sizeof(redisReply *));
+	}
+	if (slot != NULL)
+		*slot = r;
+	return linked(task, r);
+}
+
+static void *
+arena_integer(const redisReadTask *task, long long v)
+{
+	redisReply **slot = shared_slot(task->type, &v, sizeof(v)), *r = *slot;
+
+	if (r != NULL && r->type == task->type && r->integer == v)
+		return linked(task, r);
+	r = arena_object(task, 0);
+	r->integer = v;
+	*slot = r;
+	return linked(task, r);
+}
+
+static void *
+arena_nil(const redisReadTask *task)
+{
+	redisReply **slot = shared_slot(task->type, "", 0), *r = *slot;
+
+	if (r != NULL && r->type == task->type)
+		return linked(task, r);
+	r = arena_object(task, 0);
+	*slot = r;
+	return linked(task, r);
+}
+
+/* The arena frees them all at once. */
+static void
+arena_free_object(void *p)
+{
+	(void)p;
+}
+
+static redisReplyObjectFunctions arena_fns = {
+	arena_string, arena_array, arena_integer, arena_nil, arena_free_object
+};
+
+void
+rp_reply_arena_free(struct rp_reply_arena *a)
+{
+	while (a->head != NULL) {
+		struct rp_arena_block *b = a->head;
+		a->head = b->next;
+		free(b);
+	}
+}
+
+int
+rp_redis_reply_big(struct rp_store *s, redisReply **r, const char *what,
+    struct rp_reply_arena *a, struct rp_err *err)
+{
+	redisReplyObjectFunctions *own;
+	void *p = NULL;
+	int rc;
+
+	*r = NULL;
+	if (s->c == NULL)
+		return rp_redis_reply(s, r, what, err);
+	own = s->c->reader->fn;
+	s->c->reader->fn = &arena_fns;
+	reading_into = a;
+	rc = redisGetReply(s->c, &p);
+	reading_into = NULL;
+	s->c->reader->fn = own;
+	if (rc != REDIS_OK || p == NULL) {
+		/* Part of the reply may be in the reader, in a: forgotten there,
+		 * so that hiredis never frees it (the context is unusable after
+		 * an error anyway). */
+		s->c->reader->reply = NULL;
+		if (s->fault == RP_FAULT_NONE)
+			s->fault = RP_FAULT_LOST;
+		return rp_err_set(err, RP_EXIT_UNKNOWN, "redis at %s:%ld: %s: %s", s->host, s->port,
+		    what, rp_redis_errstr(s));
+	}
+	*r = p;
+	if ((*r)->type == REDIS_REPLY_ERROR) {
+		if (s->fault == RP_FAULT_NONE && strncmp((*r)->str, "READONLY", 8) == 0)
+			s->fault = RP_FAULT_READONLY;
+		rp_err_set(err, RP_EXIT_UNKNOWN, "redis at %s:%ld: %s: %.*s", s->host, s->port, what,
+		    (int)(*r)->len, (*r)->str);
+		*r = NULL;
+		return -1;
+	}
+	return 0;
+}
+
 /* Hands what is buffered to the connection and writes it out. */
 static void
 words_flush(struct rp_words *w, int write_out)

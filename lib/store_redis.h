@@ -127,6 +127,23 @@ int rp_redis_hello(struct rp_store *s, struct rp_err *err);
  * NULL. */
 int rp_redis_reply(struct rp_store *s, redisReply **r, const char *what, struct rp_err *err);
 
+/* The objects of one large reply, allocated in blocks instead of one
+ * malloc per object and per string (a reply of 10,000 check records holds
+ * 300,000 of them), and the small ones that recur (field names, "", 0, an
+ * empty array) made once and shared: a reply is read, never changed. */
+#define RP_ARENA_SHARED 512
+struct rp_reply_arena {
+	struct rp_arena_block *head;
+	redisReply *shared[RP_ARENA_SHARED];
+};
+
+/* rp_redis_reply(), the reply's objects in a (which the caller frees with
+ * rp_reply_arena_free once done with *r; never freeReplyObject). A reply
+ * that does not come whole closes the connection. */
+int rp_redis_reply_big(struct rp_store *s, redisReply **r, const char *what,
+    struct rp_reply_arena *a, struct rp_err *err);
+void rp_reply_arena_free(struct rp_reply_arena *a);
+
 /* Whether an operation records something a failover must not lose: then
  * WAIT for a replica follows it, in its round trip. */
 enum rp_redis_op_kind {

@@ -336,6 +336,37 @@ START_TEST(words_miscounted)
 }
 END_TEST
 
+/* A load whose reply stops halfway (the server goes quiet) fails with the
+ * timeout's words; what the reader holds of it lives in the arena the
+ * load freed, and closing the store after must not free it again. */
+START_TEST(load_reply_cut)
+{
+	static const char *const script[] = {"*10\r\n:1000\r\n:0\r\n:1\r\n$0\r\n\r\n"};
+	struct scripted sc;
+	struct rp_store *s;
+	struct rp_load l;
+	struct rp_err err;
+	time_t now = 1000, clock;
+	size_t w;
+	char want[128];
+
+	scripted_start(&sc, script, 1, 0);
+	s = rp_store_open("127.0.0.1", sc.port, NULL, 0, "p", 300, &err);
+	ck_assert_msg(s != NULL, "%s", err.msg);
+	memset(&l, 0, sizeof(l));
+	l.name = "c";
+	l.poll_sec = 60;
+	ck_assert_int_eq(rp_store_load(s, &l, 1, &now, 0, &clock, &w, &err), -1);
+	snprintf(want, sizeof(want), "redis at 127.0.0.1:%d: reading state: no answer within 300 ms",
+	    sc.port);
+	ck_assert_str_eq(err.msg, want);
+	rp_load_clear(&l);
+	rp_store_close(s);
+	scripted_stop(&sc);
+	scripted_free(&sc);
+}
+END_TEST
+
 static void
 add_tests(TCase *tc)
 {
@@ -349,4 +380,5 @@ add_tests(TCase *tc)
 	tcase_add_test(tc, helpers);
 	tcase_add_test(tc, words_in_chunks);
 	tcase_add_test(tc, words_miscounted);
+	tcase_add_test(tc, load_reply_cut);
 }
