@@ -259,8 +259,12 @@ rp_redis_reply_big(struct rp_store *s, redisReply **r, const char *what,
 	int rc;
 
 	*r = NULL;
-	if (s->c == NULL)
-		return rp_redis_reply(s, r, what, err);
+	if (s->c == NULL) {
+		if (s->fault == RP_FAULT_NONE)
+			s->fault = RP_FAULT_LOST;
+		return rp_err_set(err, RP_EXIT_UNKNOWN, "redis at %s:%ld: %s: %s", s->host, s->port,
+		    what, rp_redis_errstr(s));
+	}
 	own = s->c->reader->fn;
 	s->c->reader->fn = &arena_fns;
 	reading_into = a;
@@ -1024,7 +1028,8 @@ wait_read(struct rp_store *s, struct rp_err *err)
 		return 0;
 	}
 	s->wait_n = 0;
-	if (rp_redis_reply(s, &r, "waiting for a replica", err) != 0)
+	/* r is set on 0: said again for gcc's analyzer, which loses it. */
+	if (rp_redis_reply(s, &r, "waiting for a replica", err) != 0 || r == NULL)
 		return -1;
 	if (r->type == REDIS_REPLY_INTEGER && r->integer == 0 && !s->said_unreplicated) {
 		s->said_unreplicated = 1;
