@@ -7,6 +7,7 @@
 
 #include "eval.h"
 #include "sink.h"
+#include "strindex.h"
 
 char *
 rp_dl_id(enum rp_act act, const char *dedup_key)
@@ -60,25 +61,16 @@ rp_dl_id_action(const char *id, char *out, size_t n)
 	snprintf(out, n, "%.*s", (int)strcspn(id, " "), id);
 }
 
-/* Whether the incident of id is the same as other's: one destination, one
- * dedup key. */
-static int
-same_incident(const char *id, const char *other)
-{
-	char a[RP_DEST_MAX], b[RP_DEST_MAX];
-
-	if (strcmp(rp_dl_id_key(id), rp_dl_id_key(other)) != 0)
-		return 0;
-	rp_dl_id_dest(id, a, sizeof(a));
-	rp_dl_id_dest(other, b, sizeof(b));
-	return strcmp(a, b) == 0;
-}
-
-/* The rate labels of a run and the attempts each still allows this minute. */
+/* The rate labels of a run and the attempts each still allows this minute;
+ * found by name through the entries' labels (byname, each entry's label at
+ * its index in the outbox; slot: the label's place once given, at the
+ * index of its first entry) and this minute's counts (rates). */
 struct labels {
 	char (*name)[RP_RATE_LABEL_LEN];
 	long *allow;
 	size_t n;
+	struct rp_strindex byname, rates;
+	long *slot;
 };
 
 /* One entry of the outbox on its way. */
@@ -89,23 +81,77 @@ struct msg {
 	const struct rp_sink *sink;
 };
 
-static int
-label_index(struct labels *l, const char *name, const struct rp_outbox *ob, long per_min)
+static const char *
+label_of(const struct rp_ob_entry *e)
+{
+	return e->label ? e->label : "";
+}
+
+static void
+labels_init(struct labels *l, const struct rp_outbox *ob)
 {
 	size_t i;
-	long count = 0;
+
+	memset(l, 0, sizeof(*l));
+	l->name = rp_xcalloc(ob->n + 1, sizeof(*l->name));
+	l->allow = rp_xcalloc(ob->n + 1, sizeof(*l->allow));
+	l->slot = rp_xcalloc(ob->n + 1, sizeof(*l->slot));
+	for (i = 0; i < ob->n; i++) {
+		rp_strindex_add(&l->byname, label_of(&ob->v[i]), i);
+		l->slot[i] = -1;
+	}
+	for (i = 0; i < ob->nrates; i++)
+		rp_strindex_add(&l->rates, ob->rates[i].label, i);
+	rp_strindex_sort(&l->byname);
+	rp_strindex_sort(&l->rates);
+}
+
+static void
+labels_free(struct labels *l)
+{
+	free(l->name);
+	free(l->allow);
+	free(l->slot);
+	rp_strindex_free(&l->byname);
+	rp_strindex_free(&l->rates);
+}
+
+/* The place of the label of outbox entry i, given on first use, or -1 when
+ * its destination has no rate. */
+static int
+label_index(struct labels *l, size_t i, const struct rp_outbox *ob, long per_min)
+{
+	const char *name = label_of(&ob->v[i]);
+	long first = rp_strindex_find(&l->byname, name), r;
+	long count;
 
 	if (per_min <= 0)
 		return -1;
-	for (i = 0; i < l->n; i++)
-		if (strcmp(l->name[i], name) == 0)
-			return (int)i;
-	for (i = 0; i < ob->nrates; i++)
-		if (strcmp(ob->rates[i].label, name) == 0)
-			count = ob->rates[i].count;
+	if (l->slot[first] >= 0)
+		return (int)l->slot[first];
+	r = rp_strindex_find(&l->rates, name);
+	count = r >= 0 ? ob->rates[r].count : 0;
 	rp_strlcpy(l->name[l->n], name, RP_RATE_LABEL_LEN);
 	l->allow[l->n] = per_min > count ? per_min - count : 0;
+	l->slot[first] = (long)l->n;
 	return (int)l->n++;
+}
+
+/* The incident of each entry, "<destination> <dedup key>" (a destination
+ * has no space), indexed by it into x; free each and the array. */
+static char **
+incidents(const struct rp_outbox *ob, struct rp_strindex *x)
+{
+	char **v = rp_xcalloc(ob->n + 1, sizeof(*v)), dest[RP_DEST_MAX];
+	size_t i;
+
+	for (i = 0; i < ob->n; i++) {
+		rp_dl_id_dest(ob->v[i].id, dest, sizeof(dest));
+		v[i] = rp_xasprintf("%s %s", dest, rp_dl_id_key(ob->v[i].id));
+		rp_strindex_add(x, v[i], i);
+	}
+	rp_strindex_sort(x);
+	return v;
 }
 
 static void
@@ -156,19 +202,19 @@ not_tried(struct rp_pd_result *r, const char *why)
 }
 
 /* Picks the entries to try now into m and sm (their destinations and
- * bodies), the others' results set. */
+ * bodies), the others' results set: an entry waits behind an earlier one of
+ * its incident. */
 static size_t
 pick(const struct rp_dl_opts *o, const struct rp_outbox *ob, struct labels *lb,
     struct msg *m, struct rp_sink_msg *sm, struct rp_pd_result *res)
 {
-	size_t i, j, n = 0;
+	struct rp_strindex byinc = {0};
+	char **inc = incidents(ob, &byinc);
+	size_t i, n = 0;
 
 	for (i = 0; i < ob->n; i++) {
 		const struct rp_ob_entry *e = &ob->v[i];
-		int behind = 0;
-		for (j = 0; j < i && !behind; j++)
-			behind = same_incident(ob->v[j].id, e->id);
-		if (behind) {
+		if (rp_strindex_find(&byinc, inc[i]) < (long)i) {
 			not_tried(&res[i], "queued behind an earlier event of this incident");
 			res[i].behind = 1;
 			continue;
@@ -179,10 +225,14 @@ pick(const struct rp_dl_opts *o, const struct rp_outbox *ob, struct labels *lb,
 		m[n].sink = rp_sink_of(m[n].dest);
 		sm[n].dest = m[n].dest;
 		sm[n].body = e->body;
-		sm[n].label = m[n].sink == NULL ? -1 : label_index(lb, e->label ? e->label : "",
-		    ob, m[n].sink->per_min(o->cfg, m[n].dest));
+		sm[n].label = m[n].sink == NULL ? -1 : label_index(lb, i, ob,
+		    m[n].sink->per_min(o->cfg, m[n].dest));
 		n++;
 	}
+	for (i = 0; i < ob->n; i++)
+		free(inc[i]);
+	free(inc);
+	rp_strindex_free(&byinc);
 	return n;
 }
 
@@ -296,9 +346,7 @@ rp_deliver(const struct rp_dl_opts *o, const struct rp_outbox *ob, struct rp_pd_
 
 	memset(up, 0, sizeof(*up));
 	memset(stats, 0, sizeof(*stats));
-	lb.name = rp_xcalloc(cap, sizeof(*lb.name));
-	lb.allow = rp_xcalloc(cap, sizeof(*lb.allow));
-	lb.n = 0;
+	labels_init(&lb, ob);
 	up->done = rp_xcalloc(cap, sizeof(*up->done));
 	up->retry = rp_xcalloc(cap, sizeof(*up->retry));
 	up->rej = rp_xcalloc(cap, sizeof(*up->rej));
@@ -330,6 +378,5 @@ rp_deliver(const struct rp_dl_opts *o, const struct rp_outbox *ob, struct rp_pd_
 	free(m);
 	free(sm);
 	free(mres);
-	free(lb.name);
-	free(lb.allow);
+	labels_free(&lb);
 }

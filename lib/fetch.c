@@ -64,9 +64,10 @@ prepare(struct used *u, const struct deadline *d)
 	u->ready = rc == 0;
 }
 
-/* The prepared source of type name among the n used so far, or a new one. */
+/* The prepared source of type name among the n used so far (v holds
+ * *cap), or a new one. */
 static struct used *
-use(struct used *v, size_t *n, const char *name, const struct rp_config *cfg,
+use(struct used **v, size_t *n, size_t *cap, const char *name, const struct rp_config *cfg,
     const struct deadline *d)
 {
 	const struct rp_source *src = rp_source_find(name);
@@ -75,61 +76,162 @@ use(struct used *v, size_t *n, const char *name, const struct rp_config *cfg,
 	if (src == NULL)
 		return NULL;
 	for (i = 0; i < *n; i++)
-		if (v[i].src == src)
-			return &v[i];
-	memset(&v[*n], 0, sizeof(v[*n]));
-	v[*n].src = src;
-	v[*n].ctx.cfg = cfg;
-	v[*n].ctx.timeout_ms = d->ms;
-	prepare(&v[*n], d);
-	return &v[(*n)++];
+		if ((*v)[i].src == src)
+			return &(*v)[i];
+	if (*n == *cap) {
+		/* Few: one per source type. A prepared one never moves (its
+		 * context may point into itself), so the array grows only while
+		 * no check refers to it: see rp_fetch_each. */
+		*cap = *cap ? 2 * *cap : 4;
+		*v = rp_xrealloc(*v, *cap * sizeof(**v));
+	}
+	memset(&(*v)[*n], 0, sizeof((*v)[*n]));
+	(*v)[*n].src = src;
+	(*v)[*n].ctx.cfg = cfg;
+	(*v)[*n].ctx.timeout_ms = d->ms;
+	prepare(&(*v)[*n], d);
+	return &(*v)[(*n)++];
+}
+
+/* One check under way: its source and its requests. */
+struct pending {
+	size_t src;              /* into the run's used sources */
+	size_t first;            /* into its requests */
+	unsigned count, left;    /* its requests, those not yet ended */
+};
+
+/* One rp_fetch_each(). */
+struct fetch {
+	const struct rp_check *const *checks;
+	struct used *used;
+	size_t nused, capused;
+	struct pending *p;       /* per check */
+	struct rp_http_req *reqs;
+	size_t *owner;           /* per request, its check */
+	size_t nreq, capreq;
+	rp_fetch_done *done;
+	void *arg;
+};
+
+/* A result for check i as a source gets it: cleared, named after it. */
+static void
+fresh(const struct fetch *f, size_t i, struct rp_src_result *out)
+{
+	memset(out, 0, sizeof(*out));
+	snprintf(out->what, sizeof(out->what), "%s", f->checks[i]->name);
+}
+
+/* Room for one more check's requests. */
+static void
+grow_reqs(struct fetch *f)
+{
+	if (f->nreq + RP_SRC_MAX_REQS <= f->capreq)
+		return;
+	f->capreq = f->capreq ? 2 * f->capreq : 64;
+	if (f->capreq < f->nreq + RP_SRC_MAX_REQS)
+		f->capreq = f->nreq + RP_SRC_MAX_REQS;
+	f->reqs = rp_xrealloc(f->reqs, f->capreq * sizeof(*f->reqs));
+	f->owner = rp_xrealloc(f->owner, f->capreq * sizeof(*f->owner));
+}
+
+/* Check i's requests, into f->reqs; when it cannot be asked, its result
+ * now. */
+static void
+ask(struct fetch *f, size_t i, const struct rp_config *cfg, const struct deadline *d)
+{
+	const char *type = rp_check_type_name(f->checks[i]->type);
+	struct used *u = use(&f->used, &f->nused, &f->capused, type, cfg, d);
+	struct rp_src_result out;
+	size_t k, count = 0;
+
+	fresh(f, i, &out);
+	if (u == NULL) {
+		rp_src_fail(&out, "no source for checks of type %s", type);
+	} else if (!u->ready) {
+		rp_src_fail(&out, "%s", u->why);
+	} else {
+		grow_reqs(f);
+		memset(&f->reqs[f->nreq], 0, RP_SRC_MAX_REQS * sizeof(*f->reqs));
+		count = u->src->requests(&u->ctx, f->checks[i], &f->reqs[f->nreq], &out);
+	}
+	if (count == 0) {
+		f->done(f->arg, i, &out);
+		return;
+	}
+	f->p[i].src = (size_t)(u - f->used);
+	f->p[i].first = f->nreq;
+	f->p[i].count = f->p[i].left = (unsigned)count;
+	for (k = 0; k < count; k++) {
+		f->reqs[f->nreq + k].timeout_ms = cap(d, f->reqs[f->nreq + k].timeout_ms);
+		f->owner[f->nreq + k] = i;
+	}
+	f->nreq += count;
+}
+
+/* Request j has ended: once its check's last has, the check's result,
+ * and its answers freed (rp_http_done). */
+static void
+answered(void *arg, size_t j)
+{
+	struct fetch *f = arg;
+	size_t i = f->owner[j], k;
+	struct pending *p = &f->p[i];
+	struct used *u = &f->used[p->src];
+	struct rp_src_result out;
+
+	if (--p->left > 0)
+		return;
+	fresh(f, i, &out);
+	u->src->parse(&u->ctx, f->checks[i], &f->reqs[p->first], p->count, &out);
+	for (k = 0; k < p->count; k++)
+		rp_http_req_free(&f->reqs[p->first + k]);
+	f->done(f->arg, i, &out);
+}
+
+void
+rp_fetch_each(const struct rp_config *cfg, const struct rp_check *const *checks, size_t n,
+    long timeout_ms, int max_parallel, rp_fetch_done *done, void *arg)
+{
+	struct fetch f;
+	struct deadline d;
+	size_t i;
+
+	memset(&f, 0, sizeof(f));
+	f.checks = checks;
+	f.done = done;
+	f.arg = arg;
+	f.p = rp_xcalloc(n + 1, sizeof(*f.p));
+	clock_gettime(CLOCK_MONOTONIC, &d.t0);
+	d.ms = timeout_ms;
+	/* Every source is prepared before the first check's requests, since
+	 * its context must not move once a request points into it. */
+	for (i = 0; i < n; i++)
+		use(&f.used, &f.nused, &f.capused, rp_check_type_name(checks[i]->type), cfg, &d);
+	for (i = 0; i < n; i++)
+		ask(&f, i, cfg, &d);
+	/* A request waiting for a free slot starts with what is left. */
+	rp_http_perform_each(f.reqs, f.nreq, max_parallel, cap(&d, 0), answered, &f);
+	for (i = 0; i < f.nused; i++)
+		if (f.used[i].src->end != NULL)
+			f.used[i].src->end(&f.used[i].ctx);
+	free(f.used);
+	free(f.p);
+	free(f.reqs);
+	free(f.owner);
+}
+
+/* rp_fetch's done: into its array. */
+static void
+into(void *arg, size_t i, const struct rp_src_result *r)
+{
+	struct rp_src_result *out = arg;
+
+	out[i] = *r;
 }
 
 void
 rp_fetch(const struct rp_config *cfg, const struct rp_check *const *checks, size_t n,
     long timeout_ms, int max_parallel, struct rp_src_result *out)
 {
-	struct used *used = rp_xcalloc(n + 1, sizeof(*used));
-	struct used **of = rp_xcalloc(n + 1, sizeof(*of));
-	struct rp_http_req *reqs = rp_xcalloc(n * RP_SRC_MAX_REQS + 1, sizeof(*reqs));
-	size_t *first = rp_xcalloc(n + 1, sizeof(*first)), *count = rp_xcalloc(n + 1, sizeof(*count));
-	size_t nused = 0, nreq = 0, i, j;
-	struct deadline d;
-
-	clock_gettime(CLOCK_MONOTONIC, &d.t0);
-	d.ms = timeout_ms;
-	for (i = 0; i < n; i++) {
-		const char *type = rp_check_type_name(checks[i]->type);
-		memset(&out[i], 0, sizeof(out[i]));
-		snprintf(out[i].what, sizeof(out[i].what), "%s", checks[i]->name);
-		of[i] = use(used, &nused, type, cfg, &d);
-		if (of[i] == NULL) {
-			rp_src_fail(&out[i], "no source for checks of type %s", type);
-			continue;
-		}
-		if (!of[i]->ready) {
-			rp_src_fail(&out[i], "%s", of[i]->why);
-			continue;
-		}
-		first[i] = nreq;
-		count[i] = of[i]->src->requests(&of[i]->ctx, checks[i], &reqs[nreq], &out[i]);
-		nreq += count[i];
-	}
-	for (j = 0; j < nreq; j++)
-		reqs[j].timeout_ms = cap(&d, reqs[j].timeout_ms);
-	/* A request waiting for a free slot starts with what is left. */
-	rp_http_perform_within(reqs, nreq, max_parallel, cap(&d, 0));
-	for (i = 0; i < n; i++)
-		if (count[i] > 0)
-			of[i]->src->parse(&of[i]->ctx, checks[i], &reqs[first[i]], count[i], &out[i]);
-	for (i = 0; i < nreq; i++)
-		rp_http_req_free(&reqs[i]);
-	for (i = 0; i < nused; i++)
-		if (used[i].src->end != NULL)
-			used[i].src->end(&used[i].ctx);
-	free(used);
-	free(of);
-	free(reqs);
-	free(first);
-	free(count);
+	rp_fetch_each(cfg, checks, n, timeout_ms, max_parallel, into, out);
 }

@@ -22,4 +22,13 @@
 void rp_fetch(const struct rp_config *cfg, const struct rp_check *const *checks, size_t n,
     long timeout_ms, int max_parallel, struct rp_src_result *out);
 
+/* rp_fetch(), giving each check's result to done(arg, i, result) as soon
+ * as it is known, in no particular order, once per check; the result lasts
+ * only during the call. What a check's answers held is freed as soon as
+ * they are parsed, so that a run over thousands of checks holds the
+ * answers of the few under way, not of all. */
+typedef void rp_fetch_done(void *arg, size_t i, const struct rp_src_result *r);
+void rp_fetch_each(const struct rp_config *cfg, const struct rp_check *const *checks, size_t n,
+    long timeout_ms, int max_parallel, rp_fetch_done *done, void *arg);
+
 #endif

@@ -388,6 +388,7 @@ signal_health(struct hb *h, int healthy, struct rp_pd_result *sent, int rc)
 	d.nact = ndecided;
 	d.facts = h->facts;
 	d.nfacts = 3;
+	d.sent = sent;
 	pages_init(h, &p);
 	p.run.exit_status = rc;
 	if (announce(h, healthy)) {
@@ -403,8 +404,6 @@ signal_health(struct hb *h, int healthy, struct rp_pd_result *sent, int rc)
 		rp_pages_run(&p, &d, 1);
 	h->store = p.store;
 	h->trouble |= p.trouble;
-	if (ndecided > 0)
-		memcpy(sent, d.sent, ndecided * sizeof(*sent));
 }
 
 static void

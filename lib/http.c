@@ -14,9 +14,15 @@
 #define RP_VERSION "dev"
 #endif
 
+/* One of max_parallel slots, each running one request at a time: the
+ * slots, not the requests, hold curl's handles and error buffers. A slot's
+ * handle serves its requests one after the other (reset in between), so
+ * that 10,000 requests cost 64 handles, not 10,000. */
 struct xfer {
 	struct rp_http_req *req;
-	CURL *easy;
+	size_t index;            /* of req among the requests */
+	CURL *easy;              /* the slot's, NULL until its first request */
+	int busy;                /* a request runs in it */
 	struct curl_slist *headers;
 	int too_big;
 	char errbuf[CURL_ERROR_SIZE];
@@ -91,8 +97,11 @@ setup(struct xfer *x, struct rp_err *err)
 	r->error[0] = '\0';
 	r->permanent = 0;
 	rp_buf_append(&r->resp, "", 0);
-	if ((c = x->easy = curl_easy_init()) == NULL)
+	if (x->easy != NULL)
+		curl_easy_reset(x->easy);
+	else if ((x->easy = curl_easy_init()) == NULL)
 		return rp_err_set(err, RP_EXIT_SOFTWARE, "cannot create a curl handle");
+	c = x->easy;
 	curl_easy_setopt(c, CURLOPT_URL, r->url);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
@@ -148,26 +157,56 @@ finish(struct xfer *x, CURLcode rc)
 	}
 }
 
-/* A stop was asked (signals.h): every request still under way or not yet
- * begun ends now, with that as its error. */
+/* The requests of one rp_http_perform_each(). */
+struct batch {
+	CURLM *m;
+	struct rp_http_req *reqs;
+	size_t n;
+	struct xfer *x;          /* the slots */
+	size_t nx;
+	rp_http_done *done;
+	void *arg;
+};
+
 static void
-stop_all(CURLM *m, struct xfer *x, struct rp_http_req *reqs, size_t started, size_t n)
+ended(const struct batch *b, size_t i)
+{
+	if (b->done != NULL)
+		b->done(b->arg, i);
+}
+
+/* Frees slot x for the next request. */
+static void
+release(const struct batch *b, struct xfer *x)
+{
+	curl_multi_remove_handle(b->m, x->easy);
+	curl_slist_free_all(x->headers);
+	x->headers = NULL;
+	x->busy = 0;
+}
+
+/* A stop was asked (signals.h): every request still under way (in a slot)
+ * or not yet begun (from next on) ends now, with that as its error. */
+static void
+stop_all(const struct batch *b, size_t next)
 {
 	size_t i;
 
-	for (i = 0; i < n; i++) {
-		if (i < started && x[i].easy == NULL)
-			continue; /* finished, or never set up */
-		reqs[i].status = 0;
-		snprintf(reqs[i].error, sizeof(reqs[i].error), "stopped: the run was asked to stop "
-		    "(signal %d)", rp_sig_stopped());
-		if (i < started) {
-			curl_multi_remove_handle(m, x[i].easy);
-			curl_easy_cleanup(x[i].easy);
-			curl_slist_free_all(x[i].headers);
-			x[i].easy = NULL;
-			x[i].headers = NULL;
-		}
+	for (i = 0; i < b->nx; i++) {
+		struct xfer *x = &b->x[i];
+		if (!x->busy)
+			continue;
+		release(b, x);
+		x->req->status = 0;
+		snprintf(x->req->error, sizeof(x->req->error), "stopped: the run was asked to "
+		    "stop (signal %d)", rp_sig_stopped());
+		ended(b, x->index);
+	}
+	for (i = next; i < b->n; i++) {
+		b->reqs[i].status = 0;
+		snprintf(b->reqs[i].error, sizeof(b->reqs[i].error), "stopped: the run was asked "
+		    "to stop (signal %d)", rp_sig_stopped());
+		ended(b, i);
 	}
 }
 
@@ -186,15 +225,19 @@ rp_http_perform(struct rp_http_req *reqs, size_t n, int max_parallel)
 	rp_http_perform_within(reqs, n, max_parallel, 0);
 }
 
-/* Starts request i if the budget (0: none) allows, capping its timeout. */
+/* Starts request i in slot x if the budget (0: none) allows, capping its
+ * timeout; whether it did (else it has ended, its error saying why). */
 static int
-start(CURLM *m, struct xfer *x, struct rp_http_req *req, const struct timespec *t0,
+start(const struct batch *b, struct xfer *x, size_t i, const struct timespec *t0,
     long budget_ms)
 {
+	struct rp_http_req *req = &b->reqs[i];
 	struct rp_err err;
 	long left = budget_ms - since_ms(t0);
 
 	x->req = req;
+	x->index = i;
+	x->too_big = 0;
 	if (budget_ms > 0 && left <= 0) {
 		snprintf(req->error, sizeof(req->error), "not begun: the run's time budget was spent");
 		return 0;
@@ -205,15 +248,54 @@ start(CURLM *m, struct xfer *x, struct rp_http_req *req, const struct timespec *
 		rp_strlcpy(req->error, err.msg, sizeof(req->error));
 		return 0;
 	}
-	curl_multi_add_handle(m, x->easy);
+	curl_multi_add_handle(b->m, x->easy);
+	x->busy = 1;
 	return 1;
+}
+
+/* A free slot (there is one while fewer than nx run). */
+static struct xfer *
+free_slot(const struct batch *b)
+{
+	size_t i;
+
+	for (i = 0; i < b->nx; i++)
+		if (!b->x[i].busy)
+			return &b->x[i];
+	return NULL;
+}
+
+/* Ends the requests curl has finished; how many. */
+static int
+reap(const struct batch *b)
+{
+	CURLMsg *msg;
+	int left, n = 0;
+
+	while ((msg = curl_multi_info_read(b->m, &left)) != NULL) {
+		struct xfer *done;
+		if (msg->msg != CURLMSG_DONE)
+			continue;
+		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&done);
+		finish(done, msg->data.result);
+		release(b, done);
+		ended(b, done->index);
+		n++;
+	}
+	return n;
 }
 
 void
 rp_http_perform_within(struct rp_http_req *reqs, size_t n, int max_parallel, long budget_ms)
 {
-	struct xfer *x;
-	CURLM *m;
+	rp_http_perform_each(reqs, n, max_parallel, budget_ms, NULL, NULL);
+}
+
+void
+rp_http_perform_each(struct rp_http_req *reqs, size_t n, int max_parallel, long budget_ms,
+    rp_http_done *done, void *arg)
+{
+	struct batch b = {NULL, reqs, n, NULL, 0, done, arg};
 	size_t i, next = 0;
 	int running = 0, active = 0;
 	struct curl_waitfd stop = {rp_sig_fd(), CURL_WAIT_POLLIN, 0};
@@ -222,49 +304,44 @@ rp_http_perform_within(struct rp_http_req *reqs, size_t n, int max_parallel, lon
 	if (n == 0)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	x = rp_xcalloc(n, sizeof(*x));
-	m = rp_http_global() == 0 ? curl_multi_init() : NULL;
-	if (m == NULL) {
-		for (i = 0; i < n; i++)
+	b.m = rp_http_global() == 0 ? curl_multi_init() : NULL;
+	if (b.m == NULL) {
+		for (i = 0; i < n; i++) {
 			snprintf(reqs[i].error, sizeof(reqs[i].error), "cannot start libcurl");
-		free(x);
+			ended(&b, i);
+		}
 		return;
 	}
 	if (max_parallel < 1)
 		max_parallel = 1;
+	b.nx = n < (size_t)max_parallel ? n : (size_t)max_parallel;
+	b.x = rp_xcalloc(b.nx, sizeof(*b.x));
 	for (;;) {
-		CURLMsg *msg;
-		int left;
+		struct xfer *x;
 
-		while (next < n && active < max_parallel) {
-			active += start(m, &x[next], &reqs[next], &t0, budget_ms);
+		while (next < n && active < max_parallel && (x = free_slot(&b)) != NULL) {
+			if (start(&b, x, next, &t0, budget_ms))
+				active++;
+			else
+				ended(&b, next);
 			next++;
 		}
 		if (active == 0)
 			break;
-		curl_multi_perform(m, &running);
-		while ((msg = curl_multi_info_read(m, &left)) != NULL) {
-			struct xfer *done;
-			if (msg->msg != CURLMSG_DONE)
-				continue;
-			curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&done);
-			finish(done, msg->data.result);
-			curl_multi_remove_handle(m, done->easy);
-			curl_easy_cleanup(done->easy);
-			curl_slist_free_all(done->headers);
-			done->easy = NULL;
-			done->headers = NULL;
-			active--;
-		}
+		curl_multi_perform(b.m, &running);
+		active -= reap(&b);
 		if (rp_sig_stopped()) {
-			stop_all(m, x, reqs, next, n);
+			stop_all(&b, next);
 			break;
 		}
 		if (active > 0 && running > 0)
-			curl_multi_poll(m, &stop, stop.fd >= 0 ? 1 : 0, 1000, NULL);
+			curl_multi_poll(b.m, &stop, stop.fd >= 0 ? 1 : 0, 1000, NULL);
 	}
-	curl_multi_cleanup(m);
-	free(x);
+	curl_multi_cleanup(b.m);
+	for (i = 0; i < b.nx; i++)
+		if (b.x[i].easy != NULL)
+			curl_easy_cleanup(b.x[i].easy);
+	free(b.x);
 }
 
 void

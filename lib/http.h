@@ -51,6 +51,13 @@ void rp_http_perform(struct rp_http_req *reqs, size_t n, int max_parallel);
 void rp_http_perform_within(struct rp_http_req *reqs, size_t n, int max_parallel,
     long budget_ms);
 
+/* rp_http_perform_within(), calling done(arg, i) as soon as request i has
+ * ended (answered, failed, not begun or stopped), once per request, so
+ * that the caller can use and free its answer while the others run. */
+typedef void rp_http_done(void *arg, size_t i);
+void rp_http_perform_each(struct rp_http_req *reqs, size_t n, int max_parallel,
+    long budget_ms, rp_http_done *done, void *arg);
+
 /* Wipes and frees what rp_http_perform() put into req, so it can be
  * performed again. */
 void rp_http_req_reset(struct rp_http_req *req);

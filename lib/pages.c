@@ -10,6 +10,7 @@
 #include "output.h"
 #include "run.h"
 #include "signals.h"
+#include "strindex.h"
 
 /* How long a run retries a write the store refused, reconnecting. */
 #define RETRY_MS 5000
@@ -252,6 +253,13 @@ went_warning(const struct rp_pages *p, const struct rp_decision *d)
 	return d->prev->status == RP_OK;
 }
 
+/* Whether d says its going into WARNING now (not silenced). */
+static int
+warns(const struct rp_pages *p, const struct rp_decision *d)
+{
+	return went_warning(p, d) && d->silenced_until <= p->now;
+}
+
 static int
 held(const struct rp_pages *p, const struct rp_decision *d, const struct rp_action *a)
 {
@@ -302,10 +310,11 @@ build(const struct rp_pages *p, struct rp_decision *d, size_t n, struct evs *out
 	size_t i, j, k, cap = 1, nd, *nds = rp_xcalloc(n + 1, sizeof(*nds));
 	char ***dv = rp_xcalloc(n + 1, sizeof(*dv)), **dests;
 
-	/* One event per action and destination, and a warning's. */
+	/* One event per action and destination, and a warning's (counted
+	 * exactly: a run holds thousands of decisions, most without events). */
 	for (i = 0; i < n; i++) {
 		dv[i] = rp_sink_dests(p->cfg, d[i].c, d[i].own, &nds[i]);
-		cap += (d[i].nact + 1) * nds[i];
+		cap += (d[i].nact + (size_t)warns(p, &d[i])) * nds[i];
 	}
 	out->v = rp_xcalloc(cap, sizeof(*out->v));
 	out->n = 0;
@@ -334,7 +343,7 @@ build(const struct rp_pages *p, struct rp_decision *d, size_t n, struct evs *out
 			}
 			rp_eval_delivered(d[i].next, a);
 		}
-		if (went_warning(p, &d[i]) && d[i].silenced_until <= p->now) {
+		if (warns(p, &d[i])) {
 			struct rp_action w;
 			struct rp_sink_event e;
 			char at[RP_UTC_LEN];
@@ -376,6 +385,28 @@ evs_free(struct evs *ev)
 	free(ev->v);
 }
 
+/* The events of each decision, in one pass: the indices into ev of d[i]'s
+ * events are order[from[i] .. from[i + 1]), in their order (each event
+ * knows its decision's place in d). Free both. */
+static void
+group_events(const struct rp_decision *d, size_t n, const struct evs *ev, size_t **from,
+    size_t **order)
+{
+	size_t *f = rp_xcalloc(n + 2, sizeof(*f)), *o = rp_xcalloc(ev->n + 1, sizeof(*o));
+	size_t i, j;
+
+	for (j = 0; j < ev->n; j++)
+		f[ev->v[j].d - d + 2]++;
+	for (i = 2; i < n + 2; i++)
+		f[i] += f[i - 1];
+	/* f[i + 1] is now where d[i]'s events begin: fill them moving it on,
+	 * so that it ends where they end, which is where d[i + 1]'s begin. */
+	for (j = 0; j < ev->n; j++)
+		o[f[ev->v[j].d - d + 1]++] = j;
+	*from = f;
+	*order = o;
+}
+
 /* The commit of the n decisions with their events (those of ev whose
  * outcome is not DELIVERED: after a direct send, only what is left). */
 static int
@@ -385,9 +416,10 @@ commit(struct rp_pages *p, struct rp_decision *d, size_t n, struct evs *ev,
 	struct rp_commit *c = rp_xcalloc(n + 1, sizeof(*c));
 	struct rp_ob_entry *ents = rp_xcalloc(ev->n + 1, sizeof(*ents));
 	struct rp_alert_rec *als = rp_xcalloc(ev->n + 1, sizeof(*als));
-	size_t i, j, k = 0;
+	size_t i, j, k = 0, *from, *order;
 	int rc;
 
+	group_events(d, n, ev, &from, &order);
 	for (i = 0; i < n; i++) {
 		c[i].name = d[i].c->name;
 		c[i].write = d[i].evaluated;
@@ -396,14 +428,17 @@ commit(struct rp_pages *p, struct rp_decision *d, size_t n, struct evs *ev,
 		c[i].lock = d[i].lock;
 		c[i].events = &ents[k];
 		c[i].alerts = &als[k];
-		for (j = 0; j < ev->n; j++) {
-			if (ev->v[j].d != &d[i] || ev->v[j].res->outcome == RP_PD_DELIVERED)
+		for (j = from[i]; j < from[i + 1]; j++) {
+			const struct ev *e = &ev->v[order[j]];
+			if (e->res->outcome == RP_PD_DELIVERED)
 				continue;
-			ents[k] = ev->v[j].entry; /* shallow: owned by ev */
-			als[k++] = ev->v[j].alert;
+			ents[k] = e->entry; /* shallow: owned by ev */
+			als[k++] = e->alert;
 			c[i].nevents++;
 		}
 	}
+	free(from);
+	free(order);
 	rc = rp_store_commit(p->store, c, n, &p->run, ob, err);
 	for (i = 0; i < n && rc == 0; i++)
 		d[i].lost = d[i].evaluated && !c[i].written;
@@ -484,23 +519,26 @@ set_waiting(struct rp_pd_result *r, int queued, const char *why)
 static void
 map_outcomes(const struct rp_outbox *ob, const struct rp_pd_result *res, struct evs *ev)
 {
-	size_t i, j;
+	struct rp_strindex ids = {0};
+	size_t i;
 
+	for (i = 0; res != NULL && i < ob->n; i++)
+		rp_strindex_add(&ids, ob->v[i].id, i);
+	rp_strindex_sort(&ids);
 	for (i = 0; i < ev->n; i++) {
 		struct rp_pd_result *r = ev->v[i].res;
+		long j;
 		if (ev->v[i].d->lost) {
 			set_waiting(r, 0, "dropped: another run decided this check first");
 			continue;
 		}
 		set_waiting(r, 1, "queued in the outbox for the run delivering it");
-		for (j = 0; res != NULL && j < ob->n; j++) {
-			if (strcmp(ob->v[j].id, ev->v[i].entry.id) != 0)
-				continue;
-			*r = res[j];
-			r->queued = r->outcome == RP_PD_FAILED || r->outcome == RP_PD_WAITING;
-			break;
-		}
+		if ((j = rp_strindex_find(&ids, ev->v[i].entry.id)) < 0)
+			continue;
+		*r = res[j];
+		r->queued = r->outcome == RP_PD_FAILED || r->outcome == RP_PD_WAITING;
 	}
+	rp_strindex_free(&ids);
 }
 
 /* Says on stderr what became of the earlier runs' events this run
@@ -509,14 +547,16 @@ static void
 report_outbox(struct rp_pages *p, const struct rp_outbox *ob, const struct rp_pd_result *res,
     const struct evs *ev, const struct rp_dl_stats *st)
 {
-	size_t i, j, sent = 0;
-	int mine, bad = 0;
+	struct rp_strindex mine = {0};
+	size_t i, sent = 0;
+	int bad = 0;
 
+	for (i = 0; i < ev->n; i++)
+		rp_strindex_add(&mine, ev->v[i].entry.id, i);
+	rp_strindex_sort(&mine);
 	for (i = 0; i < ob->n; i++) {
 		bad |= trouble_of(&res[i]);
-		for (j = 0, mine = 0; j < ev->n && !mine; j++)
-			mine = strcmp(ob->v[i].id, ev->v[j].entry.id) == 0;
-		if (mine)
+		if (rp_strindex_find(&mine, ob->v[i].id) >= 0)
 			continue; /* said with its check (report_events) */
 		if (res[i].outcome == RP_PD_DELIVERED) {
 			sent++;
@@ -528,6 +568,7 @@ report_outbox(struct rp_pages *p, const struct rp_outbox *ob, const struct rp_pd
 			    ob->v[i].id, res[i].message);
 		}
 	}
+	rp_strindex_free(&mine);
 	if (sent > 0)
 		rp_log(RP_LOG_INFO, "outbox: %zu earlier event%s delivered", sent, sent == 1 ? "" : "s");
 	if (bad && st->left > 0)
@@ -577,28 +618,26 @@ deliver_outbox(struct rp_pages *p, const struct rp_outbox *ob, struct evs *ev,
 
 /* Records the triggers sent without the state, retrying for a while. */
 static void
-record_sent(struct rp_pages *p, const struct evs *ev)
+record_sent(struct rp_pages *p, const struct rp_decision *d, size_t nd, const struct evs *ev)
 {
 	struct rp_sent *v = rp_xcalloc(ev->n + 1, sizeof(*v));
+	char *seen = rp_xcalloc(nd + 1, 1);
 	struct timespec pause = {0, 500 * 1000000L}, t0;
 	struct rp_err err;
 	size_t i, n = 0;
 	int rc = -1;
 
 	for (i = 0; i < ev->n; i++) {
-		size_t j;
-		int seen = 0;
 		/* Delivered to any of its destinations: its incident is open. */
 		if (ev->v[i].a == NULL || ev->v[i].a->act != RP_ACT_TRIGGER ||
-		    ev->v[i].a->page != RP_PAGE_EPISODE || ev->v[i].res->outcome != RP_PD_DELIVERED)
+		    ev->v[i].a->page != RP_PAGE_EPISODE || ev->v[i].res->outcome != RP_PD_DELIVERED ||
+		    seen[ev->v[i].d - d])
 			continue;
-		for (j = 0; j < n && !seen; j++)
-			seen = strcmp(v[j].name, ev->v[i].d->c->name) == 0;
-		if (seen)
-			continue;
+		seen[ev->v[i].d - d] = 1;
 		v[n].name = ev->v[i].d->c->name;
 		v[n++].dedup_key = ev->v[i].a->dedup_key;
 	}
+	free(seen);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	rp_strlcpy(err.msg, "state store unreachable", sizeof(err.msg));
 	while (n > 0) {
@@ -668,42 +707,53 @@ rank(const struct rp_pd_result *r)
 	}
 }
 
+/* Action j of d: its worst outcome over its destinations (the events
+ * order[first .. last) of ev are d's). */
+static void
+aggregate_one(struct rp_decision *d, size_t j, const struct evs *ev, const size_t *order,
+    size_t first, size_t last)
+{
+	struct rp_pd_result *out = &d->sent[j];
+	const struct ev *worst = NULL;
+	size_t k, count = 0;
+
+	for (k = first; k < last; k++) {
+		const struct ev *e = &ev->v[order[k]];
+		if (e->slot != (int)j)
+			continue;
+		count++;
+		if (worst == NULL || rank(e->res) > rank(worst->res))
+			worst = e;
+	}
+	if (worst == NULL) {
+		memset(out, 0, sizeof(*out));
+		out->outcome = RP_PD_DELIVERED;
+		snprintf(out->message, sizeof(out->message), "no destination takes it");
+		return;
+	}
+	*out = *worst->res;
+	if (count > 1 && worst->res->outcome != RP_PD_DELIVERED) {
+		char who[RP_DEST_MAX + 20];
+		rp_sink_who(worst->dest, who, sizeof(who));
+		/* Cut: a long destination leaves room for the answer. */
+		snprintf(out->message, sizeof(out->message), "%.60s: %.130s", who,
+		    worst->res->message);
+	}
+}
+
 /* Each action's outcome over its destinations, for the report. */
 static void
 aggregate(struct rp_decision *d, size_t n, const struct evs *ev)
 {
-	size_t i, j, k;
+	size_t i, j, *from, *order;
 
-	for (i = 0; i < n; i++) {
-		for (j = 0; j < d[i].nact; j++) {
-			struct rp_pd_result *out = &d[i].sent[j];
-			const struct ev *worst = NULL;
-			size_t count = 0;
-			if (out->outcome == RP_PD_HELD)
-				continue;
-			for (k = 0; k < ev->n; k++) {
-				if (ev->v[k].d != &d[i] || ev->v[k].slot != (int)j)
-					continue;
-				count++;
-				if (worst == NULL || rank(ev->v[k].res) > rank(worst->res))
-					worst = &ev->v[k];
-			}
-			if (worst == NULL) {
-				memset(out, 0, sizeof(*out));
-				out->outcome = RP_PD_DELIVERED;
-				snprintf(out->message, sizeof(out->message), "no destination takes it");
-				continue;
-			}
-			*out = *worst->res;
-			if (count > 1 && worst->res->outcome != RP_PD_DELIVERED) {
-				char who[RP_DEST_MAX + 20];
-				rp_sink_who(worst->dest, who, sizeof(who));
-				/* Cut: a long destination leaves room for the answer. */
-				snprintf(out->message, sizeof(out->message), "%.60s: %.130s", who,
-				    worst->res->message);
-			}
-		}
-	}
+	group_events(d, n, ev, &from, &order);
+	for (i = 0; i < n; i++)
+		for (j = 0; j < d[i].nact; j++)
+			if (d[i].sent[j].outcome != RP_PD_HELD)
+				aggregate_one(&d[i], j, ev, order, from[i], from[i + 1]);
+	free(from);
+	free(order);
 }
 
 /* The firing alerts of the checks this run evaluated, posted again straight
@@ -864,7 +914,7 @@ run_with_state(struct rp_pages *p, struct rp_decision *d, size_t n, struct evs *
 	}
 	rp_log(RP_LOG_ERR, "%s; this run's decisions are recorded nowhere: the next run "
 	    "decides again", err.msg);
-	record_sent(p, ev);
+	record_sent(p, d, n, ev);
 }
 
 void
@@ -883,7 +933,7 @@ rp_pages_run(struct rp_pages *p, struct rp_decision *d, size_t n)
 		/* Keep time to record what was sent. */
 		send_direct(p, &ev, p->budget_ms - (p->cfg->redis_enabled ? reserve(p) : 0));
 		if (p->cfg->redis_enabled)
-			record_sent(p, &ev);
+			record_sent(p, d, n, &ev);
 	}
 	report_events(p, &ev);
 	aggregate(d, n, &ev);

@@ -66,8 +66,10 @@ struct rp_decision {
 	                               * a refused trigger again (rp_pages_resend),
 	                               * only where it was refused; 0: none */
 	/* out, per action: over its destinations, the worst outcome (its
-	 * message names the destination when there are several) */
-	struct rp_pd_result sent[RP_MAX_ACTIONS];
+	 * message names the destination when there are several), into the
+	 * caller's array of nact results (a pointer: a run holds a decision
+	 * per due check, and most have no event) */
+	struct rp_pd_result *sent;
 	int lost;                     /* another run decided this check first:
 	                               * this decision was dropped */
 };

@@ -26,19 +26,34 @@
 #define RP_VERSION "dev"
 #endif
 
+/* What an evaluated check found and decided, kept to the end of the run:
+ * the few fields of its struct rp_result read after the decision (that
+ * struct is 2 KiB of fixed buffers, and a run may evaluate 10,000 checks),
+ * its events and what became of them. */
+struct outcome {
+	enum rp_status status;
+	char *summary;
+	char *perf;
+	struct rp_fact *facts;   /* kept only where read: --json, -v, events */
+	size_t nfacts;
+	const char *output;      /* ping: owned by the item's ping record */
+	char *mail_memo;         /* email: what its next state points to */
+	struct rp_action *acts;  /* nact of them, and their sent */
+	struct rp_pd_result *sent;
+	size_t nact;
+	int resend;              /* struct rp_decision's */
+};
+
 /* Everything about one check in this run. */
 struct item {
 	const struct rp_check *c;
 	int candidate;           /* past today's check_time, or forced */
 	int off;                 /* not expected today (its calendar) */
-	struct rp_load load;     /* due, and the state read */
-	int evaluated;
-	struct rp_result res;
-	char *mail_memo;         /* email: owns res.mail_memo */
+	int evaluated;           /* then out is set */
+	int force;               /* -c: evaluated whatever its poll window */
+	struct rp_load *load;    /* due, and the state read (in the run's loads) */
 	struct rp_check_state next;
-	struct rp_action acts[RP_MAX_ACTIONS];
-	size_t nact;
-	struct rp_decision dec;  /* what became of its events */
+	struct outcome *out;
 };
 
 struct run {
@@ -54,6 +69,8 @@ struct run {
 	char host[256];
 	struct item *items;
 	size_t n;
+	struct rp_load *loads;   /* one per item, those read first */
+	struct item **fetching;  /* the items of rp_fetch's checks, in order */
 	char *password;          /* the mailbox's, wiped at the end */
 	struct timespec t0;      /* monotonic start, for the time budget */
 	char token[128];         /* this run's, for the outbox lock */
@@ -266,7 +283,7 @@ select_checks(struct run *r, enum rp_program prog)
 			return RP_EXIT_USAGE;
 		}
 		r->items[r->n].c = c;
-		r->items[r->n].load.force = 1;
+		r->items[r->n].force = 1;
 		r->n++;
 		return 0;
 	}
@@ -328,36 +345,40 @@ check_needs(struct run *r, enum rp_program prog)
 static void
 load_state(struct run *r)
 {
-	struct rp_load *loads = rp_xcalloc(r->n + 1, sizeof(*loads));
-	size_t i, k = 0, waiting = 0, ahead = 0;
+	size_t i, k = 0, rest = r->n, waiting = 0, ahead = 0;
 	struct rp_err err;
 	time_t clock;
 
+	/* The store reads the first k: what is read comes first. */
+	r->loads = rp_xcalloc(r->n + 1, sizeof(*r->loads));
 	for (i = 0; i < r->n; i++) {
 		struct item *it = &r->items[i];
-		it->load.name = it->c->name;
-		it->load.poll_sec = it->c->poll_sec;
-		it->load.ping = it->c->type == RP_CHECK_PING;
-		it->load.check_at = it->load.force ? 0 : rp_clock_today_at(r->now, it->c->check_time);
+		struct rp_load l;
+
+		memset(&l, 0, sizeof(l));
+		l.name = it->c->name;
+		l.poll_sec = it->c->poll_sec;
+		l.ping = it->c->type == RP_CHECK_PING;
+		l.force = it->force;
+		l.check_at = it->force ? 0 : rp_clock_today_at(r->now, it->c->check_time);
 		/* A day off is off for -c too (the earlier tool's cron lines run
 		 * -c); the time of day is not. */
 		it->off = rp_check_off(it->c, r->now);
-		it->candidate = !it->off && (it->load.force || rp_check_in_window(it->c, r->now));
-		if (it->candidate) {
-			loads[k++] = it->load;
-		} else if (r->cfg.metrics_dir != NULL) {
+		it->candidate = !it->off && (it->force || rp_check_in_window(it->c, r->now));
+		if (!it->candidate && r->cfg.metrics_dir != NULL) {
 			/* Its record for the metrics; never due. */
-			it->load.check_at = (time_t)1 << 40;
-			it->load.read = 1;
-			loads[k++] = it->load;
+			l.check_at = (time_t)1 << 40;
+			l.read = 1;
 		}
+		it->load = it->candidate || l.read ? &r->loads[k++] : &r->loads[--rest];
+		*it->load = l;
 	}
 	if (r->cfg.redis_enabled && (r->store = rp_config_store(&r->cfg, &err)) == NULL) {
 		rp_log(RP_LOG_ERR, "state store unreachable (%s); evaluating without state", err.msg);
 		r->trouble = 1;
 	}
 	if (r->store != NULL) {
-		int rc = rp_store_load(r->store, loads, k, r->what_if ? &r->now : NULL,
+		int rc = rp_store_load(r->store, r->loads, k, r->what_if ? &r->now : NULL,
 		    r->o->dry_run, &clock, &waiting, &err);
 		if (rc >= 0) {
 			r->state_ok = 1;
@@ -376,13 +397,9 @@ load_state(struct run *r)
 		}
 	}
 	for (i = 0; i < k; i++) {
-		loads[i].due |= !r->state_ok;
-		ahead += loads[i].skip == RP_SKIP_AHEAD;
+		r->loads[i].due |= !r->state_ok;
+		ahead += r->loads[i].skip == RP_SKIP_AHEAD;
 	}
-	for (i = 0, k = 0; i < r->n; i++)
-		if (r->items[i].candidate || r->cfg.metrics_dir != NULL)
-			r->items[i].load = loads[k++];
-	free(loads);
 	r->waiting = r->state_ok ? (long)waiting : -1;
 	/* Not evaluated until the clock catches up: someone must look. */
 	if (ahead > 0)
@@ -399,39 +416,140 @@ unreadable_ping(struct rp_result *res)
 	    "what rp-ping recorded cannot be read: the state store is unreachable");
 }
 
-/* Asks every due freshness check's source at once, then evaluates. */
+static char *
+xstrdup_or_empty(const char *s)
+{
+	return rp_xstrdup(s != NULL ? s : "");
+}
+
+/* Whether the rest of the run reads the facts of its result res: --json,
+ * -v's near misses, and pages' events (its own, a warning, an open
+ * incident's alert posted again); room: its events. An OK check with
+ * nothing open, most of a run, has its facts dropped. */
+static int
+facts_read(const struct run *r, const struct item *it, const struct rp_result *res,
+    size_t room)
+{
+	return r->o->json || (r->o->verbose && it->c->type == RP_CHECK_EMAIL) || room > 0 ||
+	    res->status != RP_OK || it->next.open_key != NULL || it->next.unknown_key != NULL;
+}
+
+/* What the rest of the run reads of a check's result res and its nact
+ * events acts; memo is an email check's (owned from here on). */
+static struct outcome *
+outcome_new(const struct run *r, const struct item *it, const struct rp_result *res,
+    const struct rp_action *acts, size_t nact, char *memo)
+{
+	struct outcome *o = rp_xcalloc(1, sizeof(*o));
+	size_t room = nact + (it->load->refused != NULL);
+
+	o->status = res->status;
+	o->summary = xstrdup_or_empty(res->summary);
+	o->perf = xstrdup_or_empty(res->perf);
+	o->output = res->output;
+	o->mail_memo = memo;
+	if (res->nfacts > 0 && facts_read(r, it, res, room)) {
+		o->facts = rp_xcalloc(res->nfacts, sizeof(*o->facts));
+		memcpy(o->facts, res->facts, res->nfacts * sizeof(*o->facts));
+		o->nfacts = res->nfacts;
+	}
+	/* With room for a refused trigger sent again (resend_refused). */
+	if (room > 0) {
+		o->acts = rp_xcalloc(room, sizeof(*o->acts));
+		o->sent = rp_xcalloc(room, sizeof(*o->sent));
+		memcpy(o->acts, acts, nact * sizeof(*acts));
+	}
+	o->nact = nact;
+	return o;
+}
+
+/* Decides on a check's result and keeps what the run reads of both. A
+ * result cut short by a stop said nothing: not evaluated. */
+static void
+conclude(struct run *r, struct item *it, const struct rp_result *res, char *memo)
+{
+	struct rp_action acts[RP_MAX_ACTIONS];
+	size_t nact = 0;
+
+	if (rp_sig_stopped()) {
+		free(memo);
+		return;
+	}
+	rp_eval_decide(it->c, r->cfg.unknown_after, &it->load->st, res, r->now, &it->next, acts,
+	    &nact);
+	it->out = outcome_new(r, it, res, acts, nact, memo);
+	it->evaluated = 1;
+}
+
+static void
+outcome_free(struct outcome *o)
+{
+	if (o == NULL)
+		return;
+	free(o->summary);
+	free(o->perf);
+	free(o->facts);
+	free(o->mail_memo);
+	free(o->acts);
+	free(o->sent);
+	free(o);
+}
+
+/* One due check, from its source's answer (NULL: a ping check). */
+static void
+evaluate_one(struct run *r, struct item *it, const struct rp_src_result *src)
+{
+	const struct rp_check_state *prev = it->load->st.known ? &it->load->st : NULL;
+	struct rp_result res;
+
+	memset(&res, 0, sizeof(res));
+	if (src != NULL)
+		rp_eval_freshness(it->c, src, prev, r->now, &res);
+	else if (!r->state_ok)
+		unreadable_ping(&res);
+	else
+		/* rp-ping's record came with the state. */
+		rp_eval_ping(it->c, &it->load->ping_rec, prev && prev->first_seen ?
+		    prev->first_seen : r->now, r->now, &res);
+	conclude(r, it, &res, NULL);
+}
+
+/* The source's answer for the fetch's i-th check (rp_fetch_done). */
+static void
+fetched(void *arg, size_t i, const struct rp_src_result *src)
+{
+	struct run *r = arg;
+
+	evaluate_one(r, r->fetching[i], src);
+}
+
+/* Asks every due freshness check's source at once, and evaluates each as
+ * its answer comes. */
 static void
 evaluate_freshness(struct run *r)
 {
 	const struct rp_check **cs = rp_xcalloc(r->n + 1, sizeof(*cs));
-	struct rp_src_result *res = rp_xcalloc(r->n + 1, sizeof(*res));
 	size_t i, k = 0;
 
-	for (i = 0; i < r->n; i++)
-		if (r->items[i].load.due && r->items[i].c->type != RP_CHECK_PING)
-			cs[k++] = r->items[i].c;
+	r->fetching = rp_xcalloc(r->n + 1, sizeof(*r->fetching));
+	for (i = 0; i < r->n; i++) {
+		struct item *it = &r->items[i];
+		if (!it->load->due)
+			continue;
+		if (it->c->type == RP_CHECK_PING) {
+			evaluate_one(r, it, NULL);
+			continue;
+		}
+		r->fetching[k] = it;
+		cs[k++] = it->c;
+	}
 	/* The budget's share; each source caps its requests by its own
 	 * timeout_sec. */
-	rp_fetch(&r->cfg, cs, k, source_ms(r, r->cfg.time_budget_sec),
-	    (int)r->cfg.max_parallel, res);
-	for (i = 0, k = 0; i < r->n; i++) {
-		struct item *it = &r->items[i];
-		const struct rp_check_state *prev = it->load.st.known ? &it->load.st : NULL;
-		if (!it->load.due)
-			continue;
-		if (it->c->type == RP_CHECK_PING && !r->state_ok)
-			unreadable_ping(&it->res);
-		else if (it->c->type == RP_CHECK_PING)
-			/* rp-ping's record came with the state. */
-			rp_eval_ping(it->c, &it->load.ping_rec, prev && prev->first_seen ?
-			    prev->first_seen : r->now, r->now, &it->res);
-		else
-			rp_eval_freshness(it->c, &res[k++], prev, r->now, &it->res);
-		/* A source cut short by a stop said nothing: not evaluated. */
-		it->evaluated = !rp_sig_stopped();
-	}
+	rp_fetch_each(&r->cfg, cs, k, source_ms(r, r->cfg.time_budget_sec),
+	    (int)r->cfg.max_parallel, fetched, r);
 	free(cs);
-	free(res);
+	free(r->fetching);
+	r->fetching = NULL;
 }
 
 /* All due email checks of the run share one login. */
@@ -442,35 +560,20 @@ evaluate_email(struct run *r)
 	size_t i, k = 0;
 
 	for (i = 0; i < r->n; i++) {
-		if (!r->items[i].load.due)
+		if (!r->items[i].load->due)
 			continue;
 		v[k].c = r->items[i].c;
-		v[k++].prev = &r->items[i].load.st;
+		v[k++].prev = &r->items[i].load->st;
 	}
 	rp_mail_evaluate(&r->cfg, r->password, v, k, r->now,
 	    source_ms(r, r->cfg.imap_timeout_sec * 4));
 	for (i = 0, k = 0; i < r->n; i++) {
-		if (!r->items[i].load.due)
+		if (!r->items[i].load->due)
 			continue;
-		r->items[i].mail_memo = v[k].memo;
-		r->items[i].res = v[k++].res;
-		r->items[i].evaluated = !rp_sig_stopped();
+		conclude(r, &r->items[i], &v[k].res, v[k].memo);
+		k++;
 	}
 	free(v);
-}
-
-static void
-decide_all(struct run *r)
-{
-	size_t i;
-
-	for (i = 0; i < r->n; i++) {
-		struct item *it = &r->items[i];
-		if (!it->evaluated)
-			continue;
-		rp_eval_decide(it->c, r->cfg.unknown_after, &it->load.st, &it->res, r->now,
-		    &it->next, it->acts, &it->nact);
-	}
 }
 
 /* What is watched, for a page's component. */
@@ -480,34 +583,31 @@ component(const struct run *r, const struct rp_check *c)
 	return c->type == RP_CHECK_EMAIL ? r->cfg.mailbox : rp_check_watched(c);
 }
 
-/* Each due check's part in the run's pages: its decided state and events,
+/* A due check's part in the run's pages: its decided state and events,
  * or, when it was not evaluated after all (a stop), its lock to release. */
-static size_t
-decisions(struct run *r, struct rp_decision *d)
+static void
+decision_of(const struct run *r, struct item *it, struct rp_decision *d)
 {
-	size_t i, n = 0;
-
-	for (i = 0; i < r->n; i++) {
-		struct item *it = &r->items[i];
-		if (!it->load.due)
-			continue;
-		it->dec.c = it->c;
-		it->dec.component = component(r, it->c);
-		it->dec.evaluated = it->evaluated;
-		it->dec.expect_eval = it->load.last_eval;
-		it->dec.lock = it->load.lock;
-		it->dec.next = &it->next;
-		it->dec.acts = it->acts;
-		it->dec.nact = it->nact;
-		it->dec.facts = it->res.facts;
-		it->dec.nfacts = it->res.nfacts;
-		it->dec.output = it->res.output;
-		it->dec.silenced_until = it->load.silenced_until;
-		it->dec.prev = r->state_ok ? &it->load.st : NULL;
-		it->dec.refused = it->load.refused;
-		d[n++] = it->dec;
-	}
-	return n;
+	memset(d, 0, sizeof(*d));
+	d->c = it->c;
+	d->component = component(r, it->c);
+	d->evaluated = it->evaluated;
+	d->expect_eval = it->load->last_eval;
+	d->lock = it->load->lock;
+	d->silenced_until = it->load->silenced_until;
+	d->prev = r->state_ok ? &it->load->st : NULL;
+	d->refused = it->load->refused;
+	if (!it->evaluated)
+		return;
+	/* The state and events are the item's: pages.c marks and fills them. */
+	d->next = &it->next;
+	d->acts = it->out->acts;
+	d->nact = it->out->nact;
+	d->sent = it->out->sent;
+	d->facts = it->out->facts;
+	d->nfacts = it->out->nfacts;
+	d->output = it->out->output;
+	d->resend = it->out->resend;
 }
 
 /* The refused trigger of an open incident is sent again, to the
@@ -517,30 +617,29 @@ decisions(struct run *r, struct rp_decision *d)
 static void
 resend_refused(struct run *r, const struct rp_pages *p, struct item *it)
 {
+	struct outcome *o = it->out;
+	struct rp_decision d;
 	struct rp_action a;
 	size_t i;
 
-	if (it->load.refused == NULL || it->next.open_key == NULL || !it->next.open_sent ||
-	    it->nact >= RP_MAX_ACTIONS)
+	if (it->load->refused == NULL || it->next.open_key == NULL || !it->next.open_sent ||
+	    o->nact >= RP_MAX_ACTIONS)
 		return;
-	for (i = 0; i < it->nact; i++)
-		if (it->acts[i].act == RP_ACT_TRIGGER && it->acts[i].page == RP_PAGE_EPISODE)
+	for (i = 0; i < o->nact; i++)
+		if (o->acts[i].act == RP_ACT_TRIGGER && o->acts[i].page == RP_PAGE_EPISODE)
 			return;
 	memset(&a, 0, sizeof(a));
 	a.act = RP_ACT_TRIGGER;
 	a.page = RP_PAGE_EPISODE;
 	a.severity = "critical";
 	rp_strlcpy(a.dedup_key, it->next.open_key, sizeof(a.dedup_key));
-	snprintf(a.summary, sizeof(a.summary), "%s", it->res.summary);
-	it->dec.c = it->c;
-	it->dec.component = component(r, it->c);
-	it->dec.facts = it->res.facts;
-	it->dec.nfacts = it->res.nfacts;
-	it->dec.next = &it->next;
-	switch (rp_pages_resend(p, &it->dec, &a, it->load.refused)) {
+	snprintf(a.summary, sizeof(a.summary), "%s", o->summary);
+	decision_of(r, it, &d);
+	switch (rp_pages_resend(p, &d, &a, it->load->refused)) {
 	case 1:
-		it->acts[it->nact++] = a;
-		it->dec.resend = (int)it->nact;
+		/* conclude() left room for it. */
+		o->acts[o->nact++] = a;
+		o->resend = (int)o->nact;
 		break;
 	case 0:
 		r->trouble = 1;
@@ -556,7 +655,7 @@ send_pages(struct run *r, enum rp_status worst)
 {
 	struct rp_decision *d = rp_xcalloc(r->n + 1, sizeof(*d));
 	struct rp_pages p;
-	size_t i, n, k;
+	size_t i, n = 0;
 
 	memset(&p, 0, sizeof(p));
 	p.cfg = &r->cfg;
@@ -570,7 +669,9 @@ send_pages(struct run *r, enum rp_status worst)
 	for (i = 0; i < r->n; i++)
 		if (r->items[i].evaluated)
 			resend_refused(r, &p, &r->items[i]);
-	n = decisions(r, d);
+	for (i = 0; i < r->n; i++)
+		if (r->items[i].load->due)
+			decision_of(r, &r->items[i], &d[n++]);
 	p.run.program = r->program;
 	p.run.host = r->host;
 	/* In the run's clock (--now included), so rp-heartbeat compares like
@@ -586,9 +687,6 @@ send_pages(struct run *r, enum rp_status worst)
 		rp_pages_run(&p, d, n);
 	r->store = p.store; /* opened anew to record what was sent */
 	r->trouble |= p.trouble;
-	for (i = 0, k = 0; i < r->n; i++)
-		if (r->items[i].load.due)
-			r->items[i].dec = d[k++];
 	free(d);
 }
 
@@ -604,13 +702,13 @@ skip_reason(const struct run *r, const struct item *it, char *why, size_t n)
 	    r->now >= rp_clock_today_at(r->now, it->c->until)) {
 		snprintf(why, n, "not evaluated after %02d:%02d (until)", it->c->until / 60,
 		    it->c->until % 60);
-	} else if (!it->candidate || it->load.skip == RP_SKIP_EARLY) {
+	} else if (!it->candidate || it->load->skip == RP_SKIP_EARLY) {
 		snprintf(why, n, "not due before %02d:%02d", t / 60, t % 60);
-	} else if (it->load.skip == RP_SKIP_AHEAD) {
-		rp_clock_format_local(it->load.last_eval, at);
+	} else if (it->load->skip == RP_SKIP_AHEAD) {
+		rp_clock_format_local(it->load->last_eval, at);
 		snprintf(why, n, "recorded at %s, after this run's clock: not evaluated until "
 		    "then (a clock behind, or an earlier run with --now ahead)", at);
-	} else if (it->load.due) {
+	} else if (it->load->due) {
 		snprintf(why, n, "not evaluated: the run was stopped");
 	} else {
 		snprintf(why, n, "evaluated less than %lds ago", it->c->poll_sec);
@@ -625,7 +723,7 @@ worst_of(const struct run *r)
 
 	for (i = 0; i < r->n; i++)
 		if (r->items[i].evaluated)
-			worst = rp_status_worse(worst, r->items[i].res.status);
+			worst = rp_status_worse(worst, r->items[i].out->status);
 	return worst;
 }
 
@@ -634,9 +732,9 @@ worst_of(const struct run *r)
 static int
 quiet_hides(const struct item *it)
 {
-	const struct rp_check_state *prev = &it->load.st;
+	const struct rp_check_state *prev = &it->load->st;
 
-	return it->nact == 0 && prev->known && prev->status == it->res.status;
+	return it->out->nact == 0 && prev->known && prev->status == it->out->status;
 }
 
 /* The order of lines, worst first, as a monitoring plugin shows the first:
@@ -645,8 +743,8 @@ static int
 print_rank(const struct item *it)
 {
 	if (!it->evaluated)
-		return it->load.skip == RP_SKIP_AHEAD ? 1 : 4;
-	switch (it->res.status) {
+		return it->load->skip == RP_SKIP_AHEAD ? 1 : 4;
+	switch (it->out->status) {
 	case RP_CRITICAL:
 		return 0;
 	case RP_UNKNOWN:
@@ -664,8 +762,8 @@ static int
 shown(const struct run *r, const struct item *it)
 {
 	if (!it->evaluated)
-		return r->o->json || r->o->verbose || it->load.force ||
-		    it->load.skip == RP_SKIP_AHEAD;
+		return r->o->json || r->o->verbose || it->load->force ||
+		    it->load->skip == RP_SKIP_AHEAD;
 	return !(r->o->quiet && quiet_hides(it));
 }
 
@@ -681,17 +779,17 @@ print_one(struct run *r, struct item *it, const char *perf)
 	rep.now = r->now;
 	if (!it->evaluated) {
 		skip_reason(r, it, why, sizeof(why));
-		rep.status = it->off ? RP_OFF : it->load.skip == RP_SKIP_AHEAD ? RP_UNKNOWN :
+		rep.status = it->off ? RP_OFF : it->load->skip == RP_SKIP_AHEAD ? RP_UNKNOWN :
 		    RP_SKIPPED;
 		rep.summary = why;
 	} else {
-		rep.status = it->res.status;
-		rep.summary = it->res.summary;
-		rep.acts = it->acts;
-		rep.nact = it->nact;
-		rep.sent = r->o->dry_run ? NULL : it->dec.sent;
-		rep.facts = it->res.facts;
-		rep.nfacts = it->res.nfacts;
+		rep.status = it->out->status;
+		rep.summary = it->out->summary;
+		rep.acts = it->out->acts;
+		rep.nact = it->out->nact;
+		rep.sent = r->o->dry_run ? NULL : it->out->sent;
+		rep.facts = it->out->facts;
+		rep.nfacts = it->out->nfacts;
 		rep.perf = perf;
 		rep.evaluated = 1;
 		rep.incident = it->next.open_key;
@@ -702,11 +800,11 @@ print_one(struct run *r, struct item *it, const char *perf)
 	}
 	rp_out_text(stdout, &rep);
 	/* -v: what the mailbox held near a missing email, one line each. */
-	for (size_t i = 0; r->o->verbose && it->evaluated && i < it->res.nfacts; i++) {
+	for (size_t i = 0; r->o->verbose && it->evaluated && i < it->out->nfacts; i++) {
 		struct rp_buf b = {0};
-		if (strncmp(it->res.facts[i].name, "near_miss_", 10) != 0)
+		if (strncmp(it->out->facts[i].name, "near_miss_", 10) != 0)
 			continue;
-		rp_buf_utf8(&b, it->res.facts[i].value);
+		rp_buf_utf8(&b, it->out->facts[i].value);
 		for (size_t k = 0; k < b.len; k++)
 			if ((unsigned char)b.data[k] < 0x20)
 				b.data[k] = ' ';
@@ -733,7 +831,7 @@ print_all(struct run *r)
 				v[n++] = &r->items[i];
 	for (i = 0; i < n; i++)
 		if (v[i]->evaluated)
-			rp_out_perf(i == 0 ? &first : &rest, v[i]->c->name, v[i]->res.perf);
+			rp_out_perf(i == 0 ? &first : &rest, v[i]->c->name, v[i]->out->perf);
 	for (i = 0; i < n; i++)
 		print_one(r, v[i], i == 0 ? first.data : i == n - 1 ? rest.data : NULL);
 	rp_buf_free(&first);
@@ -768,16 +866,16 @@ write_metrics(struct run *r)
 
 	for (i = 0; i < r->n; i++) {
 		const struct item *it = &r->items[i];
-		const struct rp_check_state *st = it->evaluated ? &it->next : &it->load.st;
+		const struct rp_check_state *st = it->evaluated ? &it->next : &it->load->st;
 		v[i].check = it->c->name;
 		v[i].type = rp_check_type_name(it->c->type);
 		v[i].known = st->known;
 		v[i].status = st->status;
 		v[i].last_eval = st->last_eval;
-		v[i].last_done = it->c->type == RP_CHECK_PING ? it->load.ping_rec.success :
+		v[i].last_done = it->c->type == RP_CHECK_PING ? it->load->ping_rec.success :
 		    it->c->type == RP_CHECK_EMAIL ? day_start(st->success_day) : st->completion;
 		v[i].incident_open = st->open_key != NULL;
-		v[i].silenced = it->load.silenced_until > r->now;
+		v[i].silenced = it->load->silenced_until > r->now;
 		run.evaluated += it->evaluated;
 	}
 	run.program = r->program;
@@ -795,10 +893,12 @@ run_free(struct run *r)
 {
 	size_t i;
 
+	for (i = 0; r->loads != NULL && i < r->n; i++)
+		rp_load_clear(&r->loads[i]);
+	free(r->loads);
 	for (i = 0; i < r->n; i++) {
-		rp_load_clear(&r->items[i].load);
 		rp_state_clear(&r->items[i].next);
-		free(r->items[i].mail_memo);
+		outcome_free(r->items[i].out);
 	}
 	free(r->items);
 	rp_free_secret(r->password);
@@ -876,7 +976,6 @@ rp_run(const char *program, enum rp_program prog, const struct rp_opts *o)
 		evaluate_freshness(&r);
 	else if (!rp_sig_stopped())
 		evaluate_email(&r);
-	decide_all(&r);
 	worst = worst_of(&r);
 	send_pages(&r, worst);
 	if (print_all(&r) != 0)

@@ -370,9 +370,11 @@ load_once(struct rp_store *s, void *arg, struct rp_err *err)
 	struct rp_load *reqs = la->reqs;
 	size_t n = la->n, i;
 	struct rp_argv a = {0};
+	struct rp_reply_arena ar;
 	redisReply *r = NULL;
 	int rc = -1;
 
+	memset(&ar, 0, sizeof(ar));
 	for (i = 0; i < n; i++) {
 		memset(&reqs[i].st, 0, sizeof(reqs[i].st));
 		reqs[i].due = 0;
@@ -407,8 +409,9 @@ load_once(struct rp_store *s, void *arg, struct rp_err *err)
 		rp_argv_add(&a, reqs[i].ping ? (reqs[i].read ? "pr" : "p") : (reqs[i].read ? "r" : "-"));
 	}
 	rp_argv_send(s, &a);
-	if (rp_redis_hello(s, err) != 0 || rp_redis_reply(s, &r, "reading state", err) != 0)
-		return -1;
+	if (rp_redis_hello(s, err) != 0 ||
+	    rp_redis_reply_big(s, &r, "reading state", &ar, err) != 0)
+		goto out;
 	if (r->type != REDIS_REPLY_ARRAY || r->elements != 2 + n ||
 	    r->element[0]->type != REDIS_REPLY_INTEGER) {
 		rp_err_set(err, RP_EXIT_UNKNOWN, "redis: reading state: unexpected answer");
@@ -423,149 +426,79 @@ load_once(struct rp_store *s, void *arg, struct rp_err *err)
 		}
 	rc = 0;
 out:
-	freeReplyObject(r);
+	rp_reply_arena_free(&ar);
 	return rc;
 }
 
 static void
-state_fields(struct rp_argv *f, const struct rp_check_state *st, size_t *count)
+state_fields(struct rp_words *f, const void *p)
 {
-	size_t before = f->n;
+	const struct rp_check_state *st = p;
 
-	rp_argv_field(f, "status", rp_status_name(st->status));
-	rp_argv_field(f, "summary", st->summary);
-	rp_argv_field_long(f, "last_eval", (long)st->last_eval);
-	rp_argv_field_long(f, "since", (long)st->since);
-	rp_argv_field(f, "open_key", st->open_key);
-	rp_argv_field_long(f, "open_sent", st->open_sent);
-	rp_argv_field_long(f, "episode_start", (long)st->episode_start);
-	rp_argv_field_long(f, "unknown_count", st->unknown_count);
-	rp_argv_field_long(f, "unknown_since", (long)st->unknown_since);
-	rp_argv_field(f, "stale_key", st->stale_key);
-	rp_argv_field(f, "unknown_key", st->unknown_key);
-	rp_argv_field_long(f, "unknown_sent", st->unknown_sent);
-	rp_argv_field_long(f, "completion", (long)st->completion);
-	rp_argv_field(f, "success_day", st->success_day);
-	rp_argv_field(f, "mail_memo", st->mail_memo);
-	rp_argv_field_long(f, "first_seen", (long)st->first_seen);
-	rp_argv_field(f, "announced", st->announced);
-	*count = (f->n - before) / 2;
+	rp_words_field(f, "status", rp_status_name(st->status));
+	rp_words_field(f, "summary", st->summary);
+	rp_words_field_long(f, "last_eval", (long)st->last_eval);
+	rp_words_field_long(f, "since", (long)st->since);
+	rp_words_field(f, "open_key", st->open_key);
+	rp_words_field_long(f, "open_sent", st->open_sent);
+	rp_words_field_long(f, "episode_start", (long)st->episode_start);
+	rp_words_field_long(f, "unknown_count", st->unknown_count);
+	rp_words_field_long(f, "unknown_since", (long)st->unknown_since);
+	rp_words_field(f, "stale_key", st->stale_key);
+	rp_words_field(f, "unknown_key", st->unknown_key);
+	rp_words_field_long(f, "unknown_sent", st->unknown_sent);
+	rp_words_field_long(f, "completion", (long)st->completion);
+	rp_words_field(f, "success_day", st->success_day);
+	rp_words_field(f, "mail_memo", st->mail_memo);
+	rp_words_field_long(f, "first_seen", (long)st->first_seen);
+	rp_words_field(f, "announced", st->announced);
 }
 
-/* The pairs of a record, preceded by their count, onto a. */
+/* The pairs of a record, preceded by their count (a pass that counts
+ * them, formatting nothing), onto w. */
 static void
-counted(struct rp_argv *a, void (*fill)(struct rp_argv *, const void *, size_t *),
-    const void *what)
+counted(struct rp_words *w, void (*fill)(struct rp_words *, const void *), const void *what)
 {
-	struct rp_argv f = {0};
-	size_t n = 0, i;
+	struct rp_words c = {0};
 
-	fill(&f, what, &n);
-	rp_argv_addl(a, (long)n);
-	for (i = 0; i < f.n; i++)
-		rp_argv_add(a, f.buf.data + f.off[i]);
-	rp_argv_free(&f);
+	fill(&c, what);
+	rp_words_addl(w, (long)(c.n / 2));
+	fill(w, what);
 }
 
 static void
-fill_state_fields(struct rp_argv *f, const void *st, size_t *n)
-{
-	state_fields(f, st, n);
-}
-
-static void
-fill_run_fields(struct rp_argv *f, const void *p, size_t *n)
+run_fields(struct rp_words *f, const void *p)
 {
 	const struct rp_run_rec *run = p;
 
 	if (run == NULL)
 		return;
-	rp_argv_add(f, "host");
-	rp_argv_add(f, run->host);
-	rp_argv_add(f, "start");
-	rp_argv_addl(f, (long)run->start);
-	rp_argv_add(f, "end");
-	rp_argv_addl(f, (long)run->end);
-	rp_argv_add(f, "exit");
-	rp_argv_addl(f, run->exit_status);
-	rp_argv_add(f, "evaluated");
-	rp_argv_addl(f, (long)run->evaluated);
-	*n = 5;
+	rp_words_add(f, "host");
+	rp_words_add(f, run->host);
+	rp_words_add(f, "start");
+	rp_words_addl(f, (long)run->start);
+	rp_words_add(f, "end");
+	rp_words_addl(f, (long)run->end);
+	rp_words_add(f, "exit");
+	rp_words_addl(f, run->exit_status);
+	rp_words_add(f, "evaluated");
+	rp_words_addl(f, (long)run->evaluated);
 }
 
 static void
-fill_alert_fields(struct rp_argv *f, const void *p, size_t *n)
+alert_fields(struct rp_words *f, const void *p)
 {
 	const struct rp_alert_rec *al = p;
-	size_t before = f->n;
 
-	rp_argv_field(f, "check", al->check);
-	rp_argv_field(f, "last_action", al->action);
-	rp_argv_field(f, "severity", al->severity);
-	rp_argv_field(f, "summary", al->summary);
-	rp_argv_field_long(f, "sent_at", (long)al->sent_at);
+	rp_words_field(f, "check", al->check);
+	rp_words_field(f, "last_action", al->action);
+	rp_words_field(f, "severity", al->severity);
+	rp_words_field(f, "summary", al->summary);
+	rp_words_field_long(f, "sent_at", (long)al->sent_at);
 	if (al->http_status != 0 || al->answer != NULL) {
-		rp_argv_add(f, "http_status");
-		rp_argv_addl(f, al->http_status);
-		rp_argv_field(f, "answer", al->answer);
-	}
-	*n = (f->n - before) / 2;
-}
-
-/* The keys and arguments of commit_script for v. */
-static void
-commit_args(struct rp_store *s, struct rp_argv *k, struct rp_argv *a, const struct rp_commit *v,
-    size_t n, const struct rp_run_rec *run, const struct rp_outbox *ob)
-{
-	char minute[32];
-	size_t i, j;
-
-	snprintf(minute, sizeof(minute), "%ld", ob ? ob->minute : 0L);
-	rp_argv_key(k, s, "outbox", NULL);
-	rp_argv_key(k, s, "outbox:ev", NULL);
-	rp_argv_key(k, s, "outbox:seq", NULL);
-	rp_argv_key(k, s, "lock", "outbox");
-	rp_argv_key(k, s, "rate", minute);
-	rp_argv_key(k, s, "rejected", NULL);
-	rp_argv_key(k, s, "run", run ? run->program : "-");
-	rp_argv_add(a, ob && ob->token ? ob->token : "");
-	rp_argv_addl(a, ob ? ob->lock_ms : 0L);
-	rp_argv_addl(a, RP_TTL_CHECK);
-	rp_argv_addl(a, RP_TTL_ALERT);
-	rp_argv_addl(a, RP_TTL_RUN);
-	rp_argv_addl(a, RP_TTL_OUTBOX);
-	counted(a, fill_run_fields, run);
-	rp_argv_addl(a, (long)n);
-	for (i = 0; i < n; i++) {
-		const struct rp_commit *d = &v[i];
-		rp_argv_add(a, d->write ? "w" : "r");
-		if (d->expect_eval != 0)
-			rp_argv_addl(a, (long)d->expect_eval);
-		else
-			rp_argv_add(a, "");
-		if (d->write && d->st->last_eval != 0)
-			rp_argv_addl(a, (long)d->st->last_eval);
-		else
-			rp_argv_add(a, "");
-		if (d->lock != 0)
-			rp_argv_addl(a, (long)d->lock);
-		else
-			rp_argv_add(a, "");
-		rp_argv_key(k, s, "check", d->name);
-		rp_argv_key(k, s, "lock", d->name);
-		if (d->write)
-			counted(a, fill_state_fields, d->st);
-		else
-			rp_argv_addl(a, 0);
-		rp_argv_addl(a, (long)(d->write ? d->nevents : 0));
-		for (j = 0; d->write && j < d->nevents; j++) {
-			char *entry = rp_ob_entry_json(&d->events[j]);
-			rp_argv_add(a, d->events[j].id);
-			rp_argv_add(a, entry);
-			rp_free_secret(entry); /* it holds a routing key */
-			rp_argv_key(k, s, "alert", d->alerts[j].dedup_key);
-			counted(a, fill_alert_fields, &d->alerts[j]);
-		}
+		rp_words_add(f, "http_status");
+		rp_words_addl(f, al->http_status);
+		rp_words_field(f, "answer", al->answer);
 	}
 }
 
@@ -576,15 +509,110 @@ struct commit_args {
 	struct rp_outbox *ob;
 };
 
+/* The keys of commit_script: the outbox's, the run's, then per decision
+ * its check and lock and the alert of each event it writes. */
+static size_t
+commit_nkeys(const struct commit_args *ca)
+{
+	size_t i, n = 7 + 2 * ca->n;
+
+	for (i = 0; i < ca->n; i++)
+		n += ca->v[i].write ? ca->v[i].nevents : 0;
+	return n;
+}
+
+static void
+commit_keys(struct rp_words *w, struct rp_store *s, const struct commit_args *ca)
+{
+	char minute[32];
+	size_t i, j;
+
+	snprintf(minute, sizeof(minute), "%ld", ca->ob ? ca->ob->minute : 0L);
+	rp_words_key(w, s, "outbox", NULL);
+	rp_words_key(w, s, "outbox:ev", NULL);
+	rp_words_key(w, s, "outbox:seq", NULL);
+	rp_words_key(w, s, "lock", "outbox");
+	rp_words_key(w, s, "rate", minute);
+	rp_words_key(w, s, "rejected", NULL);
+	rp_words_key(w, s, "run", ca->run ? ca->run->program : "-");
+	for (i = 0; i < ca->n; i++) {
+		rp_words_key(w, s, "check", ca->v[i].name);
+		rp_words_key(w, s, "lock", ca->v[i].name);
+		for (j = 0; ca->v[i].write && j < ca->v[i].nevents; j++)
+			rp_words_key(w, s, "alert", ca->v[i].alerts[j].dedup_key);
+	}
+}
+
+/* A time, or "" for none. */
+static void
+time_or_empty(struct rp_words *w, time_t t)
+{
+	if (t != 0)
+		rp_words_addl(w, (long)t);
+	else
+		rp_words_add(w, "");
+}
+
+/* One decision's arguments of commit_script. */
+static void
+decision_args(struct rp_words *w, const struct rp_commit *d)
+{
+	size_t j;
+
+	rp_words_add(w, d->write ? "w" : "r");
+	time_or_empty(w, d->expect_eval);
+	time_or_empty(w, d->write ? d->st->last_eval : 0);
+	time_or_empty(w, d->lock);
+	if (d->write)
+		counted(w, state_fields, d->st);
+	else
+		rp_words_addl(w, 0);
+	rp_words_addl(w, (long)(d->write ? d->nevents : 0));
+	for (j = 0; d->write && j < d->nevents; j++) {
+		rp_words_add(w, d->events[j].id);
+		if (w->s == NULL) {
+			rp_words_add(w, ""); /* counted: the entry is one word */
+		} else {
+			char *entry = rp_ob_entry_json(&d->events[j]);
+			rp_words_add(w, entry);
+			rp_free_secret(entry); /* it holds a routing key */
+		}
+		counted(w, alert_fields, &d->alerts[j]);
+	}
+}
+
+/* The command: EVAL commit_script, its keys, then its arguments (see the
+ * script). */
+static void
+commit_words(struct rp_words *w, struct rp_store *s, const void *arg)
+{
+	const struct commit_args *ca = arg;
+	const struct rp_outbox *ob = ca->ob;
+	size_t i;
+
+	rp_words_add(w, "EVAL");
+	rp_words_add(w, commit_script);
+	rp_words_addl(w, (long)commit_nkeys(ca));
+	commit_keys(w, s, ca);
+	rp_words_add(w, ob && ob->token ? ob->token : "");
+	rp_words_addl(w, ob ? ob->lock_ms : 0L);
+	rp_words_addl(w, RP_TTL_CHECK);
+	rp_words_addl(w, RP_TTL_ALERT);
+	rp_words_addl(w, RP_TTL_RUN);
+	rp_words_addl(w, RP_TTL_OUTBOX);
+	counted(w, run_fields, ca->run);
+	rp_words_addl(w, (long)ca->n);
+	for (i = 0; i < ca->n; i++)
+		decision_args(w, &ca->v[i]);
+}
+
 /* One attempt of rp_store_commit; what an earlier one filled in is reset. */
 static int
 commit_once(struct rp_store *s, void *arg, struct rp_err *err)
 {
 	const struct commit_args *ca = arg;
 	struct rp_commit *v = ca->v;
-	const struct rp_run_rec *run = ca->run;
 	struct rp_outbox *ob = ca->ob;
-	struct rp_argv k = {0}, a = {0}, cmd = {0};
 	redisReply *r = NULL;
 	size_t i, n = ca->n, want = n + (ob && ob->token ? 4 : 0);
 	int rc = -1;
@@ -593,19 +621,8 @@ commit_once(struct rp_store *s, void *arg, struct rp_err *err)
 		v[i].written = 0;
 	if (ob != NULL)
 		rp_outbox_free(ob);
-	if (rp_redis_connected(s, err) != 0)
+	if (rp_redis_connected(s, err) != 0 || rp_words_send(s, commit_words, ca, err) != 0)
 		return -1;
-	commit_args(s, &k, &a, v, n, run, ob);
-	rp_argv_add(&cmd, "EVAL");
-	rp_argv_add(&cmd, commit_script);
-	rp_argv_addl(&cmd, (long)k.n);
-	for (i = 0; i < k.n; i++)
-		rp_argv_add(&cmd, k.buf.data + k.off[i]);
-	for (i = 0; i < a.n; i++)
-		rp_argv_add(&cmd, a.buf.data + a.off[i]);
-	rp_argv_free(&k);
-	rp_argv_free(&a);
-	rp_argv_send(s, &cmd);
 	if (rp_redis_hello(s, err) != 0 || rp_redis_reply(s, &r, "writing the decision", err) != 0)
 		return -1;
 	if (r->type != REDIS_REPLY_ARRAY || r->elements != want) {
@@ -646,33 +663,37 @@ struct sent_args {
 	const struct rp_run_rec *run;
 };
 
+/* EVAL sent_script, its keys and arguments (see the script). */
+static void
+sent_words(struct rp_words *w, struct rp_store *s, const void *arg)
+{
+	const struct sent_args *sa = arg;
+	size_t i;
+
+	rp_words_add(w, "EVAL");
+	rp_words_add(w, sent_script);
+	rp_words_addl(w, (long)(sa->n + 1));
+	rp_words_key(w, s, "run", sa->run ? sa->run->program : "-");
+	for (i = 0; i < sa->n; i++)
+		rp_words_key(w, s, "check", sa->v[i].name);
+	rp_words_addl(w, RP_TTL_RUN);
+	counted(w, run_fields, sa->run);
+	rp_words_addl(w, RP_TTL_CHECK);
+	rp_words_addl(w, (long)sa->now);
+	for (i = 0; i < sa->n; i++)
+		rp_words_add(w, sa->v[i].dedup_key);
+}
+
 /* One attempt of rp_store_record_sent: the merge is the same however
  * often it runs. */
 static int
 sent_once(struct rp_store *s, void *arg, struct rp_err *err)
 {
 	const struct sent_args *sa = arg;
-	const struct rp_sent *v = sa->v;
-	const struct rp_run_rec *run = sa->run;
-	size_t i, n = sa->n;
-	struct rp_argv a = {0};
 	redisReply *r = NULL;
 
-	if (rp_redis_connected(s, err) != 0)
+	if (rp_redis_connected(s, err) != 0 || rp_words_send(s, sent_words, sa, err) != 0)
 		return -1;
-	rp_argv_add(&a, "EVAL");
-	rp_argv_add(&a, sent_script);
-	rp_argv_addl(&a, (long)(n + 1));
-	rp_argv_key(&a, s, "run", run ? run->program : "-");
-	for (i = 0; i < n; i++)
-		rp_argv_key(&a, s, "check", v[i].name);
-	rp_argv_addl(&a, RP_TTL_RUN);
-	counted(&a, fill_run_fields, run);
-	rp_argv_addl(&a, RP_TTL_CHECK);
-	rp_argv_addl(&a, (long)sa->now);
-	for (i = 0; i < n; i++)
-		rp_argv_add(&a, v[i].dedup_key);
-	rp_argv_send(s, &a);
 	if (rp_redis_hello(s, err) != 0 ||
 	    rp_redis_reply(s, &r, "recording what was sent", err) != 0)
 		return -1;

@@ -75,6 +75,41 @@ void rp_argv_field_long(struct rp_argv *a, const char *name, long v);
 void rp_argv_send(struct rp_store *s, struct rp_argv *a);
 void rp_argv_free(struct rp_argv *a);
 
+/* One command streamed to Redis as its words are made, for a command too
+ * large to hold whole (the decision of 10,000 checks): RESP puts the count
+ * of words first, so a first pass counts them (count_only: nothing is
+ * formatted), then rp_words_begin() and the same calls again write them,
+ * handing each RP_WORDS_CHUNK to the connection and writing it out, so
+ * that neither we nor hiredis hold more than a chunk. The command still
+ * goes as one, its reply read after (rp_redis_hello, rp_redis_reply); a
+ * connection that fails on the way fails it whole (Redis runs no part of
+ * a command it did not receive whole). */
+#define RP_WORDS_CHUNK 65536
+struct rp_words {
+	struct rp_store *s;      /* NULL: count only */
+	size_t n, total;
+	struct rp_buf b;         /* what is not yet handed to the connection */
+	int failed;              /* the connection failed: the rest is dropped */
+};
+
+/* Starts the command of total words on s (after a counting pass). */
+void rp_words_begin(struct rp_words *w, struct rp_store *s, size_t total);
+void rp_words_add(struct rp_words *w, const char *s);
+void rp_words_addl(struct rp_words *w, long v);
+/* As rp_argv_key and rp_argv_field*. */
+void rp_words_key(struct rp_words *w, const struct rp_store *s, const char *kind,
+    const char *name);
+void rp_words_field(struct rp_words *w, const char *name, const char *v);
+void rp_words_field_long(struct rp_words *w, const char *name, long v);
+/* Hands the rest to the connection (sent with the reply's read); 0, or -1
+ * with err when the connection failed or the words were miscounted. */
+int rp_words_end(struct rp_words *w, struct rp_err *err);
+
+/* The command make(w, s, arg) makes, both passes: counted, then sent. */
+int rp_words_send(struct rp_store *s,
+    void (*make)(struct rp_words *w, struct rp_store *s, const void *arg), const void *arg,
+    struct rp_err *err);
+
 /* "<prefix>:<kind>[:<name>]"; the caller frees it. */
 char *rp_redis_key(const struct rp_store *s, const char *kind, const char *name);
 
@@ -91,6 +126,23 @@ int rp_redis_hello(struct rp_store *s, struct rp_err *err);
  * came or it is an error reply (then *r is freed and NULL). err may be
  * NULL. */
 int rp_redis_reply(struct rp_store *s, redisReply **r, const char *what, struct rp_err *err);
+
+/* The objects of one large reply, allocated in blocks instead of one
+ * malloc per object and per string (a reply of 10,000 check records holds
+ * 300,000 of them), and the small ones that recur (field names, "", 0, an
+ * empty array) made once and shared: a reply is read, never changed. */
+#define RP_ARENA_SHARED 512
+struct rp_reply_arena {
+	struct rp_arena_block *head;
+	redisReply *shared[RP_ARENA_SHARED];
+};
+
+/* rp_redis_reply(), the reply's objects in a (which the caller frees with
+ * rp_reply_arena_free once done with *r; never freeReplyObject). A reply
+ * that does not come whole closes the connection. */
+int rp_redis_reply_big(struct rp_store *s, redisReply **r, const char *what,
+    struct rp_reply_arena *a, struct rp_err *err);
+void rp_reply_arena_free(struct rp_reply_arena *a);
 
 /* Whether an operation records something a failover must not lose: then
  * WAIT for a replica follows it, in its round trip. */

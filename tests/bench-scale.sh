@@ -6,10 +6,13 @@
 # URLs, measures curl and the kernel and not a stand-in; the same
 # checklist with nothing due against rp-latency-check --version; peak RSS;
 # and the time Redis itself spent on the run's scripts (SLOWLOG), a floor
-# no client can go under.
+# no client can go under. At 10,000, a mass outage too: every check
+# CRITICAL at once (their workflow a day late) with PagerDuty out of reach,
+# so that every trigger goes through the outbox (wall and peak RSS).
 
 SIZES=${BENCH_SIZES:-"1000 10000 100000"}
 SCALE_JSON='{"global": {"status": "success", "batch_start": "2026-11-26T14:08:00", "batch_end": "2026-11-26T14:58:00"}}'
+LATE_JSON='{"global": {"status": "success", "batch_start": "2026-11-25T14:08:00", "batch_end": "2026-11-25T14:58:00"}}'
 
 start_nginx() {
 	local d="$WORK/nginx"
@@ -35,6 +38,10 @@ http {
 			default_type application/json;
 			return 200 '$SCALE_JSON';
 		}
+		location /get_status/late_ {
+			default_type application/json;
+			return 200 '$LATE_JSON';
+		}
 	}
 }
 EON
@@ -49,6 +56,23 @@ redis_ms() {
 	redis-cli -p "$REDIS_PORT" --no-raw SLOWLOG GET 1000 |
 		awk '/^ +3\) \(integer\) / {s += $NF} END {printf "%d\n", s / 1000}'
 	redis-cli -p "$REDIS_PORT" SLOWLOG RESET >/dev/null
+}
+
+# mass_outage N: N checks CRITICAL at once, PagerDuty unreachable (nothing
+# listens on port 1), each sample on a prefix of its own. PagerDuty's rate
+# (120 a minute) leaves most triggers untried: the run writes them all to
+# the outbox and matches them all with its outcomes, the paths measured.
+mass_outage() {
+	local n=$1 i mcfg="$WORK/mass-$1.cfg"
+	sed 's/wf_name: "wf_/wf_name: "late_/' "$WORK/scale-$n.yaml" >"$WORK/mass-$n.yaml"
+	for i in $(seq 1 "$RUNS"); do
+		sed "s/^prefix = .*/prefix = mo$n-$i/; s|^events_url = .*|events_url = http://127.0.0.1:1/v2/enqueue|" \
+			"$WORK/scale-$n.cfg" >"$mcfg"
+		chmod 600 "$mcfg"
+		sample "smass$n" "$RP/rp-latency-check" -f "$mcfg" -y "$WORK/mass-$n.yaml" --now "$(now "$i")" -q
+	done
+	[ "$(grep -c '^CRITICAL c' "$WORK/last.out")" -eq "$n" ] ||
+		{ echo "bench: not all $n checks were CRITICAL:" >&2; head -n 3 "$WORK/last.out" >&2; tail -n 3 "$WORK/last.err" >&2; exit 1; }
 }
 
 start_nginx
@@ -73,6 +97,7 @@ for n in $SIZES; do
 		sample "sidle$n" "$RP/rp-latency-check" -f "$scfg" -y "$WORK/scale-$n.yaml" --now "$(now "$i" | sed 's/$/:20/')" -q
 		sample "sver$n" "$RP/rp-latency-check" --version
 	done
+	[ "$n" -eq 10000 ] && mass_outage "$n"
 	# The last due run, again, to see that every check was evaluated OK.
 	"$RP/rp-latency-check" -f "$scfg" -y "$WORK/scale-$n.yaml" --now "$(now $(( runs + 1 )))" >"$WORK/last.out" 2>"$WORK/last.err" || true
 	[ "$(grep -c '^OK c' "$WORK/last.out")" -eq "$n" ] ||
@@ -96,5 +121,10 @@ scale_rows() {
 			"$([ "$n" -eq 10000 ] && echo "(<= 32768)")"
 		row "nothing due among $n checks: wall ms" "$iw / $iwmax" "--version: $v" \
 			"$(ratio "$iw" "$v")$([ "$n" -eq 1000 ] && echo " (<= 2x)")"
+		[ -s "$WORK/smass$n" ] || continue
+		set -- $(stat "smass$n" 1); w=$1 wmax=$2
+		set -- $(stat "smass$n" 2); r=$1 rmax=$2
+		row "$n CRITICAL at once, PagerDuty out of reach: wall ms" "$w / $wmax" "-" ""
+		row "  the same: peak RSS KiB" "$r / $rmax" "-" ""
 	done
 }

@@ -153,11 +153,51 @@ START_TEST(concurrent)
 }
 END_TEST
 
+/* rp_http_perform_each's done: each request once, ended when told. */
+struct each {
+	struct rp_http_req *r;
+	int calls[10];
+};
+
+static void
+ended_one(void *arg, size_t i)
+{
+	struct each *e = arg;
+
+	e->calls[i]++;
+	/* Ended: its answer or error is there, and may be freed now. */
+	ck_assert(e->r[i].status != 0 || e->r[i].error[0] != '\0');
+	rp_http_req_reset(&e->r[i]);
+}
+
+START_TEST(each_as_it_ends)
+{
+	struct rp_http_req r[10];
+	struct each e = {r, {0}};
+	size_t i;
+
+	memset(r, 0, sizeof(r));
+	for (i = 0; i < 8; i++)
+		get(&r[i], "/get_status/h-each", 5000, 4096);
+	r[8].url = "http://127.0.0.1:1/x";
+	r[9].url = "ftp://127.0.0.1/x";
+	for (i = 8; i < 10; i++) {
+		r[i].timeout_ms = 2000;
+		r[i].max_bytes = 100;
+	}
+	/* More requests than slots: the slots are used again. */
+	rp_http_perform_each(r, 10, 3, 10000, ended_one, &e);
+	for (i = 0; i < 10; i++)
+		ck_assert_int_eq(e.calls[i], 1);
+}
+END_TEST
+
 static void
 add_tests(TCase *tc)
 {
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, escape);
+	tcase_add_test(tc, each_as_it_ends);
 	tcase_add_test(tc, basic_auth);
 	tcase_add_test(tc, faults);
 	tcase_add_test(tc, refused_and_bad_urls);

@@ -248,6 +248,125 @@ START_TEST(helpers)
 }
 END_TEST
 
+/* RPUSH <key> and n words of 40 bytes: a command of many chunks. */
+struct push {
+	const char *key;
+	size_t n;
+	int extra;               /* words beyond those counted (a miscount) */
+};
+
+static void
+push_words(struct rp_words *w, struct rp_store *s, const void *arg)
+{
+	const struct push *p = arg;
+	char word[48];
+	size_t i;
+
+	(void)s;
+	rp_words_add(w, "RPUSH");
+	rp_words_add(w, p->key);
+	for (i = 0; i < p->n; i++) {
+		snprintf(word, sizeof(word), "%039zu", i);
+		rp_words_add(w, word);
+	}
+	/* Only in the pass that writes: the count said fewer. */
+	for (int k = 0; w->s != NULL && k < p->extra; k++)
+		rp_words_add(w, "extra");
+}
+
+static int
+push(struct rp_store *s, const struct push *p, long long *len, struct rp_err *err)
+{
+	redisReply *r;
+
+	if (rp_redis_connected(s, err) != 0 || rp_words_send(s, push_words, p, err) != 0 ||
+	    rp_redis_hello(s, err) != 0 || rp_redis_reply(s, &r, "pushing", err) != 0)
+		return -1;
+	*len = r->integer;
+	freeReplyObject(r);
+	return 0;
+}
+
+/* A command streamed in chunks arrives whole, as one. */
+START_TEST(words_in_chunks)
+{
+	const char *prefix = fresh_prefix("sw1");
+	struct rp_store *s = open_store(prefix);
+	struct push p = {NULL, 20000, 0};
+	struct rp_err err;
+	char key[96];
+	long long len = 0;
+	redisReply *r;
+
+	snprintf(key, sizeof(key), "%s:list", prefix);
+	p.key = key;
+	ck_assert_msg(push(s, &p, &len, &err) == 0, "%s", err.msg);
+	ck_assert_int_eq(len, 20000);
+	r = redis_cmd("LINDEX %s 19999", key);
+	ck_assert_str_eq(r->str, "000000000000000000000000000000000019999");
+	freeReplyObject(r);
+	/* The connection is in step after it. */
+	ck_assert_int_eq(list(s, &err), 0);
+	ck_assert_int_eq(rp_store_round_trips(s), 2);
+	freeReplyObject(redis_cmd("DEL %s", key));
+	rp_store_close(s);
+}
+END_TEST
+
+/* A command that makes more words than it counted never runs, not even
+ * in part: the connection is dropped with it. */
+START_TEST(words_miscounted)
+{
+	const char *prefix = fresh_prefix("sw2");
+	struct rp_store *s = open_store(prefix);
+	struct push p = {NULL, 5000, 1};
+	struct rp_err err;
+	char key[96];
+	long long len = 0;
+	redisReply *r;
+
+	snprintf(key, sizeof(key), "%s:list", prefix);
+	p.key = key;
+	ck_assert_int_eq(push(s, &p, &len, &err), -1);
+	ck_assert_int_eq(err.code, RP_EXIT_SOFTWARE);
+	r = redis_cmd("EXISTS %s", key);
+	ck_assert_int_eq(r->integer, 0);
+	freeReplyObject(r);
+	rp_store_close(s);
+}
+END_TEST
+
+/* A load whose reply stops halfway (the server goes quiet) fails with the
+ * timeout's words; what the reader holds of it lives in the arena the
+ * load freed, and closing the store after must not free it again. */
+START_TEST(load_reply_cut)
+{
+	static const char *const script[] = {"*10\r\n:1000\r\n:0\r\n:1\r\n$0\r\n\r\n"};
+	struct scripted sc;
+	struct rp_store *s;
+	struct rp_load l;
+	struct rp_err err;
+	time_t now = 1000, clock;
+	size_t w;
+	char want[128];
+
+	scripted_start(&sc, script, 1, 0);
+	s = rp_store_open("127.0.0.1", sc.port, NULL, 0, "p", 300, &err);
+	ck_assert_msg(s != NULL, "%s", err.msg);
+	memset(&l, 0, sizeof(l));
+	l.name = "c";
+	l.poll_sec = 60;
+	ck_assert_int_eq(rp_store_load(s, &l, 1, &now, 0, &clock, &w, &err), -1);
+	snprintf(want, sizeof(want), "redis at 127.0.0.1:%d: reading state: no answer within 300 ms",
+	    sc.port);
+	ck_assert_str_eq(err.msg, want);
+	rp_load_clear(&l);
+	rp_store_close(s);
+	scripted_stop(&sc);
+	scripted_free(&sc);
+}
+END_TEST
+
 static void
 add_tests(TCase *tc)
 {
@@ -259,4 +378,7 @@ add_tests(TCase *tc)
 	tcase_add_test(tc, timeout_words);
 	tcase_add_test(tc, closed_words);
 	tcase_add_test(tc, helpers);
+	tcase_add_test(tc, words_in_chunks);
+	tcase_add_test(tc, words_miscounted);
+	tcase_add_test(tc, load_reply_cut);
 }
