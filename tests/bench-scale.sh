@@ -76,6 +76,7 @@ mass_outage() {
 }
 
 start_nginx
+cc -O2 -o "$WORK/bench-parse" "$TOP/tests/bench-parse.c" -ljansson
 redis-cli -p "$REDIS_PORT" CONFIG SET slowlog-log-slower-than 0 >/dev/null
 redis-cli -p "$REDIS_PORT" CONFIG SET slowlog-max-len 1000 >/dev/null
 for n in $SIZES; do
@@ -94,6 +95,7 @@ for n in $SIZES; do
 		redis-cli -p "$REDIS_PORT" SLOWLOG RESET >/dev/null
 		sample "sdue$n" "$RP/rp-latency-check" -f "$scfg" -y "$WORK/scale-$n.yaml" --now "$(now "$i")" -q
 		redis_ms >>"$WORK/sredis$n"
+		"$WORK/bench-parse" "$n" "$SCALE_JSON" >>"$WORK/sparse$n"
 		sample "sidle$n" "$RP/rp-latency-check" -f "$scfg" -y "$WORK/scale-$n.yaml" --now "$(now "$i" | sed 's/$/:20/')" -q
 		sample "sver$n" "$RP/rp-latency-check" --version
 	done
@@ -106,7 +108,7 @@ done
 redis-cli -p "$REDIS_PORT" CONFIG SET slowlog-log-slower-than 10000 >/dev/null
 
 scale_rows() {
-	local n w wmax c cmax r rmax iw iwmax v rs
+	local n w wmax c cmax r rmax iw iwmax v rs ps
 	for n in $SIZES; do
 		set -- $(stat "sdue$n" 1); w=$1 wmax=$2
 		set -- $(stat "scurl$n" 1); c=$1 cmax=$2
@@ -114,9 +116,13 @@ scale_rows() {
 		set -- $(stat "sidle$n" 1); iw=$1 iwmax=$2
 		set -- $(stat "sver$n" 1); v=$1
 		rs=$(grep . "$WORK/sredis$n" | sort -n | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}')
+		ps=$(grep . "$WORK/sparse$n" | sort -n | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}')
 		row "$n checks due, nginx source: wall ms" "$w / $wmax" "curl --parallel-max 64: $c / $cmax" \
 			"$(ratio "$w" "$c") (<= 1.1x)"
 		row "  of which Redis itself (SLOWLOG): ms" "$rs" "-" "(a floor of its own)"
+		row "  of which jansson reading the answers: ms" "$ps" "-" "(a floor of its own)"
+		row "  against curl + Redis + jansson" "$w" "$((c + rs + ps))" \
+			"$(ratio "$w" "$((c + rs + ps))") (<= 1.1x)"
 		row "$n checks due: peak RSS KiB" "$r / $rmax" "-" \
 			"$([ "$n" -eq 10000 ] && echo "(<= 32768)")"
 		row "nothing due among $n checks: wall ms" "$iw / $iwmax" "--version: $v" \
