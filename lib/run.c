@@ -956,6 +956,7 @@ rp_run(const char *program, enum rp_program prog, const struct rp_opts *o)
 {
 	struct run r;
 	enum rp_status worst;
+	long ms[4] = {0, 0, 0, 0}; /* files, state, sources, pages: for -v */
 	int rc;
 
 	memset(&r, 0, sizeof(r));
@@ -971,13 +972,17 @@ rp_run(const char *program, enum rp_program prog, const struct rp_opts *o)
 	if ((rc = load_files(&r, 1)) != 0 || (rc = standby_wait(&r)) != 0 ||
 	    (rc = select_checks(&r, prog)) != 0 || (rc = check_needs(&r, prog)) != 0)
 		goto out;
+	ms[0] = rp_elapsed_ms(&r.t0);
 	load_state(&r);
+	ms[1] = rp_elapsed_ms(&r.t0);
 	if (!rp_sig_stopped() && prog == RP_PROG_LATENCY)
 		evaluate_freshness(&r);
 	else if (!rp_sig_stopped())
 		evaluate_email(&r);
+	ms[2] = rp_elapsed_ms(&r.t0);
 	worst = worst_of(&r);
 	send_pages(&r, worst);
+	ms[3] = rp_elapsed_ms(&r.t0);
 	if (print_all(&r) != 0)
 		r.trouble = 1;
 	if (r.cfg.metrics_dir != NULL && !o->dry_run)
@@ -985,8 +990,10 @@ rp_run(const char *program, enum rp_program prog, const struct rp_opts *o)
 	rc = exit_status(&r, worst);
 	rp_http_cleanup();
 	if (r.store != NULL)
-		rp_log(RP_LOG_DEBUG, "%zu checks, %ld Redis round trips, %ld ms", r.n,
-		    rp_store_round_trips(r.store), rp_elapsed_ms(&r.t0));
+		rp_log(RP_LOG_DEBUG, "%zu checks (files %ld ms, state read %ld, sources %ld, "
+		    "decision written and sent %ld), %ld Redis round trips, %ld ms", r.n, ms[0],
+		    ms[1] - ms[0], ms[2] - ms[1], ms[3] - ms[2], rp_store_round_trips(r.store),
+		    rp_elapsed_ms(&r.t0));
 out:
 	run_free(&r);
 	return rc;
