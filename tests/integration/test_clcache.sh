@@ -158,4 +158,6 @@ expect "clcache: robopager: every load a hit the second time" "hit hit hit" \
 	"$(cache_line | sed -E 's/.*checklist cache: ([a-z]+).*/\1/' | tr '\n' ' ' | sed 's/ $//')"
 CACHE_DIRECTORY="$CC/rb" clc
 expect_match "clcache: ... and rp-latency-check's entry still a hit" "checklist cache: hit" "$(cache_line)"
-expect "clcache: ... four entries" 4 "$(ls "$CC/rb" | wc -l)"
+# (Not under valgrind: there every program's executable is valgrind's
+# own, so robopager's entries and rp-latency-check's share their stamp.)
+[ -n "${RP_WRAP:-}" ] || expect "clcache: ... four entries" 4 "$(ls "$CC/rb" | wc -l)"
