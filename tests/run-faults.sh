@@ -53,6 +53,8 @@ if [ -z "${RP_FAULT_OUT:-}" ] && [ "$JOBS" -gt 1 ]; then
 	p1=$!
 	RP_FAULT_OUT=$out RP_FAULT_PARTS="chaos sinks" "$0" >"$out/2.log" 2>&1 &
 	p2=$!
+	# Each shard is a process group of its own: Ctrl-C stops them too.
+	trap 'kill -TERM -- "-$p1" "-$p2" 2>/dev/null || true; exit 130' INT TERM
 	rc=0
 	wait "$p1" || rc=1
 	wait "$p2" || rc=1

@@ -25,6 +25,8 @@ if [ -z "$ONLY" ] && [ -z "${RP_SHARD:-}" ] && [ "$JOBS" -gt 1 ]; then
 		RP_SHARD="$s/$JOBS" "$0" >"$out/$s" 2>&1 &
 		pids="$pids $!"
 	done
+	# Each shard is a process group of its own: Ctrl-C stops them too.
+	trap 'for p in $pids; do kill -TERM -- "-$p" 2>/dev/null || true; done; exit 130' INT TERM
 	rc=0 passed=0 failed=0 s=0
 	for p in $pids; do
 		s=$((s + 1))
