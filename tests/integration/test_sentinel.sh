@@ -87,7 +87,9 @@ kill -STOP "$rpid"
 sn rp-ping --now 2026-12-11T10:07 -v sn_ping start
 kill -CONT "$rpid"
 expect "sentinel: a write no replica acknowledged is done" 0 "$RC"
-expect "sentinel: and -v says so in one line" \
+# (Not under valgrind: rp-ping starts so slowly there that the sentinels
+# may already count the stopped replica down, and then no WAIT is asked.)
+[ -n "${RP_WRAP:-}" ] || expect "sentinel: and -v says so in one line" \
 	"rp-ping: redis at 127.0.0.1:$(sen_primary): no replica acknowledged the write within 500 ms; it is on the primary only until one does" \
 	"$(printf '%s\n' "$ERR" | grep 'no replica')"
 
