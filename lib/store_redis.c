@@ -106,15 +106,6 @@ rp_argv_field(struct rp_argv *a, const char *name, const char *v)
 }
 
 void
-rp_argv_field_long(struct rp_argv *a, const char *name, long v)
-{
-	if (v == 0)
-		return;
-	rp_argv_add(a, name);
-	rp_argv_addl(a, v);
-}
-
-void
 rp_argv_free(struct rp_argv *a)
 {
 	/* The words may hold an event with its routing key. */

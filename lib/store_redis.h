@@ -70,7 +70,6 @@ void rp_argv_key(struct rp_argv *a, const struct rp_store *s, const char *kind,
     const char *name);
 /* A hash field and its value, skipped when the value is NULL, "" or 0. */
 void rp_argv_field(struct rp_argv *a, const char *name, const char *v);
-void rp_argv_field_long(struct rp_argv *a, const char *name, long v);
 /* Queues the command on the connection and frees (wipes) a. */
 void rp_argv_send(struct rp_store *s, struct rp_argv *a);
 void rp_argv_free(struct rp_argv *a);
