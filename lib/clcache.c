@@ -1,6 +1,7 @@
 /* The cache of the parsed checklist: see clcache.h. */
 #define _DEFAULT_SOURCE /* le64toh */
 #include <endian.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -9,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "clcache.h"
@@ -484,11 +486,11 @@ read_all(int fd, size_t max, size_t *len)
 	return b;
 }
 
-/* FNV-1a of the path, the program and its stamp: the slot of their entry
+/* FNV-1a of the path, the program and its stamp: the name of their entry
  * (robopager runs both checking programs in its own executable: their
  * entries and those of rp-latency-check and rp-email-check are apart). */
-static unsigned
-slot_of(const char *path, const char *program, const char *stamp)
+static void
+entry_name(char *out, size_t n, const char *path, const char *program, const char *stamp)
 {
 	const char *part[3] = {path, program, stamp};
 	uint64_t h = 1469598103934665603ULL;
@@ -500,7 +502,7 @@ slot_of(const char *path, const char *program, const char *stamp)
 			h = (h ^ (unsigned char)*s) * 1099511628211ULL;
 		h = (h ^ 0xffu) * 1099511628211ULL;
 	}
-	return (unsigned)(h % RP_CLCACHE_SLOTS);
+	snprintf(out, n, "checklist-%016llx.cache", (unsigned long long)h);
 }
 
 /* The cache directory, opened without following a link, if it is ours. */
@@ -586,6 +588,67 @@ write_entry(int dfd, const char *name, const struct rp_buf *b, char *why, size_t
 	return 0;
 }
 
+/* Whether name is an entry (checklist-*.cache) or a temporary file a killed
+ * writer left (.checklist-*.tmp). */
+static int
+is_ours(const char *name, int *tmp)
+{
+	size_t n = strlen(name);
+
+	*tmp = name[0] == '.';
+	if (*tmp)
+		return strncmp(name, ".checklist-", 11) == 0 && n > 15 &&
+		    strcmp(name + n - 4, ".tmp") == 0;
+	return strncmp(name, "checklist-", 10) == 0 && n > 16 &&
+	    strcmp(name + n - 6, ".cache") == 0;
+}
+
+/* After a store (a miss, so rare): keeps at most RP_CLCACHE_ENTRIES entries,
+ * removing those written longest ago (never the one just written), and
+ * temporary files older than an hour. Best effort: the cache stays exact
+ * whatever is removed. */
+static void
+prune(int dfd, const char *kept)
+{
+	struct { char name[64]; struct timespec mtime; } e[RP_CLCACHE_ENTRIES];
+	size_t n = 0, i, old;
+	struct dirent *d;
+	struct stat st;
+	int fd, tmp;
+	DIR *dp;
+
+	if ((fd = dup(dfd)) < 0 || (dp = fdopendir(fd)) == NULL) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	while ((d = readdir(dp)) != NULL) {
+		if (!is_ours(d->d_name, &tmp) || strlen(d->d_name) >= sizeof(e[0].name) ||
+		    fstatat(dfd, d->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+			continue;
+		if (tmp) {
+			if (st.st_mtime < time(NULL) - 3600)
+				unlinkat(dfd, d->d_name, 0);
+			continue;
+		}
+		if (strcmp(d->d_name, kept) == 0)
+			continue;
+		memcpy(e[n].name, d->d_name, strlen(d->d_name) + 1);
+		e[n++].mtime = st.st_mtim;
+		if (n < RP_CLCACHE_ENTRIES)
+			continue;
+		/* One too many besides kept: the oldest goes. */
+		for (old = 0, i = 1; i < n; i++)
+			if (e[i].mtime.tv_sec < e[old].mtime.tv_sec ||
+			    (e[i].mtime.tv_sec == e[old].mtime.tv_sec &&
+			    e[i].mtime.tv_nsec < e[old].mtime.tv_nsec))
+				old = i;
+		unlinkat(dfd, e[old].name, 0);
+		e[old] = e[--n];
+	}
+	closedir(dp);
+}
+
 /* The checklist's text, with the checks rp_checklist_load makes. */
 static char *
 read_checklist(const char *path, size_t *len, struct rp_err *err)
@@ -609,7 +672,7 @@ int
 rp_checklist_load_cached(const char *path, const char *dir, const char *program,
     struct rp_checklist *cl, struct rp_err *err, char *note, size_t notelen)
 {
-	char stamp[256], name[32], why[512] = "";
+	char stamp[256], name[64], why[512] = "";
 	char *text, *entry = NULL;
 	size_t len, elen = 0;
 	struct rp_buf b = {0};
@@ -630,7 +693,7 @@ rp_checklist_load_cached(const char *path, const char *dir, const char *program,
 		dir = NULL;
 	}
 	if (dfd >= 0) {
-		snprintf(name, sizeof(name), "checklist-%02x.cache", slot_of(path, program, stamp));
+		entry_name(name, sizeof(name), path, program, stamp);
 		if ((entry = read_entry(dfd, name, &elen, why, sizeof(why))) != NULL &&
 		    rp_clcache_decode(entry, elen, stamp, text, len, path, cl) == 0) {
 			snprintf(note, notelen, "hit (%s/%s)", dir, name);
@@ -645,8 +708,10 @@ rp_checklist_load_cached(const char *path, const char *dir, const char *program,
 	if (rc == 0 && dfd >= 0) {
 		char werr[512] = "";
 		rp_clcache_encode(cl, stamp, text, len, &b);
-		if (write_entry(dfd, name, &b, werr, sizeof(werr)) == 0)
+		if (write_entry(dfd, name, &b, werr, sizeof(werr)) == 0) {
 			snprintf(note, notelen, "miss (%s), stored in %s/%s", why, dir, name);
+			prune(dfd, name);
+		}
 		else
 			snprintf(note, notelen, "miss (%s), not stored: %s", why, werr);
 	} else if (dfd >= 0) {

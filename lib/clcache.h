@@ -19,9 +19,10 @@
  * cache is ignored (the reason goes to the caller's note). The cache never
  * fails a run: whatever goes wrong with it, the checklist is parsed.
  *
- * Entries are keyed by the checklist's path, the program and its stamp, in
- * at most RP_CLCACHE_SLOTS files (checklist-XX.cache): two that meet in one
- * slot only take turns.
+ * Entries are keyed by the checklist's path, the program and its stamp, one
+ * file each (checklist-<64-bit hash>.cache); a store keeps the directory to
+ * RP_CLCACHE_ENTRIES of them, removing those written longest ago, and
+ * removes temporary files a killed writer left more than an hour ago.
  */
 #ifndef RP_CLCACHE_H
 #define RP_CLCACHE_H
@@ -31,7 +32,7 @@
 #include "checklist.h"
 #include "util.h"
 
-#define RP_CLCACHE_SLOTS 64
+#define RP_CLCACHE_ENTRIES 64
 #define RP_CLCACHE_DEFAULT_DIR "/var/cache/robopager"
 
 /* The directory to use: $CACHE_DIRECTORY's first entry (systemd's

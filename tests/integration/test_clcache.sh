@@ -52,7 +52,7 @@ expect "clcache: cache_dir = none: no cache, and nothing said of it" "" "$(cache
 expect_match "clcache: the runs evaluate" "OK alpha_check" "$OUT"
 
 clc
-expect_match "clcache: first run: a miss, stored" "checklist cache: miss .*stored in $CCD/checklist-[0-9a-f]{2}\.cache" "$(cache_line)"
+expect_match "clcache: first run: a miss, stored" "checklist cache: miss .*stored in $CCD/checklist-[0-9a-f]{16}\.cache" "$(cache_line)"
 expect "clcache: first run: as without a cache" "$NOCACHE" "$(said)"
 E=$(entry)
 expect "clcache: the entry is the user's alone" "600 $(id -u)" "$(stat -c '%a %u' "$E")"

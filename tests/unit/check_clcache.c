@@ -331,6 +331,59 @@ START_TEST(errors_not_cached)
 }
 END_TEST
 
+/* One entry per checklist and program, never two in one file; a store
+ * keeps the directory to RP_CLCACHE_ENTRIES entries, the oldest going, and
+ * removes a killed writer's temporary file once it is an hour old. */
+START_TEST(bounded)
+{
+	struct rp_checklist cl;
+	struct rp_err err;
+	const char *path = tmpfile_with(rich), *d = mkcache();
+	char note[1024], prog[16], f[128], cmd[160];
+	struct timespec old[2] = {{0, 0}, {0, 0}};
+	FILE *p;
+	int i, n = 0, fd;
+
+	snprintf(f, sizeof(f), "%s/.checklist-0000000000000000.cache.1.tmp", d);
+	ck_assert_int_ge(fd = open(f, O_WRONLY | O_CREAT, 0600), 0);
+	close(fd);
+	ck_assert_int_eq(utimensat(AT_FDCWD, f, old, 0), 0);
+	snprintf(f, sizeof(f), "%s/.checklist-0000000000000001.cache.2.tmp", d);
+	ck_assert_int_ge(fd = open(f, O_WRONLY | O_CREAT, 0600), 0);
+	close(fd);
+	for (i = 0; i < RP_CLCACHE_ENTRIES + 6; i++) {
+		snprintf(prog, sizeof(prog), "p%d", i);
+		ck_assert_int_eq(rp_checklist_load_cached(path, d, prog, &cl, &err, note,
+		    sizeof(note)), 0);
+		ck_assert_msg(strstr(note, "stored in") != NULL, "%s: %s", prog, note);
+		rp_checklist_free(&cl);
+	}
+	/* The last RP_CLCACHE_ENTRIES are hits, the first six gone. */
+	for (i = RP_CLCACHE_ENTRIES + 5; i >= 0; i--) {
+		snprintf(prog, sizeof(prog), "p%d", i);
+		ck_assert_int_eq(rp_checklist_load_cached(path, d, prog, &cl, &err, note,
+		    sizeof(note)), 0);
+		ck_assert_msg(strncmp(note, i >= 6 ? "hit" : "miss", 3) == 0, "%s: %s", prog, note);
+		rp_checklist_free(&cl);
+		if (i == 6) {
+			snprintf(cmd, sizeof(cmd), "ls -A %s", d);
+			ck_assert_ptr_nonnull(p = popen(cmd, "r"));
+			while (fgets(f, sizeof(f), p) != NULL)
+				n++;
+			pclose(p);
+			/* The entries and the fresh temporary file. */
+			ck_assert_int_eq(n, RP_CLCACHE_ENTRIES + 1);
+		}
+	}
+	snprintf(f, sizeof(f), "%s/.checklist-0000000000000000.cache.1.tmp", d);
+	ck_assert_int_ne(access(f, F_OK), 0);
+	snprintf(f, sizeof(f), "%s/.checklist-0000000000000001.cache.2.tmp", d);
+	ck_assert_int_eq(access(f, F_OK), 0);
+	unlink(path);
+	rmcache();
+}
+END_TEST
+
 START_TEST(which_dir)
 {
 	char buf[64];
@@ -354,4 +407,5 @@ add_tests(TCase *tc)
 	tcase_add_test(tc, not_trusted);
 	tcase_add_test(tc, errors_not_cached);
 	tcase_add_test(tc, which_dir);
+	tcase_add_test(tc, bounded);
 }
