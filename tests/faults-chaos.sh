@@ -5,7 +5,8 @@
 # and every one that recovered resolved. Bounded: CHAOS_TICKS ticks of
 # CHAOS_INSTANCES runs each (a tick is a minute of --now time, a second or
 # two of real time), then calm runs until the outbox lock of a killed run
-# has expired. Deterministic for a given CHAOS_SEED.
+# has expired. For a given CHAOS_SEED the plan is the same (failures,
+# restarts, which runs are killed); the moments of the kills are not.
 # Sourced by tests/run-faults.sh, whose helpers it uses.
 
 CHAOS_TICKS=${CHAOS_TICKS:-30}
@@ -66,7 +67,12 @@ runs=0 kills=0 terms=0 restarts=0 late=0 killers=""
 for t in $(seq 0 $((CHAOS_TICKS - 1))); do
 	set_workflows $t
 	now="$(tick_time $t)Z"
-	restart=$([ $t -gt 0 ] && [ $t -lt $((CHAOS_TICKS - 4)) ] && [ $((RANDOM % 8)) -eq 0 ] && echo 1 || echo 0)
+	# In this shell, not in $(...): a subshell draws from a new seed, and
+	# the plan must be the same for a given CHAOS_SEED.
+	restart=0
+	if [ $t -gt 0 ] && [ $t -lt $((CHAOS_TICKS - 4)) ] && [ $((RANDOM % 6)) -eq 0 ]; then
+		restart=1
+	fi
 	if [ $((RANDOM % 4)) -eq 0 ]; then
 		pd_fail slow:1 slow:1
 		late=$((late + 2))
@@ -125,5 +131,24 @@ opened = sum(i["opened"] for i in inc.values())
 open_left = sum(1 for k in keys if inc.get(k, {}).get("open"))
 dup = sum(max(0, inc.get(k, {}).get("opened", 0) - 1) for k in keys) + sum(i["opened"] for k, i in inc.items() if k not in keys)
 print("chaos: %d episodes, %d incidents opened, %d never resolved, %d duplicates; %s" % (len(keys), opened, open_left, dup, sys.argv[2]))' \
-	"$KEYS" "$runs runs, $kills killed -9, $terms stopped by SIGTERM, $restarts Redis restarts, $late late answers")
+	"$KEYS" "$runs runs, $kills killed -9, $terms stopped by SIGTERM, $restarts Redis restart(s), $late late answers")
+bad_before=$BAD_ROWS
 row "Chaos: $CHAOS_INSTANCES instances a tick, kill -9, SIGTERM, Redis restarts" $KEYS
+# A failing row keeps what tells why (it did not recur here; CI's log is
+# all there is): each incident left open or opened twice, its check's
+# record and the outbox, and the runs' last complaints.
+if [ "$BAD_ROWS" != "$bad_before" ]; then
+	echo "  chaos (seed ${CHAOS_SEED:-12}): incidents not as expected:"
+	curl -s "http://127.0.0.1:$PAGERDUTY_PORT/_incidents" | python3 -c '
+import json, sys
+want = [w.rsplit("=", 1)[0] for w in sys.argv[1].split()]
+for k, i in json.load(sys.stdin).items():
+    if k not in want or i.get("open") or i.get("opened") != 1:
+        print("    %s %s" % (k, json.dumps(i)))' "$KEYS"
+	for c in $(seq 1 $CHAOS_CHECKS); do
+		echo "    chaos:check:chaos_$c $(redis-cli -p "$FREDIS_PORT" -n 1 HGETALL "chaos:check:chaos_$c" | tr '\n' ' ')"
+	done
+	echo "    outbox: $(redis-cli -p "$FREDIS_PORT" -n 1 ZRANGE chaos:outbox 0 -1 | tr '\n' ' ')"
+	echo "    rejected: $(redis-cli -p "$FREDIS_PORT" -n 1 HKEYS chaos:rejected | tr '\n' ' ')"
+	tail -n 40 "$WORK/chaos.err" | sed 's/^/    err: /'
+fi
