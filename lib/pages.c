@@ -408,7 +408,8 @@ group_events(const struct rp_decision *d, size_t n, const struct evs *ev, size_t
 }
 
 /* The commit of the n decisions with their events (those of ev whose
- * outcome is not DELIVERED: after a direct send, only what is left). */
+ * outcome is not DELIVERED: after a direct send, only what is left, and
+ * what was delivered goes as sent). */
 static int
 commit(struct rp_pages *p, struct rp_decision *d, size_t n, struct evs *ev,
     struct rp_outbox *ob, struct rp_err *err)
@@ -416,7 +417,8 @@ commit(struct rp_pages *p, struct rp_decision *d, size_t n, struct evs *ev,
 	struct rp_commit *c = rp_xcalloc(n + 1, sizeof(*c));
 	struct rp_ob_entry *ents = rp_xcalloc(ev->n + 1, sizeof(*ents));
 	struct rp_alert_rec *als = rp_xcalloc(ev->n + 1, sizeof(*als));
-	size_t i, j, k = 0, *from, *order;
+	struct rp_ob_entry *sent = rp_xcalloc(ev->n + 1, sizeof(*sent));
+	size_t i, j, k = 0, ks = 0, *from, *order;
 	int rc;
 
 	group_events(d, n, ev, &from, &order);
@@ -428,10 +430,16 @@ commit(struct rp_pages *p, struct rp_decision *d, size_t n, struct evs *ev,
 		c[i].lock = d[i].lock;
 		c[i].events = &ents[k];
 		c[i].alerts = &als[k];
+		c[i].sent = &sent[ks];
 		for (j = from[i]; j < from[i + 1]; j++) {
 			const struct ev *e = &ev->v[order[j]];
-			if (e->res->outcome == RP_PD_DELIVERED)
+			if (e->res->outcome == RP_PD_DELIVERED) {
+				if (e->a != NULL) {
+					sent[ks++] = e->entry; /* shallow */
+					c[i].nsent++;
+				}
 				continue;
+			}
 			ents[k] = e->entry; /* shallow: owned by ev */
 			als[k++] = e->alert;
 			c[i].nevents++;
@@ -445,6 +453,7 @@ commit(struct rp_pages *p, struct rp_decision *d, size_t n, struct evs *ev,
 	free(c);
 	free(ents);
 	free(als);
+	free(sent);
 	return rc;
 }
 

@@ -314,6 +314,8 @@ struct rp_commit {
 	const struct rp_ob_entry *events;  /* queued with the state, in order */
 	const struct rp_alert_rec *alerts; /* one per event */
 	size_t nevents;
+	const struct rp_ob_entry *sent;    /* events already delivered straight */
+	size_t nsent;
 	int written;                       /* out: the state and events are in */
 };
 
@@ -324,7 +326,12 @@ struct rp_commit {
  * record whose last_eval is already the decision's own is this decision
  * written by an earlier attempt whose answer was lost (written = 1,
  * nothing written again), so the commit is safe to repeat; the
- * run record; then, with ob->token, takes the outbox lock if free and
+ * run record; with a decision written (now or by the lost attempt), each
+ * event of sent that has an entry of its destination and dedup key waiting
+ * in the outbox is queued again behind it (sent straight while the store
+ * refused, it overtook them: a trigger delivered after its resolve would
+ * open an incident nobody resolves); then, with ob->token, takes the
+ * outbox lock if free and
  * returns the whole outbox (ob->v with bodies, oldest first, and this
  * minute's rates) to deliver. run may be NULL. Returns 0 or -1 with err
  * (then nothing was written, as far as the store said). */

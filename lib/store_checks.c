@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "deliver.h"
+#include "sink.h"
 #include "store_outbox.h"
 #include "store_ping.h"
 
@@ -101,7 +103,10 @@ static const char load_script[] =
  * then per decision: "w" (write) or "r" (release only), the expected
  * last_eval ("" none), its own last_eval ("" none), the lock to release
  * ("" none), the count and pairs of its fields, its number of events and
- * per event its id, its entry and the count and pairs of its alert record.
+ * per event its id, its entry and the count and pairs of its alert record,
+ * then the number of events sent straight and per event its id, its entry
+ * and the ids of the two actions (trigger, resolve) of its destination and
+ * key.
  *
  * A decision is written only if the record's last_eval is what the run
  * read: otherwise another run decided in between, and this decision, its
@@ -110,7 +115,10 @@ static const char load_script[] =
  * attempt whose answer was lost (a failover), and it counts as written (1)
  * without being written again. An event whose id already waits keeps its
  * place; a new one removes a refused event of the same id
- * (this one is a corrected repeat). Returns the 1/0 of each decision, then
+ * (this one is a corrected repeat). An event sent straight is queued again
+ * when its decision is written (now or by the lost attempt) and an entry
+ * of its key waits: the order PagerDuty sees ends as the run decided.
+ * Returns the 1/0 of each decision, then
  * with a token: 1/0 for the outbox claimed, its ids oldest first, their
  * entries and this minute's rates. The outbox is not claimed while the
  * minute's rate hash says that every entry waits for the next minute
@@ -155,6 +163,15 @@ static const char commit_script[] =
     "      hset(ak, na, ttl_alert)\n"
     "    else\n"
     "      a = a + 2 * na\n"
+    "    end\n"
+    "  end\n"
+    "  for _ = 1, tonumber(take()) do\n"
+    "    local id, entry, t, r = take(), take(), take(), take()\n"
+    "    if (ok or again) and not redis.call('ZSCORE', KEYS[1], id) and\n"
+    "        (redis.call('ZSCORE', KEYS[1], t) or redis.call('ZSCORE', KEYS[1], r)) then\n"
+    "      redis.call('ZADD', KEYS[1], redis.call('INCR', KEYS[3]), id)\n"
+    "      redis.call('HSET', KEYS[2], id, entry)\n"
+    "      added = true\n"
     "    end\n"
     "  end\n"
     "  out[#out+1] = (ok or again) and 1 or 0\n"
@@ -553,6 +570,41 @@ time_or_empty(struct rp_words *w, time_t t)
 		rp_words_add(w, "");
 }
 
+/* An event's id and entry (one word when counting: it holds a routing
+ * key, made only to be sent). */
+static void
+entry_args(struct rp_words *w, const struct rp_ob_entry *e)
+{
+	char *entry;
+
+	rp_words_add(w, e->id);
+	if (w->s == NULL) {
+		rp_words_add(w, "");
+		return;
+	}
+	entry = rp_ob_entry_json(e);
+	rp_words_add(w, entry);
+	rp_free_secret(entry);
+}
+
+/* An event sent straight: its id and entry, and the ids of its key's two
+ * actions at its destination. */
+static void
+straight_args(struct rp_words *w, const struct rp_ob_entry *e)
+{
+	static const char *const act[] = {"trigger", "resolve"};
+	char dest[RP_DEST_MAX], *id;
+	size_t i;
+
+	entry_args(w, e);
+	rp_dl_id_dest(e->id, dest, sizeof(dest));
+	for (i = 0; i < 2; i++) {
+		id = rp_dl_dest_id(dest, act[i], rp_dl_id_key(e->id));
+		rp_words_add(w, id);
+		free(id);
+	}
+}
+
 /* One decision's arguments of commit_script. */
 static void
 decision_args(struct rp_words *w, const struct rp_commit *d)
@@ -569,16 +621,12 @@ decision_args(struct rp_words *w, const struct rp_commit *d)
 		rp_words_addl(w, 0);
 	rp_words_addl(w, (long)(d->write ? d->nevents : 0));
 	for (j = 0; d->write && j < d->nevents; j++) {
-		rp_words_add(w, d->events[j].id);
-		if (w->s == NULL) {
-			rp_words_add(w, ""); /* counted: the entry is one word */
-		} else {
-			char *entry = rp_ob_entry_json(&d->events[j]);
-			rp_words_add(w, entry);
-			rp_free_secret(entry); /* it holds a routing key */
-		}
+		entry_args(w, &d->events[j]);
 		counted(w, alert_fields, &d->alerts[j]);
 	}
+	rp_words_addl(w, (long)(d->write ? d->nsent : 0));
+	for (j = 0; d->write && j < d->nsent; j++)
+		straight_args(w, &d->sent[j]);
 }
 
 /* The command: EVAL commit_script, its keys, then its arguments (see the

@@ -109,3 +109,23 @@ sed -i 's/pd_description: "fault g8"/pd_description: "fault g8, fixed"/' "$WORK/
 lc g8 --now $T2
 row "A queued trigger refused (400), then its check fixed" "$(FAILED_KEY g8)=open"
 
+
+# A trigger waits in the outbox (PagerDuty down); Redis refuses writes as
+# the problem clears, so the resolve goes out straight; Redis takes writes
+# again while the run tries to record it. The waiting trigger must not go
+# out after its resolve: PagerDuty would open an incident nobody resolves.
+fresh_check g9
+failed_wf g9 2026-12-10T14:00:00
+pd_fail down:500
+lc g9 --now $T0
+pd_fail up
+redis-cli -p "$FREDIS_PORT" replicaof 127.0.0.1 "$(free_port)" >/dev/null
+done_wf g9 2026-12-10T14:00:00 2026-12-10T14:50:00
+bg g9 rp-latency-check -f "$WORK/g9.cfg" -y "$WORK/g9.yaml" --now $T1
+wait_for 20 grep -q "sending without the outbox" "$WORK/bg.g9.err"
+redis-cli -p "$FREDIS_PORT" replicaof no one >/dev/null
+wait_bg g9
+expect_no_match "g9: the decision is recorded once Redis takes writes" "recorded nowhere" "$ERR_g9"
+lc g9 --now $T2
+lc g9 --now 2026-12-10T10:03
+row "A resolve sent straight while its trigger waits in the outbox" "$(FAILED_KEY g9)=resolved"

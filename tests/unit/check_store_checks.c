@@ -281,6 +281,79 @@ START_TEST(commit_with_events)
 }
 END_TEST
 
+/* Events sent straight (the store refused the decision, then took it):
+ * each is queued again only behind an entry of its key and destination
+ * that waits, so that the outbox ends with what the run decided. */
+START_TEST(sent_straight)
+{
+	struct rp_store *s = open_store("sc9");
+	struct rp_check_state st = {0};
+	struct rp_ob_entry q, sent[3];
+	struct rp_alert_rec al = {0};
+	struct rp_commit c;
+	struct rp_outbox a = {0};
+	struct rp_rejected *rej;
+	size_t nrej;
+	struct rp_err err;
+	static char tk[] = "trigger k/1", rk[] = "resolve k/1", rj[] = "resolve j/1",
+	    sk[] = "slack:ops resolve k/1", body[] = "{}", check[] = "c9";
+
+	/* A trigger of k/1 waits (its delivery failed). */
+	memset(&q, 0, sizeof(q));
+	q.id = tk;
+	q.check = check;
+	q.body = body;
+	al.dedup_key = "k/1";
+	al.check = "c9";
+	al.action = "trigger";
+	st.known = 1;
+	st.last_eval = 100;
+	memset(&c, 0, sizeof(c));
+	c.name = "c9";
+	c.write = 1;
+	c.st = &st;
+	c.events = &q;
+	c.alerts = &al;
+	c.nevents = 1;
+	ck_assert(rp_store_commit(s, &c, 1, NULL, NULL, &err) == 0);
+	/* The resolve of k/1 to PagerDuty, one to Slack, and one of j/1 went
+	 * straight: only the first has something of its own waiting. */
+	memset(sent, 0, sizeof(sent));
+	sent[0].id = rk;
+	sent[1].id = sk;
+	sent[2].id = rj;
+	sent[0].check = sent[1].check = sent[2].check = check;
+	sent[0].body = sent[1].body = sent[2].body = body;
+	st.last_eval = 200;
+	c.expect_eval = 100;
+	c.nevents = 0;
+	c.sent = sent;
+	c.nsent = 3;
+	ck_assert(rp_store_commit(s, &c, 1, NULL, NULL, &err) == 0);
+	ck_assert_int_eq(c.written, 1);
+	ck_assert(rp_store_outbox_read(s, &a, &rej, &nrej, &err) == 0);
+	ck_assert_int_eq(a.n, 2);
+	ck_assert_str_eq(a.v[0].id, "trigger k/1");
+	ck_assert_str_eq(a.v[1].id, "resolve k/1");
+	rp_outbox_free(&a);
+	rp_rejected_free(rej, nrej);
+	/* Repeated (an answer lost): nothing added twice. A decision dropped
+	 * by the CAS queues nothing. */
+	ck_assert(rp_store_commit(s, &c, 1, NULL, NULL, &err) == 0);
+	ck_assert_int_eq(c.written, 1);
+	c.expect_eval = 100;
+	st.last_eval = 300;
+	sent[0].id = rj;
+	ck_assert(rp_store_commit(s, &c, 1, NULL, NULL, &err) == 0);
+	ck_assert_int_eq(c.written, 0);
+	ck_assert(rp_store_outbox_read(s, &a, &rej, &nrej, &err) == 0);
+	ck_assert_int_eq(a.n, 2);
+	rp_outbox_free(&a);
+	rp_rejected_free(rej, nrej);
+	rp_store_close(s);
+}
+END_TEST
+
 /* A decision not evaluated after all (a stop) releases only its own lock. */
 START_TEST(release_lock)
 {
@@ -379,4 +452,5 @@ add_tests(TCase *tc)
 	tcase_add_test(tc, release_lock);
 	tcase_add_test(tc, record_sent);
 	tcase_add_test(tc, many_in_one_round_trip);
+	tcase_add_test(tc, sent_straight);
 }
