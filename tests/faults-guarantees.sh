@@ -128,4 +128,4 @@ wait_bg g9
 expect_no_match "g9: the decision is recorded once Redis takes writes" "recorded nowhere" "$ERR_g9"
 lc g9 --now $T2
 lc g9 --now 2026-12-10T10:03
-row "A resolve sent straight while its trigger waits in the outbox" "$(FAILED_KEY g9)=resolved"
+row "A resolve sent straight, its trigger still in the outbox" "$(FAILED_KEY g9)=resolved"
