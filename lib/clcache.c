@@ -711,9 +711,9 @@ rp_checklist_load_cached(const char *path, const char *dir, const char *program,
 		if (write_entry(dfd, name, &b, werr, sizeof(werr)) == 0) {
 			snprintf(note, notelen, "miss (%s), stored in %s/%s", why, dir, name);
 			prune(dfd, name);
-		}
-		else
+		} else {
 			snprintf(note, notelen, "miss (%s), not stored: %s", why, werr);
+		}
 	} else if (dfd >= 0) {
 		snprintf(note, notelen, "miss (%s), not stored: the checklist has an error", why);
 	}

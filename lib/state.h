@@ -331,9 +331,8 @@ struct rp_commit {
  * in the outbox is queued again behind it (sent straight while the store
  * refused, it overtook them: a trigger delivered after its resolve would
  * open an incident nobody resolves); then, with ob->token, takes the
- * outbox lock if free and
- * returns the whole outbox (ob->v with bodies, oldest first, and this
- * minute's rates) to deliver. run may be NULL. Returns 0 or -1 with err
+ * outbox lock if free and returns the whole outbox (ob->v with bodies,
+ * oldest first, and this minute's rates) to deliver. run may be NULL. Returns 0 or -1 with err
  * (then nothing was written, as far as the store said). */
 int rp_store_commit(struct rp_store *s, struct rp_commit *v, size_t n,
     const struct rp_run_rec *run, struct rp_outbox *ob, struct rp_err *err);
