@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cachedir.h"
 #include "clcache.h"
 
 #ifndef RP_VERSION
@@ -429,63 +430,6 @@ rp_clcache_dir(const char *configured, char *out, size_t n)
 	return RP_CLCACHE_DEFAULT_DIR;
 }
 
-/* Whether st is ours and no one else's to write; why says what is wrong. */
-static int
-owned(const struct stat *st, const char *what, char *why, size_t whylen)
-{
-	if (st->st_uid != geteuid()) {
-		snprintf(why, whylen, "%s is owned by uid %lu, not by uid %lu (who runs this)", what,
-		    (unsigned long)st->st_uid, (unsigned long)geteuid());
-		return 0;
-	}
-	if (st->st_mode & (S_IWGRP | S_IWOTH)) {
-		snprintf(why, whylen, "%s can be written by %s", what,
-		    st->st_mode & S_IWOTH ? "every user" : "its group");
-		return 0;
-	}
-	return 1;
-}
-
-/* The whole of fd (at most max bytes) in a new buffer; NULL on error. */
-static char *
-read_all(int fd, size_t max, size_t *len)
-{
-	struct stat st;
-	size_t cap = 65536, n = 0;
-	char *b;
-
-	/* One allocation for a regular file that does not grow meanwhile. */
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= 0 &&
-	    (uint64_t)st.st_size < max)
-		cap = (size_t)st.st_size + 1;
-	b = rp_xmalloc(cap);
-
-	for (;;) {
-		ssize_t k;
-		if (n == cap) {
-			if (cap >= max) {
-				free(b);
-				errno = EFBIG;
-				return NULL;
-			}
-			cap *= 2;
-			b = rp_xrealloc(b, cap);
-		}
-		k = read(fd, b + n, cap - n);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k < 0) {
-			free(b);
-			return NULL;
-		}
-		if (k == 0)
-			break;
-		n += (size_t)k;
-	}
-	*len = n;
-	return b;
-}
-
 /* FNV-1a of the path, the program and its stamp: the name of their entry
  * (robopager runs both checking programs in its own executable: their
  * entries and those of rp-latency-check and rp-email-check are apart). */
@@ -503,89 +447,6 @@ entry_name(char *out, size_t n, const char *path, const char *program, const cha
 		h = (h ^ 0xffu) * 1099511628211ULL;
 	}
 	snprintf(out, n, "checklist-%016llx.cache", (unsigned long long)h);
-}
-
-/* The cache directory, opened without following a link, if it is ours. */
-static int
-open_dir(const char *dir, char *why, size_t whylen)
-{
-	struct stat st;
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-
-	if (fd < 0) {
-		snprintf(why, whylen, "%s: %s", dir, strerror(errno));
-		return -1;
-	}
-	if (fstat(fd, &st) != 0 || !S_ISDIR(st.st_mode) || !owned(&st, dir, why, whylen)) {
-		if (why[0] == '\0')
-			snprintf(why, whylen, "%s: not a directory", dir);
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
-/* The entry's bytes if it is a regular file of ours; NULL (why) if not. */
-static char *
-read_entry(int dfd, const char *name, size_t *len, char *why, size_t whylen)
-{
-	struct stat st;
-	char *b;
-	int fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
-
-	if (fd < 0) {
-		snprintf(why, whylen, "%s: %s", name, strerror(errno));
-		return NULL;
-	}
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		snprintf(why, whylen, "%s: not a regular file", name);
-		close(fd);
-		return NULL;
-	}
-	if (!owned(&st, name, why, whylen)) {
-		close(fd);
-		return NULL;
-	}
-	b = read_all(fd, MAX_ENTRY, len);
-	if (b == NULL)
-		snprintf(why, whylen, "%s: %s", name, strerror(errno));
-	close(fd);
-	return b;
-}
-
-/* Writes the entry as a temporary file renamed over name. */
-static int
-write_entry(int dfd, const char *name, const struct rp_buf *b, char *why, size_t whylen)
-{
-	char tmp[96];
-	size_t off = 0;
-	int fd;
-
-	snprintf(tmp, sizeof(tmp), ".%s.%ld.tmp", name, (long)getpid());
-	unlinkat(dfd, tmp, 0);
-	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		snprintf(why, whylen, "%s: %s", tmp, strerror(errno));
-		return -1;
-	}
-	while (off < b->len) {
-		ssize_t k = write(fd, b->data + off, b->len - off);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0) {
-			snprintf(why, whylen, "%s: %s", tmp, strerror(errno));
-			close(fd);
-			unlinkat(dfd, tmp, 0);
-			return -1;
-		}
-		off += (size_t)k;
-	}
-	if (close(fd) != 0 || renameat(dfd, tmp, dfd, name) != 0) {
-		snprintf(why, whylen, "%s: %s", name, strerror(errno));
-		unlinkat(dfd, tmp, 0);
-		return -1;
-	}
-	return 0;
 }
 
 /* Whether name is an entry (checklist-*.cache) or a temporary file a killed
@@ -662,7 +523,7 @@ read_checklist(const char *path, size_t *len, struct rp_err *err)
 		rp_err_set(err, RP_EXIT_CONFIG, "%s: cannot read: %s", path, strerror(errno));
 		return NULL;
 	}
-	if ((text = read_all(fd, MAX_ENTRY, len)) == NULL)
+	if ((text = rp_read_all(fd, MAX_ENTRY, len)) == NULL)
 		rp_err_set(err, RP_EXIT_CONFIG, "%s: cannot read: %s", path, strerror(errno));
 	close(fd);
 	return text;
@@ -688,13 +549,13 @@ rp_checklist_load_cached(const char *path, const char *dir, const char *program,
 		snprintf(note, notelen, "ignored: this program's executable cannot be identified");
 		dir = NULL;
 	}
-	if (dir != NULL && (dfd = open_dir(dir, why, sizeof(why))) < 0) {
+	if (dir != NULL && (dfd = rp_cachedir_open(dir, why, sizeof(why))) < 0) {
 		snprintf(note, notelen, "ignored: %s", why);
 		dir = NULL;
 	}
 	if (dfd >= 0) {
 		entry_name(name, sizeof(name), path, program, stamp);
-		if ((entry = read_entry(dfd, name, &elen, why, sizeof(why))) != NULL &&
+		if ((entry = rp_cachedir_read(dfd, name, MAX_ENTRY, &elen, why, sizeof(why))) != NULL &&
 		    rp_clcache_decode(entry, elen, stamp, text, len, path, cl) == 0) {
 			snprintf(note, notelen, "hit (%s/%s)", dir, name);
 			rc = 0;
@@ -708,7 +569,7 @@ rp_checklist_load_cached(const char *path, const char *dir, const char *program,
 	if (rc == 0 && dfd >= 0) {
 		char werr[512] = "";
 		rp_clcache_encode(cl, stamp, text, len, &b);
-		if (write_entry(dfd, name, &b, werr, sizeof(werr)) == 0) {
+		if (rp_cachedir_write(dfd, name, &b, werr, sizeof(werr)) == 0) {
 			snprintf(note, notelen, "miss (%s), stored in %s/%s", why, dir, name);
 			prune(dfd, name);
 		} else {
