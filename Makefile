@@ -163,7 +163,7 @@ uninstall:
 # (crashes found become seeds there, so they are run again every time) and
 # runs FUZZ_SECONDS; any crash, leak or sanitizer report fails.
 FUZZ_SECONDS ?= 60
-FUZZERS   = config checklist clcache batchy imap dates mime cron airflow jsonptr mailmemo sinks
+FUZZERS   = config checklist clcache batchy imap dates mime cron airflow jsonptr mailmemo sinks spill
 FUZZ_SAN  = -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_CFLAGS = -g -O1 -fno-omit-frame-pointer $(FUZZ_SAN)
 FUZZ_OBJ  = $(patsubst lib/%.c,fuzz/build/%.o,$(LIB_SRC))

@@ -201,6 +201,8 @@ open_state(struct hb *h)
 		    err.msg, err.code == RP_EXIT_CONFIG ? "" : ")");
 		return;
 	}
+	if (!h->o->dry_run)
+		rp_flush_spill(&h->cfg, h->store);
 	h->load.name = h->self_name;
 	h->load.poll_sec = 60;
 	h->load.force = 1;

@@ -10,6 +10,7 @@
 #include "output.h"
 #include "run.h"
 #include "signals.h"
+#include "spill.h"
 #include "strindex.h"
 
 /* How long a run retries a write the store refused, reconnecting. */
@@ -625,6 +626,27 @@ deliver_outbox(struct rp_pages *p, const struct rp_outbox *ob, struct evs *ev,
 	free(answers);
 }
 
+/* The n triggers sent without the state that could not be recorded: kept
+ * in the cache directory for the next run that reaches the store (spill.h),
+ * or, failing that, said to be at risk. */
+static void
+keep_sent(struct rp_pages *p, const struct rp_sent *v, size_t n, const char *store_err)
+{
+	char dir[4096], why[512] = "";
+
+	if (!p->dry && rp_spill_keep(p->cfg, p->now, v, n, dir, sizeof(dir), why,
+	    sizeof(why)) == 0) {
+		rp_log(RP_LOG_ERR, "%zu trigger%s sent while the state store was out of reach "
+		    "could not be recorded (%s); kept in %s for the next run that reaches it", n,
+		    n == 1 ? "" : "s", store_err, dir);
+		return;
+	}
+	rp_log(RP_LOG_ERR, "%zu trigger%s sent while the state store was out of reach "
+	    "could not be recorded afterwards (%s), nor kept (%s): if the problem clears before "
+	    "the next run, nobody will resolve %s", n, n == 1 ? "" : "s", store_err, why,
+	    n == 1 ? "it" : "them");
+}
+
 /* Records the triggers sent without the state, retrying for a while. */
 static void
 record_sent(struct rp_pages *p, const struct rp_decision *d, size_t nd, const struct evs *ev)
@@ -663,10 +685,7 @@ record_sent(struct rp_pages *p, const struct rp_decision *d, size_t nd, const st
 			rp_store_reconnect(p->store, &err);
 	}
 	if (n > 0 && rc != 0)
-		rp_log(RP_LOG_ERR, "%zu trigger%s sent while the state store was out of reach "
-		    "could not be recorded afterwards (%s): if the problem clears before the next "
-		    "run, nobody will resolve %s", n, n == 1 ? "" : "s", err.msg,
-		    n == 1 ? "it" : "them");
+		keep_sent(p, v, n, err.msg);
 	else if (n > 0)
 		rp_log(RP_LOG_INFO, "%zu trigger%s sent while the state store was out of reach, "
 		    "recorded afterwards", n, n == 1 ? "" : "s");

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "clcache.h"
+#include "spill.h"
 #include "clock.h"
 #include "config.h"
 #include "eval.h"
@@ -148,6 +149,20 @@ rp_config_store(const struct rp_config *cfg, struct rp_err *err)
 	w.notice = store_notice;
 	return rp_store_open_at(&w, cfg->redis_password, cfg->redis_db, cfg->redis_prefix,
 	    cfg->redis_timeout_ms, err);
+}
+
+void
+rp_flush_spill(const struct rp_config *cfg, struct rp_store *s)
+{
+	char dir[4096], why[512] = "";
+	long n = rp_spill_flush(cfg, s, dir, sizeof(dir), why, sizeof(why));
+
+	if (n < 0)
+		rp_log(RP_LOG_ERR, "triggers sent earlier while the state store was out of reach: "
+		    "%s", why);
+	else if (n > 0)
+		rp_log(RP_LOG_INFO, "%ld trigger%s sent earlier while the state store was out of "
+		    "reach recorded now, from %s", n, n == 1 ? "" : "s", dir);
 }
 
 const char *
@@ -377,6 +392,8 @@ load_state(struct run *r)
 		rp_log(RP_LOG_ERR, "state store unreachable (%s); evaluating without state", err.msg);
 		r->trouble = 1;
 	}
+	if (r->store != NULL && !r->o->dry_run)
+		rp_flush_spill(&r->cfg, r->store);
 	if (r->store != NULL) {
 		int rc = rp_store_load(r->store, r->loads, k, r->what_if ? &r->now : NULL,
 		    r->o->dry_run, &clock, &waiting, &err);

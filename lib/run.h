@@ -34,6 +34,12 @@ char *rp_default_checklist(const char *config);
  * the store cannot be reached. */
 struct rp_store *rp_config_store(const struct rp_config *cfg, struct rp_err *err);
 
+/* Records the triggers earlier runs sent while the store was out of reach
+ * and kept in the cache directory (spill.h); says on stderr what it did.
+ * For a run that reached the store and is not a dry one, before it reads
+ * the state. */
+void rp_flush_spill(const struct rp_config *cfg, struct rp_store *s);
+
 /* The earlier tool's command line: with o->check, that check through the
  * program of its type; without, every program [function_type] enables, one
  * after the other. Returns the worst exit status (a usage or configuration

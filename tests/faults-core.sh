@@ -109,6 +109,24 @@ rp rp-latency-check -f "$WORK/f7.cfg" -y "$WORK/f7.yaml" --now $T2
 expect "redis back: the recovery resolves" "1" "$(pd_count resolve)"
 row "Redis stopped before a run, restarted after it" "$(FAILED_KEY f7)=resolved"
 
+# Redis away for the whole run that pages, and the problem gone before it
+# is back: the trigger sent without state is kept in the cache directory,
+# and the first run that reaches Redis records it, then resolves it.
+pd_reset
+mkdir -m 700 "$WORK/f7s-cache"
+fault_cfg f7s robopager.cache_dir="$WORK/f7s-cache"
+latency_checklist "$WORK/f7s.yaml" f7s
+failed_wf f7s 2026-12-10T14:00:00
+stop_fredis
+rp rp-latency-check -f "$WORK/f7s.cfg" -y "$WORK/f7s.yaml" --now $T0
+expect "redis away: the trigger still goes out" 1 "$(pd_count trigger)"
+expect_match "redis away: kept for the next run" "kept in $WORK/f7s-cache for the next run" "$ERR"
+start_fredis
+done_wf f7s 2026-12-10T14:00:00 2026-12-10T14:50:00
+rp rp-latency-check -f "$WORK/f7s.cfg" -y "$WORK/f7s.yaml" --now $T1
+expect "redis back, problem gone: the kept trigger recorded, then resolved" "1" "$(pd_count resolve)"
+row "Redis away for a run, the problem gone before it is back" "$(FAILED_KEY f7s)=resolved"
+
 pd_reset
 fault_cfg f8
 latency_checklist "$WORK/f8.yaml" f8

@@ -111,6 +111,43 @@ rp rp-heartbeat -f "$HDOWN" -y "$HCL" --now 2026-12-04T10:30
 expect "redis down: unhealthy" 2 "$RC"
 expect_match "redis down: says so" 'state store unreachable' "$OUT"
 expect "redis down: the trigger goes out" "202 trigger robopager-heartbeat/$HOST" "$(pd_log | cut -d' ' -f1-3)"
+
+# Redis gone for the whole of a heartbeat run and back before the next:
+# the trigger it sent is kept in the cache directory, recorded by the next
+# run, which resolves it (without it the incident stayed open for ever).
+pd_reset
+HSP=$(free_port)
+HSCFG="$WORK/heartbeat-spill.cfg"
+mkdir -m 700 "$WORK/hbspill" "$WORK/hbcache"
+sed "s/^port = $REDIS_PORT$/port = $HSP/; s|^\[robopager\]$|[robopager]\ncache_dir = $WORK/hbcache|" "$HCFG" >"$HSCFG"
+chmod 600 "$HSCFG"
+hs_redis() {
+	redis-server --port "$HSP" --bind 127.0.0.1 --save '' --appendonly yes --appendfsync always \
+		--dir "$WORK/hbspill" --logfile "$WORK/hbspill.log" --daemonize no &
+	HSPID=$!
+	PIDS="$PIDS $HSPID"
+	wait_for 10 redis-cli -p "$HSP" ping
+}
+hs_redis
+rp rp-latency-check -f "$HSCFG" -y "$HCL" --now 2026-12-04T10:40
+rp rp-heartbeat -f "$HSCFG" -y "$HCL" --now 2026-12-04T10:41
+expect "spill: healthy first" 0 "$RC"
+kill -KILL "$HSPID"; wait "$HSPID" 2>/dev/null || true
+rp rp-heartbeat -f "$HSCFG" -y "$HCL" --now 2026-12-04T10:42
+expect "spill: redis gone: unhealthy" 2 "$RC"
+expect "spill: the trigger goes out" "202 trigger robopager-heartbeat/$HOST" "$(pd_log | tail -n 1 | cut -d' ' -f1-3)"
+expect_match "spill: and is kept for the next run" "could not be recorded .*; kept in $WORK/hbcache for the next run" "$ERR"
+expect "spill: one file" 1 "$(ls "$WORK/hbcache" | grep -c '^unrecorded-.*\.spill$')"
+hs_redis
+rp rp-heartbeat -f "$HSCFG" -y "$HCL" --now 2026-12-04T10:44
+expect "spill: redis back: healthy" 0 "$RC"
+expect_match "spill: what was kept is recorded" "1 trigger sent earlier while the state store was out of reach recorded now" "$ERR"
+expect_match "spill: and its incident resolved" "202 resolve robopager-heartbeat/$HOST" "$(pd_log | cut -d' ' -f1-3)"
+expect "spill: the file is gone" 0 "$(ls "$WORK/hbcache" | grep -c '^unrecorded-' || true)"
+rp rp-heartbeat -f "$HSCFG" -y "$HCL" --now 2026-12-04T10:45
+expect "spill: nothing more sent" 1 "$(pd_log | grep -c "resolve robopager-heartbeat/$HOST")"
+kill "$HSPID"; wait "$HSPID" 2>/dev/null || true
+
 printf '# another comment\n' >>"$HCL"
 hb --now 2026-12-04T10:31 -n
 expect_match "dry run: would send" '\[change event would be sent\]|\[would ' "$OUT"
