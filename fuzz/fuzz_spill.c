@@ -14,10 +14,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t i;
 
 	if (rp_spill_parse((const char *)data, size, &sp) == 0) {
-		if (sp.store == NULL || *sp.store == '\0' || sp.now <= 0)
+		if (sp.store == NULL || *sp.store == '\0')
 			abort();
 		for (i = 0; i < sp.n; i++)
-			if (*sp.v[i].name == '\0' || *sp.v[i].dedup_key == '\0' ||
+			if (sp.v[i].now <= 0 || *sp.v[i].name == '\0' || *sp.v[i].dedup_key == '\0' ||
 			    strpbrk(sp.v[i].name, "\t\n") || strpbrk(sp.v[i].dedup_key, "\t\n"))
 				abort();
 		rp_spill_free(&sp);

@@ -38,13 +38,79 @@ plain(const char *s)
 	return *s != '\0' && strpbrk(s, "\t\n") == NULL;
 }
 
+/* Whether name is a spill file's. */
+static int
+is_spill(const char *name)
+{
+	size_t n = strlen(name);
+
+	return strncmp(name, PREFIX, strlen(PREFIX)) == 0 && n > strlen(PREFIX SUFFIX) &&
+	    strcmp(name + n - strlen(SUFFIX), SUFFIX) == 0;
+}
+
+/* Whether b's lines already hold name and key (a trigger kept twice). */
+static int
+holds(const struct rp_buf *b, const char *name, const char *key)
+{
+	char *line = rp_xasprintf("\t%s\t%s\n", name, key);
+	/* b is text, NUL-ended; a name has no tab, so the match is exact. */
+	int found = b->len > 0 && strstr(b->data, line) != NULL;
+
+	free(line);
+	return found;
+}
+
+static void
+put(struct rp_buf *b, time_t now, const char *name, const char *key)
+{
+	if (plain(name) && plain(key) && !holds(b, name, key))
+		rp_buf_printf(b, "%lld\t%s\t%s\n", (long long)now, name, key);
+}
+
+/* Appends to b the triggers of store_id's earlier files in dfd, noting
+ * their names in old (NUL-separated) to remove once b is written. */
+static void
+fold_earlier(int dfd, const char *store_id, struct rp_buf *b, struct rp_buf *old)
+{
+	struct rp_spill sp;
+	struct dirent *d;
+	char why[256];
+	size_t len, i;
+	char *text;
+	int fd;
+	DIR *dp;
+
+	if ((fd = dup(dfd)) < 0 || (dp = fdopendir(fd)) == NULL) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	while ((d = readdir(dp)) != NULL) {
+		if (!is_spill(d->d_name) ||
+		    (text = rp_cachedir_read(dfd, d->d_name, MAX_SPILL, &len, why, sizeof(why))) == NULL)
+			continue;
+		if (rp_spill_parse(text, len, &sp) == 0 && strcmp(sp.store, store_id) == 0) {
+			for (i = 0; i < sp.n; i++)
+				put(b, sp.v[i].now, sp.v[i].name, sp.v[i].dedup_key);
+			rp_buf_append(old, d->d_name, strlen(d->d_name) + 1);
+		}
+		if (sp.text != NULL)
+			rp_spill_free(&sp);
+		free(text);
+	}
+	closedir(dp);
+}
+
+/* Files this process wrote: with the time and the pid, a name of its own. */
+static unsigned written;
+
 int
 rp_spill_write(const char *dir, const char *store_id, time_t now, const struct rp_sent *v,
     size_t n, char *why, size_t whylen)
 {
-	struct rp_buf b = {0};
+	struct rp_buf b = {0}, lines = {0}, old = {0};
 	char name[96];
-	size_t i;
+	size_t i, off;
 	int dfd, rc;
 
 	if (dir == NULL) {
@@ -53,16 +119,24 @@ rp_spill_write(const char *dir, const char *store_id, time_t now, const struct r
 	}
 	if ((dfd = rp_cachedir_open(dir, why, whylen)) < 0)
 		return -1;
-	rp_buf_printf(&b, HEADER "store %s\nnow %lld\n", store_id, (long long)now);
 	for (i = 0; i < n; i++)
-		if (plain(v[i].name) && plain(v[i].dedup_key))
-			rp_buf_printf(&b, "%s\t%s\n", v[i].name, v[i].dedup_key);
+		put(&lines, now, v[i].name, v[i].dedup_key);
+	fold_earlier(dfd, store_id, &lines, &old);
+	rp_buf_printf(&b, HEADER "store %s\n", store_id);
+	if (lines.len > 0)
+		rp_buf_append(&b, lines.data, lines.len);
 	rp_buf_printf(&b, "end\n");
-	snprintf(name, sizeof(name), PREFIX "%lld-%ld" SUFFIX, (long long)time(NULL),
-	    (long)getpid());
+	snprintf(name, sizeof(name), PREFIX "%lld-%ld-%u" SUFFIX, (long long)time(NULL),
+	    (long)getpid(), written++);
 	rc = rp_cachedir_write(dfd, name, &b, why, whylen);
+	/* Folded in: the earlier files go, once this one is there. */
+	for (off = 0; rc == 0 && off < old.len; off += strlen(old.data + off) + 1)
+		if (strcmp(old.data + off, name) != 0)
+			unlinkat(dfd, old.data + off, 0);
 	close(dfd);
 	rp_buf_free(&b);
+	rp_buf_free(&lines);
+	rp_buf_free(&old);
 	return rc;
 }
 
@@ -80,11 +154,31 @@ line(char **p, char *end)
 	return s;
 }
 
+/* One trigger's line, "<time>\t<name>\t<key>", into e; -1 if malformed. */
+static int
+entry(char *l, struct rp_spill_entry *e)
+{
+	char *t1 = strchr(l, '\t'), *t2, *end;
+	long long t;
+
+	if (t1 == NULL || (t2 = strchr(t1 + 1, '\t')) == NULL || strchr(t2 + 1, '\t') != NULL ||
+	    t2 == t1 + 1 || t2[1] == '\0' || *l < '0' || *l > '9')
+		return -1;
+	*t1 = *t2 = '\0';
+	t = strtoll(l, &end, 10);
+	if (*end != '\0' || t <= 0)
+		return -1;
+	e->now = (time_t)t;
+	e->name = t1 + 1;
+	e->dedup_key = t2 + 1;
+	return 0;
+}
+
 int
 rp_spill_parse(const char *text, size_t len, struct rp_spill *sp)
 {
-	char *p, *end, *l, *tab, *e;
-	long long t;
+	char *p, *end, *l;
+	struct rp_spill_entry e;
 
 	memset(sp, 0, sizeof(*sp));
 	if (len < strlen(HEADER) || memcmp(text, HEADER, strlen(HEADER)) != 0 ||
@@ -98,18 +192,11 @@ rp_spill_parse(const char *text, size_t len, struct rp_spill *sp)
 	if ((l = line(&p, end)) == NULL || strncmp(l, "store ", 6) != 0 || l[6] == '\0')
 		goto bad;
 	sp->store = l + 6;
-	if ((l = line(&p, end)) == NULL || strncmp(l, "now ", 4) != 0 || l[4] < '0' ||
-	    l[4] > '9' || (t = strtoll(l + 4, &e, 10)) <= 0 || *e != '\0')
-		goto bad;
-	sp->now = (time_t)t;
 	while ((l = line(&p, end)) != NULL && strcmp(l, "end") != 0) {
-		if ((tab = strchr(l, '\t')) == NULL || tab == l || tab[1] == '\0' ||
-		    strchr(tab + 1, '\t') != NULL)
+		if (entry(l, &e) != 0)
 			goto bad;
-		*tab = '\0';
 		sp->v = rp_xrealloc(sp->v, (sp->n + 1) * sizeof(*sp->v));
-		sp->v[sp->n].name = l;
-		sp->v[sp->n++].dedup_key = tab + 1;
+		sp->v[sp->n++] = e;
 	}
 	/* Whole: ends with its end line, nothing after. */
 	if (l == NULL || p != end)
@@ -128,16 +215,6 @@ rp_spill_free(struct rp_spill *sp)
 	memset(sp, 0, sizeof(*sp));
 }
 
-/* Whether name is a spill file's. */
-static int
-is_spill(const char *name)
-{
-	size_t n = strlen(name);
-
-	return strncmp(name, PREFIX, strlen(PREFIX)) == 0 && n > strlen(PREFIX SUFFIX) &&
-	    strcmp(name + n - strlen(SUFFIX), SUFFIX) == 0;
-}
-
 /* Records the file name of dfd if it is store_id's, then removes it. The
  * number recorded, 0 for another store's, -1 (why) on failure. */
 static long
@@ -146,9 +223,9 @@ merge_one(int dfd, const char *name, const char *store_id, struct rp_store *s,
 {
 	struct rp_spill sp;
 	struct rp_err err;
-	size_t len;
+	struct rp_sent one;
+	size_t len, i;
 	char *text = rp_cachedir_read(dfd, name, MAX_SPILL, &len, why, whylen);
-	long n;
 
 	if (text == NULL)
 		return -1;
@@ -158,7 +235,7 @@ merge_one(int dfd, const char *name, const char *store_id, struct rp_store *s,
 		/* Said once: set aside, never read again. */
 		snprintf(aside, sizeof(aside), "%s.damaged", name);
 		renameat(dfd, name, dfd, aside);
-		snprintf(why, whylen, "%s/%s: damaged, its triggers not recorded", "the cache", aside);
+		snprintf(why, whylen, "%s: damaged, its triggers not recorded", aside);
 		return -1;
 	}
 	free(text);
@@ -166,15 +243,19 @@ merge_one(int dfd, const char *name, const char *store_id, struct rp_store *s,
 		rp_spill_free(&sp);
 		return 0;
 	}
-	if (sp.n > 0 && rp_store_record_sent(s, sp.v, sp.n, sp.now, run, &err) != 0) {
-		snprintf(why, whylen, "%s", err.msg);
-		rp_spill_free(&sp);
-		return -1;
+	/* One at a time: each has its own time (files are rare, and small). */
+	for (i = 0; i < sp.n; i++) {
+		one.name = sp.v[i].name;
+		one.dedup_key = sp.v[i].dedup_key;
+		if (rp_store_record_sent(s, &one, 1, sp.v[i].now, run, &err) != 0) {
+			snprintf(why, whylen, "%s", err.msg);
+			rp_spill_free(&sp);
+			return -1;
+		}
 	}
-	n = (long)sp.n;
 	rp_spill_free(&sp);
 	unlinkat(dfd, name, 0);
-	return n;
+	return (long)i;
 }
 
 long

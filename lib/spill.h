@@ -7,7 +7,10 @@
  * program or of rp-heartbeat that reaches that store records them
  * (rp_store_record_sent, the same merge as a late record) before it reads
  * the state, and removes the file. Not state of its own: what waits here
- * is what Redis would hold had it answered.
+ * is what Redis would hold had it answered. A run that keeps triggers
+ * folds its store's earlier files into its own, so that a store that never
+ * comes back (a wrong port) leaves one file, as long as its triggers are
+ * distinct.
  */
 #ifndef RP_SPILL_H
 #define RP_SPILL_H
@@ -44,15 +47,18 @@ long rp_spill_flush(const struct rp_config *cfg, struct rp_store *s, char *where
 int rp_spill_keep(const struct rp_config *cfg, time_t now, const struct rp_sent *v, size_t n,
     char *where, size_t wherelen, char *why, size_t whylen);
 
-/* A spill file's text (len bytes) parsed: 0 with its store, time and
- * triggers (free with rp_spill_free), -1 if it is not whole and well
- * formed. For the module, its tests and the fuzzer. */
+/* A spill file's text (len bytes) parsed: 0 with its store and triggers
+ * (free with rp_spill_free), -1 if it is not whole and well formed. For
+ * the module, its tests and the fuzzer. */
+struct rp_spill_entry {
+	time_t now; /* when it was sent */
+	const char *name, *dedup_key;
+};
 struct rp_spill {
 	char *store;
-	time_t now;
-	struct rp_sent *v;
+	struct rp_spill_entry *v;
 	size_t n;
-	char *text; /* the names and keys point into it */
+	char *text; /* the store, names and keys point into it */
 };
 int rp_spill_parse(const char *text, size_t len, struct rp_spill *sp);
 void rp_spill_free(struct rp_spill *sp);

@@ -13,9 +13,8 @@
 static const char good[] =
     "robopager unrecorded triggers 1\n"
     "store 127.0.0.1:6379/1 rp\n"
-    "now 1796000000\n"
-    "orders\torders/failed@2026-12-10T14:00:00Z\n"
-    "robopager-heartbeat/vm\trobopager-heartbeat/vm\n"
+    "1796000000\torders\torders/failed@2026-12-10T14:00:00Z\n"
+    "1796000060\trobopager-heartbeat/vm\trobopager-heartbeat/vm\n"
     "end\n";
 
 static int
@@ -34,8 +33,9 @@ START_TEST(parse_strict)
 
 	ck_assert_int_eq(rp_spill_parse(good, n, &sp), 0);
 	ck_assert_str_eq(sp.store, "127.0.0.1:6379/1 rp");
-	ck_assert_int_eq((long)sp.now, 1796000000L);
 	ck_assert_uint_eq(sp.n, 2);
+	ck_assert_int_eq((long)sp.v[0].now, 1796000000L);
+	ck_assert_int_eq((long)sp.v[1].now, 1796000060L);
 	ck_assert_str_eq(sp.v[0].name, "orders");
 	ck_assert_str_eq(sp.v[0].dedup_key, "orders/failed@2026-12-10T14:00:00Z");
 	ck_assert_str_eq(sp.v[1].name, "robopager-heartbeat/vm");
@@ -47,10 +47,12 @@ START_TEST(parse_strict)
 	memcpy(bad, good, n);
 	bad[strlen(good) - 20] = '\0';
 	ck_assert_int_ne(rp_spill_parse(bad, n, &sp), 0);
-	ck_assert_int_ne(parse("robopager unrecorded triggers 1\nstore s\nnow 0\nend\n", &sp), 0);
-	ck_assert_int_ne(parse("robopager unrecorded triggers 1\nstore s\nnow 5\na b\nend\n", &sp),
+	ck_assert_int_ne(parse("robopager unrecorded triggers 1\nstore s\n0\ta\tb\nend\n", &sp), 0);
+	ck_assert_int_ne(parse("robopager unrecorded triggers 1\nstore s\n5\ta b\nend\n", &sp), 0);
+	ck_assert_int_ne(parse("robopager unrecorded triggers 1\nstore s\n5\ta\tb\tc\nend\n", &sp),
 	    0);
-	ck_assert_int_eq(parse("robopager unrecorded triggers 1\nstore s\nnow 5\nend\n", &sp), 0);
+	ck_assert_int_ne(parse("robopager unrecorded triggers 1\nstore s\n5x\ta\tb\nend\n", &sp), 0);
+	ck_assert_int_eq(parse("robopager unrecorded triggers 1\nstore s\nend\n", &sp), 0);
 	ck_assert_uint_eq(sp.n, 0);
 	rp_spill_free(&sp);
 }
@@ -123,6 +125,47 @@ START_TEST(write_then_merge)
 }
 END_TEST
 
+/* A store's earlier files are folded into the new one (a trigger kept
+ * twice once, with its first time); another store's are left alone. */
+START_TEST(folded)
+{
+	struct rp_sent a[2] = {{"s1", "s1/k"}, {"s2", "s2/k"}}, b[2] = {{"s2", "s2/k"}, {"s3", "s3/k"}};
+	struct rp_spill sp;
+	char why[512] = "", cmd[160], path[128];
+	const char *d = mkdir_ours();
+	FILE *p;
+	char *text;
+	size_t len;
+
+	ck_assert_int_eq(rp_spill_write(d, "one", 100, a, 2, why, sizeof(why)), 0);
+	ck_assert_int_eq(rp_spill_write(d, "two", 150, a, 1, why, sizeof(why)), 0);
+	ck_assert_int_eq(rp_spill_write(d, "one", 200, b, 2, why, sizeof(why)), 0);
+	ck_assert_int_eq(files("^unrecorded-"), 2);
+	snprintf(cmd, sizeof(cmd), "grep -l '^store one$' %s/unrecorded-*", d);
+	ck_assert_ptr_nonnull(p = popen(cmd, "r"));
+	ck_assert_ptr_nonnull(fgets(path, sizeof(path), p));
+	pclose(p);
+	path[strcspn(path, "\n")] = '\0';
+	{
+		FILE *f = fopen(path, "r");
+		ck_assert_ptr_nonnull(f);
+		text = calloc(1, 4096);
+		len = fread(text, 1, 4095, f);
+		fclose(f);
+	}
+	ck_assert_int_eq(rp_spill_parse(text, len, &sp), 0);
+	ck_assert_uint_eq(sp.n, 3);
+	ck_assert_str_eq(sp.v[0].name, "s2");
+	ck_assert_int_eq((long)sp.v[0].now, 200L);
+	ck_assert_str_eq(sp.v[1].name, "s3");
+	ck_assert_str_eq(sp.v[2].name, "s1");
+	ck_assert_int_eq((long)sp.v[2].now, 100L);
+	rp_spill_free(&sp);
+	free(text);
+	rmdir_ours();
+}
+END_TEST
+
 /* A directory others can write is refused; a damaged file is set aside
  * once, said, and never read again. */
 START_TEST(refused_and_damaged)
@@ -158,4 +201,5 @@ add_tests(TCase *tc)
 	tcase_add_test(tc, parse_strict);
 	tcase_add_test(tc, write_then_merge);
 	tcase_add_test(tc, refused_and_damaged);
+	tcase_add_test(tc, folded);
 }
