@@ -86,8 +86,10 @@ fold_earlier(int dfd, const char *store_id, struct rp_buf *b, struct rp_buf *old
 		return;
 	}
 	while ((d = readdir(dp)) != NULL) {
-		if (!is_spill(d->d_name) ||
-		    (text = rp_cachedir_read(dfd, d->d_name, MAX_SPILL, &len, why, sizeof(why))) == NULL)
+		if (!is_spill(d->d_name))
+			continue;
+		text = rp_cachedir_read(dfd, d->d_name, MAX_SPILL, &len, why, sizeof(why));
+		if (text == NULL)
 			continue;
 		if (rp_spill_parse(text, len, &sp) == 0 && strcmp(sp.store, store_id) == 0) {
 			for (i = 0; i < sp.n; i++)
@@ -119,9 +121,10 @@ rp_spill_write(const char *dir, const char *store_id, time_t now, const struct r
 	}
 	if ((dfd = rp_cachedir_open(dir, why, whylen)) < 0)
 		return -1;
+	/* The earlier first: a trigger kept twice keeps its first time. */
+	fold_earlier(dfd, store_id, &lines, &old);
 	for (i = 0; i < n; i++)
 		put(&lines, now, v[i].name, v[i].dedup_key);
-	fold_earlier(dfd, store_id, &lines, &old);
 	rp_buf_printf(&b, HEADER "store %s\n", store_id);
 	if (lines.len > 0)
 		rp_buf_append(&b, lines.data, lines.len);

@@ -155,11 +155,12 @@ START_TEST(folded)
 	}
 	ck_assert_int_eq(rp_spill_parse(text, len, &sp), 0);
 	ck_assert_uint_eq(sp.n, 3);
-	ck_assert_str_eq(sp.v[0].name, "s2");
-	ck_assert_int_eq((long)sp.v[0].now, 200L);
-	ck_assert_str_eq(sp.v[1].name, "s3");
-	ck_assert_str_eq(sp.v[2].name, "s1");
-	ck_assert_int_eq((long)sp.v[2].now, 100L);
+	ck_assert_str_eq(sp.v[0].name, "s1");
+	ck_assert_int_eq((long)sp.v[0].now, 100L);
+	ck_assert_str_eq(sp.v[1].name, "s2");
+	ck_assert_int_eq((long)sp.v[1].now, 100L);
+	ck_assert_str_eq(sp.v[2].name, "s3");
+	ck_assert_int_eq((long)sp.v[2].now, 200L);
 	rp_spill_free(&sp);
 	free(text);
 	rmdir_ours();
