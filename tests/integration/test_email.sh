@@ -113,8 +113,9 @@ em -c vendor_reports --now 2026-11-27T03:20
 expect "next day: CRITICAL again" 2 "$RC"
 expect "next day: a new key" "202 trigger vendor_reports/2026-11-27" "$(pd_log | cut -d' ' -f1-3)"
 em -c vendor_reports --now 2026-11-28T03:20
+# Two incidents, delivered at once: in either order.
 expect "third day: new trigger, previous day resolved" "202 resolve vendor_reports/2026-11-27
-202 trigger vendor_reports/2026-11-28" "$(pd_log | tail -n 2 | cut -d' ' -f1-3)"
+202 trigger vendor_reports/2026-11-28" "$(pd_log | tail -n 2 | cut -d' ' -f1-3 | sort)"
 em -c vendor_reports --now 2026-11-28T03:21 --json
 expect_match "third day: --json names the episode's action" '"status":"CRITICAL".*"action":"none"' "$OUT"
 
