@@ -11,6 +11,7 @@
 #include "output.h"
 #include "ping.h"
 #include "run.h"
+#include "signals.h"
 #include "sink.h"
 #include "state.h"
 
@@ -446,6 +447,9 @@ rp_status_run(const struct rp_opts *o, FILE *out)
 	time_t now, clock;
 	size_t waiting;
 
+	/* A reader gone away is a write error to report, as the
+	 * evaluating programs have it, not a death by SIGPIPE. */
+	rp_sig_ignore_pipe();
 	rp_log_init("rp-status", o->verbose);
 	if (rp_config_load(cfgpath, &cfg, &err) != 0 || rp_clock_now(o->now, &now, &err) != 0) {
 		rp_log(RP_LOG_ERR, "%s", err.msg);

@@ -145,6 +145,22 @@ RC=$?
 set -e
 expect "list >/dev/full: exit 74" 74 "$RC"
 expect "list >/dev/full: says so" "rp-silence: cannot write the output: No space left on device" "$(cat "$WORK/err")"
+# A reader gone away is the same error, never a silent death by SIGPIPE
+# (141): a thousand silences make more than a pipe holds.
+BIGCL="$WORK/silence-big.yaml"
+for i in $(seq 1 1000); do
+	printf 'si_big_%04d:\n    type: batchy\n    pd_description: "big %d"\n    pd_service: "0123456789abcdef0123456789abcdef"\n    wf_name: "si_big"\n    check_time: "09:00"\n    poll_sec: 60\n    latency_min: 60\n' "$i" "$i"
+done >"$BIGCL"
+BIGCFG="$WORK/silence-big.cfg"
+write_config "$BIGCFG" sibig
+rp rp-silence -f "$BIGCFG" -y "$BIGCL" --now $T --all 1h a long maintenance of every pipeline
+expect "big: silenced" 0 "$RC"
+set +e
+${RP_WRAP:-} "$TOP/bin/rp-silence" -f "$BIGCFG" -y "$BIGCL" --now $T --list 2>"$WORK/err" | (exec 0<&-; sleep 1)
+RC=${PIPESTATUS[0]}
+set -e
+expect "list | closed reader: exit 74" 74 "$RC"
+expect_match "list | closed reader: says so, in one line" '^rp-silence: cannot write the output: (Broken pipe|write error)$' "$(cat "$WORK/err")"
 
 # --clear takes the same checks: patterns, --type, --all.
 sil --clear 'orders_*'

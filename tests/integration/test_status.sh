@@ -108,6 +108,19 @@ RC=$?
 set -e
 expect "status >/dev/full: exit 74" 74 "$RC"
 expect "status >/dev/full: says so" "rp-status: cannot write the output: No space left on device" "$(cat "$WORK/err")"
+# A reader gone away (rp-status | head, closed early) is the same error,
+# never a silent death by SIGPIPE (141). A thousand checks make more than
+# a pipe holds, so the write fails whenever the reader closes.
+BIGCL="$WORK/status-big.yaml"
+for i in $(seq 1 1000); do
+	printf 'st_big_%04d:\n    type: batchy\n    pd_description: "big %d"\n    pd_service: "0123456789abcdef0123456789abcdef"\n    wf_name: "st_big"\n    check_time: "09:00"\n    poll_sec: 60\n    latency_min: 60\n' "$i" "$i"
+done >"$BIGCL"
+set +e
+${RP_WRAP:-} "$TOP/bin/rp-status" -f "$TCFG" -y "$BIGCL" 2>"$WORK/err" | (exec 0<&-; sleep 1)
+RC=${PIPESTATUS[0]}
+set -e
+expect "status | closed reader: exit 74" 74 "$RC"
+expect_match "status | closed reader: says so, in one line" '^rp-status: cannot write the output: (Broken pipe|write error)$' "$(cat "$WORK/err")"
 
 # Read-only: nothing written, no lock taken.
 before=$(redis-cli -p "$REDIS_PORT" -n 1 --scan --pattern 'st:*' | sort | md5sum)
