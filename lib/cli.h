@@ -1,7 +1,7 @@
 /*
  * cli: the options every Robopager program shares.
  *   -f/--config FILE  -y/--checklist FILE  -c/--check NAME  -n/--dry-run
- *   --now TIME  --json  -q/--quiet  -v/--verbose  -h/--help  -V/--version
+ *   --now TIME  --json  --plugin  -q/--quiet  -v/--verbose  -h/--help  -V/--version
  */
 #ifndef RP_CLI_H
 #define RP_CLI_H
@@ -17,6 +17,7 @@ struct rp_opts {
 	const char *now;         /* --now */
 	int dry_run;
 	int json;
+	int plugin;              /* --plugin, rp-status's alone */
 	int quiet;
 	int verbose;
 	int help;
@@ -37,7 +38,10 @@ enum {
 	RP_CLI_NO_JSON = 1 << 3,    /* --json */
 	/* Operands follow the options (rp-ping NAME -- CMD...): the options end
 	 * at the first operand or at "--", and the operands are o->args. */
-	RP_CLI_OPERANDS = 1 << 4
+	RP_CLI_OPERANDS = 1 << 4,
+	/* Not a refusal: --plugin is accepted (rp-status); without this bit it
+	 * is an unknown option. */
+	RP_CLI_PLUGIN = 1 << 5
 };
 
 /* The whole main() of a program that takes the shared options: turns core
