@@ -49,6 +49,7 @@ parse(int argc, char **argv, struct rp_opts *o, int operands, struct rp_err *err
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
+	const char *last_value = NULL;
 	int ch;
 
 	memset(o, 0, sizeof(*o));
@@ -56,6 +57,7 @@ parse(int argc, char **argv, struct rp_opts *o, int operands, struct rp_err *err
 	optind = 0; /* glibc: start afresh, the ordering ("+") included */
 	while ((ch = getopt_long(argc, argv, operands ? "+:f:y:c:nqvhV" : ":f:y:c:nqvhV", longopts,
 	    NULL)) != -1) {
+		last_value = optarg;
 		switch (ch) {
 		case 'f':
 			o->config = optarg;
@@ -102,6 +104,10 @@ parse(int argc, char **argv, struct rp_opts *o, int operands, struct rp_err *err
 	if (operands) {
 		o->args = argv + optind;
 		o->nargs = argc - optind;
+		/* getopt steps over the "--" that ends the options; a "--" that
+		 * was an option's value (-f --) is not that one. */
+		o->after_dashdash = optind > 1 && strcmp(argv[optind - 1], "--") == 0 &&
+		    argv[optind - 1] != last_value;
 	} else if (optind < argc) {
 		return rp_err_set(err, RP_EXIT_USAGE, "unexpected argument \"%s\"", argv[optind]);
 	}

@@ -24,6 +24,8 @@ struct rp_opts {
 	int version;
 	char **args;             /* the operands, with RP_CLI_OPERANDS only */
 	int nargs;
+	int after_dashdash;      /* the operands came after "--" (no NAME
+	                          * before it: rp-ping -- cmd) */
 };
 
 /* Parses argv. Returns 0, or -1 with err (RP_EXIT_USAGE) for a bad option
