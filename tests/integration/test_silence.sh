@@ -125,6 +125,29 @@ expect "again with a reason: the new reason" "silenced orders_a until 2026-12-09
 # --type: every check of that type.
 sil --now $T --type email 1h mailbox migration
 expect "--type email" "silenced si_mail until 2026-12-09T11:00:00-05:00: mailbox migration" "$OUT"
+# Every type the checklist knows, as rp-silence(1) lists them (a checklist
+# and a prefix of their own, so the rest of this file is not changed).
+TYCFG="$WORK/silence-types.cfg"
+TYCL="$WORK/silence-types.yaml"
+write_config "$TYCFG" sity
+cat >"$TYCL" <<'EOC'
+ty_ping:
+    type: ping
+    pd_description: "a cron job"
+    pd_service: "0123456789abcdef0123456789abcdef"
+    period: 1d
+ty_airflow:
+    type: airflow
+    pd_description: "a DAG"
+    pd_service: "0123456789abcdef0123456789abcdef"
+    dag_id: "orders"
+    check_time: "09:00"
+    poll_sec: 60
+    latency_min: 60
+EOC
+rp rp-silence -f "$TYCFG" -y "$TYCL" --now $T --type ping --type airflow 1h types
+expect "--type ping --type airflow" "0 silenced ty_ping until 2026-12-09T11:00:00-05:00: types
+silenced ty_airflow until 2026-12-09T11:00:00-05:00: types" "$RC $OUT"
 
 # --list: a reason's control characters escaped, never raw.
 sil --now $T si_check 1h "$(printf 'red \033[31malert\033[0m\nforged line\\')"
