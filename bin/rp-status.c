@@ -2,7 +2,7 @@
  * rp-status: one row per check from the checklist and the state store:
  * status, since when, last evaluation, last completion or success, silence,
  * open incident. Read-only; its exit status is the worst stored status, so
- * that "rp-status -c NAME" is a monitoring plugin.
+ * that "rp-status -c NAME --plugin" is a monitoring plugin.
  */
 #include <stdio.h>
 
@@ -14,6 +14,7 @@ usage(FILE *f)
 {
 	fprintf(f,
 	    "usage: rp-status [-f etl.cfg] [-y checklist.yaml] [-c NAME] [--json] [--now TIME] [-v]\n"
+	    "       rp-status [-f etl.cfg] [-y checklist.yaml] -c NAME --plugin [--now TIME]\n"
 	    "\n"
 	    "Prints one row per check: name, type, status (NEVER if not evaluated yet,\n"
 	    "OFF on a day off with no incident open), since when, last evaluation,\n"
@@ -28,6 +29,10 @@ usage(FILE *f)
 	    "  -c, --check NAME      only that check\n"
 	    "      --json            one JSON object per line: checks (\"kind\":\"check\"),\n"
 	    "                        then waiting (\"outbox\") and refused events\n"
+	    "      --plugin          with -c NAME, as a Nagios or Icinga plugin: one line,\n"
+	    "                        STATUS NAME: summary (OK for a check not evaluated\n"
+	    "                        yet; a silenced check keeps its status), also when\n"
+	    "                        the state store cannot be read (UNKNOWN)\n"
 	    "      --now TIME        as if it were TIME (also $RP_NOW)\n"
 	    "  -v, --verbose         below a ping check's row, what rp-ping recorded:\n"
 	    "                        last success and failure, a run in progress,\n"
@@ -51,5 +56,6 @@ body(const struct rp_opts *o)
 int
 main(int argc, char **argv)
 {
-	return rp_cli_main(argc, argv, "rp-status", usage, RP_CLI_NO_DRY_RUN | RP_CLI_NO_QUIET, body);
+	return rp_cli_main(argc, argv, "rp-status", usage,
+	    RP_CLI_NO_DRY_RUN | RP_CLI_NO_QUIET | RP_CLI_PLUGIN, body);
 }

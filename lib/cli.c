@@ -34,7 +34,7 @@ const char rp_cli_common_help[] =
 static int
 parse(int argc, char **argv, struct rp_opts *o, int operands, struct rp_err *err)
 {
-	enum { OPT_NOW = 256, OPT_JSON };
+	enum { OPT_NOW = 256, OPT_JSON, OPT_PLUGIN };
 	static const struct option longopts[] = {
 		{"config", required_argument, NULL, 'f'},
 		{"checklist", required_argument, NULL, 'y'},
@@ -42,12 +42,14 @@ parse(int argc, char **argv, struct rp_opts *o, int operands, struct rp_err *err
 		{"dry-run", no_argument, NULL, 'n'},
 		{"now", required_argument, NULL, OPT_NOW},
 		{"json", no_argument, NULL, OPT_JSON},
+		{"plugin", no_argument, NULL, OPT_PLUGIN},
 		{"quiet", no_argument, NULL, 'q'},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
+	const char *last_value = NULL;
 	int ch;
 
 	memset(o, 0, sizeof(*o));
@@ -55,6 +57,7 @@ parse(int argc, char **argv, struct rp_opts *o, int operands, struct rp_err *err
 	optind = 0; /* glibc: start afresh, the ordering ("+") included */
 	while ((ch = getopt_long(argc, argv, operands ? "+:f:y:c:nqvhV" : ":f:y:c:nqvhV", longopts,
 	    NULL)) != -1) {
+		last_value = optarg;
 		switch (ch) {
 		case 'f':
 			o->config = optarg;
@@ -73,6 +76,9 @@ parse(int argc, char **argv, struct rp_opts *o, int operands, struct rp_err *err
 			break;
 		case OPT_JSON:
 			o->json = 1;
+			break;
+		case OPT_PLUGIN:
+			o->plugin = 1;
 			break;
 		case 'q':
 			o->quiet = 1;
@@ -98,6 +104,10 @@ parse(int argc, char **argv, struct rp_opts *o, int operands, struct rp_err *err
 	if (operands) {
 		o->args = argv + optind;
 		o->nargs = argc - optind;
+		/* getopt steps over the "--" that ends the options; a "--" that
+		 * was an option's value (-f --) is not that one. */
+		o->after_dashdash = optind > 1 && strcmp(argv[optind - 1], "--") == 0 &&
+		    argv[optind - 1] != last_value;
 	} else if (optind < argc) {
 		return rp_err_set(err, RP_EXIT_USAGE, "unexpected argument \"%s\"", argv[optind]);
 	}
@@ -250,6 +260,10 @@ rp_cli_main(int argc, char **argv, const char *program, void (*usage)(FILE *),
 		bad = "-q means nothing here";
 	else if ((refuse & RP_CLI_NO_JSON) && o.json)
 		bad = "--json means nothing here";
+	else if (!(refuse & RP_CLI_PLUGIN) && o.plugin)
+		bad = "unknown option --plugin";
+	else if (o.plugin && (o.check == NULL || o.json || o.verbose))
+		bad = "--plugin goes with -c NAME, without --json or -v";
 	if (bad != NULL) {
 		/* One line, as every error: the help is one option away. */
 		fprintf(stderr, "%s: %s (%s --help lists the options)\n", program, bad, program);

@@ -1,7 +1,7 @@
 /*
  * cli: the options every Robopager program shares.
  *   -f/--config FILE  -y/--checklist FILE  -c/--check NAME  -n/--dry-run
- *   --now TIME  --json  -q/--quiet  -v/--verbose  -h/--help  -V/--version
+ *   --now TIME  --json  --plugin  -q/--quiet  -v/--verbose  -h/--help  -V/--version
  */
 #ifndef RP_CLI_H
 #define RP_CLI_H
@@ -17,12 +17,15 @@ struct rp_opts {
 	const char *now;         /* --now */
 	int dry_run;
 	int json;
+	int plugin;              /* --plugin, rp-status's alone */
 	int quiet;
 	int verbose;
 	int help;
 	int version;
 	char **args;             /* the operands, with RP_CLI_OPERANDS only */
 	int nargs;
+	int after_dashdash;      /* the operands came after "--" (no NAME
+	                          * before it: rp-ping -- cmd) */
 };
 
 /* Parses argv. Returns 0, or -1 with err (RP_EXIT_USAGE) for a bad option
@@ -37,7 +40,10 @@ enum {
 	RP_CLI_NO_JSON = 1 << 3,    /* --json */
 	/* Operands follow the options (rp-ping NAME -- CMD...): the options end
 	 * at the first operand or at "--", and the operands are o->args. */
-	RP_CLI_OPERANDS = 1 << 4
+	RP_CLI_OPERANDS = 1 << 4,
+	/* Not a refusal: --plugin is accepted (rp-status); without this bit it
+	 * is an unknown option. */
+	RP_CLI_PLUGIN = 1 << 5
 };
 
 /* The whole main() of a program that takes the shared options: turns core

@@ -884,7 +884,9 @@ rp_ping_run(const struct rp_opts *o)
 	ignore_sigpipe();
 	/* --now is read again once the configured zone is in force; a bad one
 	 * is a usage error before anything runs. */
-	if (rp_ping_parse(o->args, o->nargs, &a, &err) != 0 ||
+	if (o->after_dashdash)
+		rp_err_set(&err, RP_EXIT_USAGE, "the check name is missing: rp-ping NAME -- COMMAND");
+	if (o->after_dashdash || rp_ping_parse(o->args, o->nargs, &a, &err) != 0 ||
 	    rp_clock_now(o->now, &now, &err) != 0) {
 		rp_log(RP_LOG_ERR, "%s; rp-ping --help lists the forms", err.msg);
 		free(given_tz);

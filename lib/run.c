@@ -1006,11 +1006,13 @@ rp_run(const char *program, enum rp_program prog, const struct rp_opts *o)
 		write_metrics(&r);
 	rc = exit_status(&r, worst);
 	rp_http_cleanup();
-	if (r.store != NULL)
-		rp_log(RP_LOG_DEBUG, "%zu checks (files %ld ms, state read %ld, sources %ld, "
-		    "decision written and sent %ld), %ld Redis round trips, %ld ms", r.n, ms[0],
-		    ms[1] - ms[0], ms[2] - ms[1], ms[3] - ms[2], rp_store_round_trips(r.store),
-		    rp_elapsed_ms(&r.t0));
+	if (r.store != NULL) {
+		long trips = rp_store_round_trips(r.store);
+		rp_log(RP_LOG_DEBUG, "%zu check%s (files %ld ms, state read %ld, sources %ld, "
+		    "decision written and sent %ld), %ld Redis round trip%s, %ld ms", r.n,
+		    r.n == 1 ? "" : "s", ms[0], ms[1] - ms[0], ms[2] - ms[1], ms[3] - ms[2], trips,
+		    trips == 1 ? "" : "s", rp_elapsed_ms(&r.t0));
+	}
 out:
 	run_free(&r);
 	return rc;

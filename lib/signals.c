@@ -42,7 +42,17 @@ rp_sig_init(void)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	rp_sig_ignore_pipe();
+}
+
+void
+rp_sig_ignore_pipe(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = SIG_IGN;
+	sigemptyset(&sa.sa_mask);
 	sigaction(SIGPIPE, &sa, NULL);
 }
 

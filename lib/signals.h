@@ -12,8 +12,15 @@
 #ifndef RP_SIGNALS_H
 #define RP_SIGNALS_H
 
-/* Installs the handlers (once; later calls do nothing). */
+/* Installs the handlers (once; later calls do nothing), SIGPIPE ignored
+ * as rp_sig_ignore_pipe() does. */
 void rp_sig_init(void);
+
+/* Ignores SIGPIPE only: for a program that evaluates nothing (rp-status,
+ * rp-silence), so that a reader gone away is a write error it reports
+ * (rp_cli_close_out(): 74) rather than a silent death by signal, while
+ * SIGTERM and SIGINT still end it at once, as by default. */
+void rp_sig_ignore_pipe(void);
 
 /* The signal that asked the run to stop, or 0. */
 int rp_sig_stopped(void);

@@ -12,6 +12,7 @@
 #include "config.h"
 #include "output.h"
 #include "run.h"
+#include "signals.h"
 #include "state.h"
 
 /* "user@host": who set a silence, for the next person on call. */
@@ -272,6 +273,9 @@ rp_silence_run(const struct rp_silence_opts *o, FILE *out)
 	time_t now;
 	int rc = RP_EXIT_OK, need_checklist = 0;
 
+	/* A reader gone away is a write error to report, as the
+	 * evaluating programs have it, not a death by SIGPIPE. */
+	rp_sig_ignore_pipe();
 	rp_log_init("rp-silence", 0);
 	if (rp_config_load(cfgpath, &cfg, &err) != 0) {
 		rp_log(RP_LOG_ERR, "%s", err.msg);

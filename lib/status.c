@@ -11,6 +11,7 @@
 #include "output.h"
 #include "ping.h"
 #include "run.h"
+#include "signals.h"
 #include "sink.h"
 #include "state.h"
 
@@ -347,6 +348,36 @@ row_text(FILE *out, const struct rp_config *cfg, const struct rp_check *c,
 	rp_buf_free(&inc);
 }
 
+/* --plugin: the one line a monitoring plugin prints, "STATUS NAME:
+ * summary", with the stored status, so the line and the exit status agree.
+ * Never evaluated is OK, as the exit status has it: nothing wrong is known
+ * (rp-heartbeat pages when evaluations stop). A silence holds pages, not
+ * the truth: a silenced check shows its status, the silence said after. */
+static void
+plugin_line(FILE *out, const struct rp_check *c, const struct rp_load *l, time_t now)
+{
+	const struct rp_check_state *st = &l->st;
+	struct rp_buf b = {0};
+	char until[24];
+
+	rp_buf_printf(&b, "%s ", st->known ? rp_status_name(st->status) : "OK");
+	rp_buf_utf8(&b, c->name);
+	rp_buf_append(&b, ": ", 2);
+	if (!st->known)
+		rp_buf_printf(&b, "not evaluated yet");
+	else
+		rp_buf_utf8(&b, st->summary ? st->summary : "no summary recorded");
+	if (st->known && rp_check_off(c, now) && st->open_key == NULL)
+		rp_buf_printf(&b, " (a day off)");
+	if (l->silenced_until > now) {
+		when(l->silenced_until, until, sizeof(until));
+		rp_buf_printf(&b, " (silenced until %s)", until);
+	}
+	rp_buf_append(&b, "\n", 1);
+	fputs(b.data, out);
+	rp_buf_free(&b);
+}
+
 static int
 wanted(const struct rp_opts *o, const char *check)
 {
@@ -446,6 +477,9 @@ rp_status_run(const struct rp_opts *o, FILE *out)
 	time_t now, clock;
 	size_t waiting;
 
+	/* A reader gone away is a write error to report, as the
+	 * evaluating programs have it, not a death by SIGPIPE. */
+	rp_sig_ignore_pipe();
 	rp_log_init("rp-status", o->verbose);
 	if (rp_config_load(cfgpath, &cfg, &err) != 0 || rp_clock_now(o->now, &now, &err) != 0) {
 		rp_log(RP_LOG_ERR, "%s", err.msg);
@@ -477,15 +511,25 @@ rp_status_run(const struct rp_opts *o, FILE *out)
 		rc = RP_EXIT_USAGE;
 		goto out;
 	}
-	if ((st = rp_config_store(&cfg, &err)) == NULL) {
+	if ((st = rp_config_store(&cfg, &err)) == NULL && err.code == RP_EXIT_CONFIG) {
 		rp_log(RP_LOG_ERR, "%s", err.msg);
 		rc = err.code;
 		goto out;
 	}
-	if (rp_store_load(st, l, n, &now, 1, &clock, &waiting, &err) != 0 ||
+	if (st == NULL || rp_store_load(st, l, n, &now, 1, &clock, &waiting, &err) != 0 ||
 	    rp_store_outbox_read(st, &ob, &rej, &nrej, &err) != 0) {
-		rp_log(RP_LOG_ERR, "%s", err.msg);
+		/* A plugin's answer is its one line on stdout: Icinga would show
+		 * stderr as well, Nagios nothing at all. */
+		if (o->plugin)
+			fprintf(out, "UNKNOWN %s: state store unreachable (%s)\n", o->check, err.msg);
+		else
+			rp_log(RP_LOG_ERR, "%s", err.msg);
 		rc = RP_EXIT_UNKNOWN;
+		goto out;
+	}
+	if (o->plugin) {
+		plugin_line(out, cs[0], &l[0], now);
+		rc = rp_exit_for(l[0].st.known ? l[0].st.status : RP_OK);
 		goto out;
 	}
 	if (!o->json)

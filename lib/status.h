@@ -14,7 +14,9 @@
  * events). Returns the exit status: the worst stored status of the checks
  * shown as a monitoring plugin gives it (0 OK, 1 WARNING, 2 CRITICAL, 3
  * UNKNOWN; OK < WARNING < UNKNOWN < CRITICAL; never evaluated is OK), 3
- * when the state store cannot be read, 64 or 78. */
+ * when the state store cannot be read, 64 or 78. With o->plugin (and
+ * o->check), one line instead, "STATUS NAME: summary", also when the state
+ * store cannot be read ("UNKNOWN NAME: state store unreachable (...)"). */
 int rp_status_run(const struct rp_opts *o, FILE *out);
 
 #endif

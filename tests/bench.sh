@@ -134,7 +134,7 @@ sample() {
 stat() { # stat KIND COLUMN(1 wall, 2 rss) -> "median max"
 	sort -n -k"$2" "$WORK/$1" | awk -v c="$2" '{v[NR]=$c} END {printf "%s %s", v[int((NR+1)/2)], v[NR]}'
 }
-rt() { sed -nE 's/.* ([0-9]+) Redis round trips.*/\1/p' "$WORK/last.err" | tail -n 1; }
+rt() { sed -nE 's/.* ([0-9]+) Redis round trips?,.*/\1/p' "$WORK/last.err" | tail -n 1; }
 
 RP="$TOP/bin"
 now() { python3 -c "import datetime,sys; print((datetime.datetime(2026,11,26,10,0)+datetime.timedelta(minutes=2*int(sys.argv[1]))).strftime('%Y-%m-%dT%H:%M'))" "$1"; }

@@ -92,8 +92,8 @@ EOT
 
 say "02:30  cron runs the backup through rp-ping; it fails (rp-ping exits with its status)"
 run rp-ping --now 2026-11-26T02:30 nightly_backup -- sh -c 'echo "pg_dump: connection refused" >&2; exit 2'
-say "02:35  rp-latency-check, every 5 minutes from cron: the failure pages at once"
-run rp-latency-check --now 2026-11-26T02:35
+say "02:31  rp-latency-check, every minute from cron: the failure pages at once"
+run rp-latency-check --now 2026-11-26T02:31
 say "02:50  rerun by hand, it succeeds; the next run resolves the incident"
 run rp-ping --now 2026-11-26T02:50 nightly_backup -- sh -c 'echo "backup written"'
 run rp-latency-check --now 2026-11-26T02:55

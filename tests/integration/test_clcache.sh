@@ -43,7 +43,7 @@ wf_set clc_beta '{"status":"failed","batch_start":"2026-11-26T14:00:00","batch_e
 clc() { rp rp-latency-check -f "${CFGFILE:-$CCCFG}" -y "$CCL" -n -v --now 2026-11-26T10:00 "$@"; }
 cache_line() { printf '%s\n' "$ERR" | grep 'checklist cache: ' || true; }
 # What a run says but the cache line.
-said() { printf '%s\n%s\n%s\n' "$RC" "$OUTP" "$(printf '%s\n' "$ERR" | grep -v -e 'checklist cache: ' -e 'Redis round trips, [0-9]* ms$')"; }
+said() { printf '%s\n%s\n%s\n' "$RC" "$OUTP" "$(printf '%s\n' "$ERR" | grep -v -e 'checklist cache: ' -e 'Redis round trips*, [0-9]* ms$')"; }
 entry() { ls "$CCD"/checklist-*.cache 2>/dev/null | head -n 1; }
 
 CFGFILE=$NOCFG clc

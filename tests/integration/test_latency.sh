@@ -93,7 +93,12 @@ rp rp-latency-check -f "$CFG" -y "$CL" --now 2026-11-27T08:59 -v
 expect "due: before check_time nothing is evaluated" 0 "$RC"
 expect_match "due: -v shows it skipped" '^SKIPPED nightly_orders_latency: not due before 09:00' "$OUT"
 expect_match "-v: where the run's time went, and its round trips" \
-	'checks \(files [0-9]+ ms, state read [0-9]+, sources [0-9]+, decision written and sent [0-9]+\), [0-9]+ Redis round trips, [0-9]+ ms$' "$ERR"
+	'checks? \(files [0-9]+ ms, state read [0-9]+, sources [0-9]+, decision written and sent [0-9]+\), [0-9]+ Redis round trips?, [0-9]+ ms$' "$ERR"
+# One of each is singular: "1 check", "1 Redis round trip".
+awk '/^[^ ]/ { p = $0 == "nightly_orders_latency:" } p' "$CL" >"$WORK/one-check.yaml"
+rp rp-latency-check -f "$CFG" -y "$WORK/one-check.yaml" --now 2026-11-27T08:59 -v
+expect_match "-v, one check: 1 check, singular" ': 1 check \(files ' "$ERR"
+expect_no_match "-v: no \"1 checks\" or \"1 Redis round trips\"" '(^|[^0-9])1 (checks|Redis round trips)' "$ERR"
 expect "due: before check_time batchy is not asked" "$h0" "$(hits orders_intraday)"
 wf_set orders_intraday '{"status":"success","batch_start":"2026-11-27T13:00:00","batch_end":"2026-11-27T13:50:00"}'
 rp rp-latency-check -f "$CFG" -y "$CL" --now 2026-11-27T09:00

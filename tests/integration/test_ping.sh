@@ -192,6 +192,12 @@ pg --bogus wrapped_job -- sh -c 'echo still ran; exit 9'
 expect "wrap with an unknown option: the job runs, its status comes out" "9 still ran" "$RC $OUT"
 expect "wrap with an unknown option: two lines, the error and what was done" "rp-ping: unknown option --bogus (rp-ping --help lists the options)
 rp-ping: running sh without recording it" "$ERR"
+# The name forgotten: said so (not "options go before the name" about the
+# command's own), and the job still runs.
+pg -- sh -c 'echo ran; exit 7'
+expect "wrap without a name: the job runs, its status comes out" "7 ran" "$RC $OUT"
+expect "wrap without a name: says the name is missing" "rp-ping: the check name is missing: rp-ping NAME -- COMMAND; rp-ping --help lists the forms
+rp-ping: running sh without recording it" "$ERR"
 
 # Megabytes: passed through byte for byte, the tail bounded and sanitised.
 # (Both outputs are read as they come; the pause keeps their order exact.)

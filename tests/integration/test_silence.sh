@@ -125,6 +125,29 @@ expect "again with a reason: the new reason" "silenced orders_a until 2026-12-09
 # --type: every check of that type.
 sil --now $T --type email 1h mailbox migration
 expect "--type email" "silenced si_mail until 2026-12-09T11:00:00-05:00: mailbox migration" "$OUT"
+# Every type the checklist knows, as rp-silence(1) lists them (a checklist
+# and a prefix of their own, so the rest of this file is not changed).
+TYCFG="$WORK/silence-types.cfg"
+TYCL="$WORK/silence-types.yaml"
+write_config "$TYCFG" sity
+cat >"$TYCL" <<'EOC'
+ty_ping:
+    type: ping
+    pd_description: "a cron job"
+    pd_service: "0123456789abcdef0123456789abcdef"
+    period: 1d
+ty_airflow:
+    type: airflow
+    pd_description: "a DAG"
+    pd_service: "0123456789abcdef0123456789abcdef"
+    dag_id: "orders"
+    check_time: "09:00"
+    poll_sec: 60
+    latency_min: 60
+EOC
+rp rp-silence -f "$TYCFG" -y "$TYCL" --now $T --type ping --type airflow 1h types
+expect "--type ping --type airflow" "0 silenced ty_ping until 2026-12-09T11:00:00-05:00: types
+silenced ty_airflow until 2026-12-09T11:00:00-05:00: types" "$RC $OUT"
 
 # --list: a reason's control characters escaped, never raw.
 sil --now $T si_check 1h "$(printf 'red \033[31malert\033[0m\nforged line\\')"
@@ -145,6 +168,22 @@ RC=$?
 set -e
 expect "list >/dev/full: exit 74" 74 "$RC"
 expect "list >/dev/full: says so" "rp-silence: cannot write the output: No space left on device" "$(cat "$WORK/err")"
+# A reader gone away is the same error, never a silent death by SIGPIPE
+# (141): a thousand silences make more than a pipe holds.
+BIGCL="$WORK/silence-big.yaml"
+for i in $(seq 1 1000); do
+	printf 'si_big_%04d:\n    type: batchy\n    pd_description: "big %d"\n    pd_service: "0123456789abcdef0123456789abcdef"\n    wf_name: "si_big"\n    check_time: "09:00"\n    poll_sec: 60\n    latency_min: 60\n' "$i" "$i"
+done >"$BIGCL"
+BIGCFG="$WORK/silence-big.cfg"
+write_config "$BIGCFG" sibig
+rp rp-silence -f "$BIGCFG" -y "$BIGCL" --now $T --all 1h a long maintenance of every pipeline
+expect "big: silenced" 0 "$RC"
+set +e
+${RP_WRAP:-} "$TOP/bin/rp-silence" -f "$BIGCFG" -y "$BIGCL" --now $T --list 2>"$WORK/err" | (exec 0<&-; sleep 1)
+RC=${PIPESTATUS[0]}
+set -e
+expect "list | closed reader: exit 74" 74 "$RC"
+expect_match "list | closed reader: says so, in one line" '^rp-silence: cannot write the output: (Broken pipe|write error)$' "$(cat "$WORK/err")"
 
 # --clear takes the same checks: patterns, --type, --all.
 sil --clear 'orders_*'

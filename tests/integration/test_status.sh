@@ -98,6 +98,36 @@ for c in never:0 ok:0 warn:1 crit:2 unknown:3 silenced:2 mail:0; do
 	rp rp-status -f "$TCFG" -y "$TCL" -c "st_${c%%:*}"
 	expect "status -c st_${c%%:*}: exit ${c#*:}" "${c#*:}" "$RC"
 done
+# --plugin: one line a monitoring plugin shows, STATUS NAME: summary, and
+# the same exit status.
+plug() { rp rp-status -f "$TCFG" -y "$TCL" --now 2026-12-03T10:01 --plugin -c "$@"; }
+plug st_ok
+expect "plugin OK: one line" "OK st_ok: st_ok: completed 10 min ago (limit 60)|0" "$OUT|$RC"
+plug st_warn
+expect "plugin WARNING: one line, exit 1" "WARNING st_warn: st_warn: no completion for 50 min (limit 60)|1" "$OUT|$RC"
+plug st_crit
+expect "plugin CRITICAL: one line, exit 2" "CRITICAL st_crit: st_crit: no completion for 90 min (limit 60)|2" "$OUT|$RC"
+plug st_unknown
+expect "plugin UNKNOWN: one line, exit 3" "UNKNOWN st_unknown: st_unknown: batchy answered HTTP 500|3" "$OUT|$RC"
+plug st_never
+expect "plugin never evaluated: OK, says so" "OK st_never: not evaluated yet|0" "$OUT|$RC"
+plug st_silenced
+expect "plugin silenced: its status, the silence after" "CRITICAL st_silenced: st_silenced: the batch started 2026-12-03 09:45 failed (silenced until 2026-12-03 10:55)|2" "$OUT|$RC"
+expect "plugin: nothing on stderr" "" "$ERR"
+rp rp-status -f "$TCFG" -y "$TCL" --plugin -c nope
+expect "plugin: unknown check is a usage error" 64 "$RC"
+rp rp-status -f "$TCFG" -y "$TCL" --plugin
+expect "plugin without -c: usage error" 64 "$RC"
+rp rp-status -f "$TCFG" -y "$TCL" --plugin --json -c st_ok
+expect "plugin with --json: usage error" 64 "$RC"
+rp rp-latency-check -f "$TCFG" -y "$TCL" --plugin -c st_ok
+expect "plugin: rp-status's alone" "64 rp-latency-check: unknown option --plugin (rp-latency-check --help lists the options)" "$RC $ERR"
+PDOWN="$WORK/status-plugin-down.cfg"
+write_config "$PDOWN" st "$(free_port)"
+rp rp-status -f "$PDOWN" -y "$TCL" --plugin -c st_ok
+expect "plugin, Redis down: one line" 1 "$(printf '%s\n' "$OUT" | wc -l)"
+expect_match "plugin, Redis down: UNKNOWN on stdout" '^UNKNOWN st_ok: state store unreachable \(redis at 127\.0\.0\.1:[0-9]+: Connection refused\)$' "$OUT"
+expect "plugin, Redis down: exit 3, nothing on stderr" "3 " "$RC $ERR"
 grep -A7 -E '^st_(ok|warn|unknown):' "$TCL" | grep -v '^--$' >"$WORK/status-some.yaml"
 rp rp-status -f "$TCFG" -y "$WORK/status-some.yaml"
 expect "status: UNKNOWN is worse than WARNING (no CRITICAL shown)" 3 "$RC"
@@ -108,6 +138,19 @@ RC=$?
 set -e
 expect "status >/dev/full: exit 74" 74 "$RC"
 expect "status >/dev/full: says so" "rp-status: cannot write the output: No space left on device" "$(cat "$WORK/err")"
+# A reader gone away (rp-status | head, closed early) is the same error,
+# never a silent death by SIGPIPE (141). A thousand checks make more than
+# a pipe holds, so the write fails whenever the reader closes.
+BIGCL="$WORK/status-big.yaml"
+for i in $(seq 1 1000); do
+	printf 'st_big_%04d:\n    type: batchy\n    pd_description: "big %d"\n    pd_service: "0123456789abcdef0123456789abcdef"\n    wf_name: "st_big"\n    check_time: "09:00"\n    poll_sec: 60\n    latency_min: 60\n' "$i" "$i"
+done >"$BIGCL"
+set +e
+${RP_WRAP:-} "$TOP/bin/rp-status" -f "$TCFG" -y "$BIGCL" 2>"$WORK/err" | (exec 0<&-; sleep 1)
+RC=${PIPESTATUS[0]}
+set -e
+expect "status | closed reader: exit 74" 74 "$RC"
+expect_match "status | closed reader: says so, in one line" '^rp-status: cannot write the output: (Broken pipe|write error)$' "$(cat "$WORK/err")"
 
 # Read-only: nothing written, no lock taken.
 before=$(redis-cli -p "$REDIS_PORT" -n 1 --scan --pattern 'st:*' | sort | md5sum)

@@ -175,7 +175,9 @@ START_TEST(operands)
 	static const char *const a2[] = {"p", "-q", "--", "job", "-x", NULL};
 	static const char *const a3[] = {"p", "--json", "job", NULL};
 	static const char *const a4[] = {"p", "job", NULL};
+	static const char *const a5[] = {"p", "-f", "--", "job", NULL};
 	char **argv1 = args(a1), **argv2 = args(a2), **argv3 = args(a3), **argv4 = args(a4);
+	char **argv5 = args(a5);
 	unsigned flags = RP_CLI_OPERANDS | RP_CLI_NO_JSON;
 	int null = open("/dev/null", O_WRONLY);
 
@@ -188,10 +190,18 @@ START_TEST(operands)
 	ck_assert_str_eq(seen.args[0], "job");
 	ck_assert_str_eq(seen.args[1], "--");
 	ck_assert_str_eq(seen.args[3], "-v");
+	ck_assert(!seen.after_dashdash);
+	/* "--" before the first operand: no NAME came before it. */
 	ck_assert_int_eq(rp_cli_main(5, argv2, "p", no_usage, flags, keep), 42);
 	ck_assert(seen.quiet);
 	ck_assert_int_eq(seen.nargs, 2);
 	ck_assert_str_eq(seen.args[1], "-x");
+	ck_assert(seen.after_dashdash);
+	/* A "--" that is an option's value is not the end of the options. */
+	ck_assert_int_eq(rp_cli_main(4, argv5, "p", no_usage, flags, keep), 42);
+	ck_assert_str_eq(seen.config, "--");
+	ck_assert_int_eq(seen.nargs, 1);
+	ck_assert(!seen.after_dashdash);
 	ck_assert_int_eq(rp_cli_main(3, argv3, "p", no_usage, flags, keep), RP_EXIT_USAGE);
 	/* Without RP_CLI_OPERANDS, an operand is still refused. */
 	ck_assert_int_eq(rp_cli_main(2, argv4, "p", no_usage, 0, keep), RP_EXIT_USAGE);
@@ -199,6 +209,7 @@ START_TEST(operands)
 	unargs(argv2);
 	unargs(argv3);
 	unargs(argv4);
+	unargs(argv5);
 }
 END_TEST
 
