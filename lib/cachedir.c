@@ -2,6 +2,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "cachedir.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -153,5 +154,24 @@ rp_cachedir_write(int dfd, const char *name, const struct rp_buf *b, char *why, 
 		unlinkat(dfd, tmp, 0);
 		return -1;
 	}
+	return 0;
+}
+
+int
+rp_cachedir_each(int dfd, void (*fn)(int dfd, const char *name, void *arg), void *arg)
+{
+	struct dirent *d;
+	int fd = dup(dfd);
+	DIR *dp;
+
+	if (fd < 0 || (dp = fdopendir(fd)) == NULL) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	while ((d = readdir(dp)) != NULL)
+		if (strcmp(d->d_name, ".") != 0 && strcmp(d->d_name, "..") != 0)
+			fn(dfd, d->d_name, arg);
+	closedir(dp);
 	return 0;
 }

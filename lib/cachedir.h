@@ -26,6 +26,10 @@ char *rp_cachedir_read(int dfd, const char *name, size_t max, size_t *len, char 
 int rp_cachedir_write(int dfd, const char *name, const struct rp_buf *b, char *why,
     size_t whylen);
 
+/* Calls fn for each name in dfd (but . and ..), in the directory's order;
+ * fn may remove the name it is given. -1 if the directory cannot be read. */
+int rp_cachedir_each(int dfd, void (*fn)(int dfd, const char *name, void *arg), void *arg);
+
 /* The whole of fd (at most max bytes) in a new buffer; NULL on error
  * (errno; EFBIG past max). */
 char *rp_read_all(int fd, size_t max, size_t *len);

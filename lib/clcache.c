@@ -1,7 +1,6 @@
 /* The cache of the parsed checklist: see clcache.h. */
 #define _DEFAULT_SOURCE /* le64toh */
 #include <endian.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -464,6 +463,46 @@ is_ours(const char *name, int *tmp)
 	    strcmp(name + n - 6, ".cache") == 0;
 }
 
+/* The entries prune has seen, besides the one just written. */
+struct seen {
+	const char *kept;
+	struct { char name[64]; struct timespec mtime; } e[RP_CLCACHE_ENTRIES];
+	size_t n;
+};
+
+/* One name of the directory, for prune. */
+static void
+prune_one(int dfd, const char *name, void *arg)
+{
+	struct seen *sn = arg;
+	struct stat st;
+	size_t i, old;
+	int tmp;
+
+	if (!is_ours(name, &tmp) || strlen(name) >= sizeof(sn->e[0].name) ||
+	    fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+		return;
+	if (tmp) {
+		if (st.st_mtime < time(NULL) - 3600)
+			unlinkat(dfd, name, 0);
+		return;
+	}
+	if (strcmp(name, sn->kept) == 0)
+		return;
+	memcpy(sn->e[sn->n].name, name, strlen(name) + 1);
+	sn->e[sn->n++].mtime = st.st_mtim;
+	if (sn->n < RP_CLCACHE_ENTRIES)
+		return;
+	/* One too many besides kept: the oldest goes. */
+	for (old = 0, i = 1; i < sn->n; i++)
+		if (sn->e[i].mtime.tv_sec < sn->e[old].mtime.tv_sec ||
+		    (sn->e[i].mtime.tv_sec == sn->e[old].mtime.tv_sec &&
+		    sn->e[i].mtime.tv_nsec < sn->e[old].mtime.tv_nsec))
+			old = i;
+	unlinkat(dfd, sn->e[old].name, 0);
+	sn->e[old] = sn->e[--sn->n];
+}
+
 /* After a store (a miss, so rare): keeps at most RP_CLCACHE_ENTRIES entries,
  * removing those written longest ago (never the one just written), and
  * temporary files older than an hour. Best effort: the cache stays exact
@@ -471,43 +510,11 @@ is_ours(const char *name, int *tmp)
 static void
 prune(int dfd, const char *kept)
 {
-	struct { char name[64]; struct timespec mtime; } e[RP_CLCACHE_ENTRIES];
-	size_t n = 0, i, old;
-	struct dirent *d;
-	struct stat st;
-	int fd, tmp;
-	DIR *dp;
+	struct seen sn;
 
-	if ((fd = dup(dfd)) < 0 || (dp = fdopendir(fd)) == NULL) {
-		if (fd >= 0)
-			close(fd);
-		return;
-	}
-	while ((d = readdir(dp)) != NULL) {
-		if (!is_ours(d->d_name, &tmp) || strlen(d->d_name) >= sizeof(e[0].name) ||
-		    fstatat(dfd, d->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0)
-			continue;
-		if (tmp) {
-			if (st.st_mtime < time(NULL) - 3600)
-				unlinkat(dfd, d->d_name, 0);
-			continue;
-		}
-		if (strcmp(d->d_name, kept) == 0)
-			continue;
-		memcpy(e[n].name, d->d_name, strlen(d->d_name) + 1);
-		e[n++].mtime = st.st_mtim;
-		if (n < RP_CLCACHE_ENTRIES)
-			continue;
-		/* One too many besides kept: the oldest goes. */
-		for (old = 0, i = 1; i < n; i++)
-			if (e[i].mtime.tv_sec < e[old].mtime.tv_sec ||
-			    (e[i].mtime.tv_sec == e[old].mtime.tv_sec &&
-			    e[i].mtime.tv_nsec < e[old].mtime.tv_nsec))
-				old = i;
-		unlinkat(dfd, e[old].name, 0);
-		e[old] = e[--n];
-	}
-	closedir(dp);
+	sn.kept = kept;
+	sn.n = 0;
+	rp_cachedir_each(dfd, prune_one, &sn);
 }
 
 /* The checklist's text, with the checks rp_checklist_load makes. */

@@ -3,7 +3,6 @@
 #define _POSIX_C_SOURCE 200809L
 #include "spill.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,40 +66,58 @@ put(struct rp_buf *b, time_t now, const char *name, const char *key)
 		rp_buf_printf(b, "%lld\t%s\t%s\n", (long long)now, name, key);
 }
 
-/* Appends to b the triggers of store_id's earlier files in dfd, noting
- * their names in old (NUL-separated) to remove once b is written. */
-static void
-fold_earlier(int dfd, const char *store_id, struct rp_buf *b, struct rp_buf *old)
-{
-	struct rp_spill sp;
-	struct dirent *d;
-	char why[256];
-	size_t len, i;
-	char *text;
-	int fd;
-	DIR *dp;
+enum { READ_OURS, READ_OTHER, READ_FAILED, READ_DAMAGED };
 
-	if ((fd = dup(dfd)) < 0 || (dp = fdopendir(fd)) == NULL) {
-		if (fd >= 0)
-			close(fd);
+/* The spill file name of dfd into sp if it is store_id's (READ_OURS; free
+ * sp); READ_OTHER for another store's or not a spill file, READ_FAILED if
+ * it cannot be read (why), READ_DAMAGED if it does not parse. */
+static int
+read_spill(int dfd, const char *name, const char *store_id, struct rp_spill *sp, char *why,
+    size_t whylen)
+{
+	size_t len;
+	char *text;
+	int parsed;
+
+	if (!is_spill(name))
+		return READ_OTHER;
+	if ((text = rp_cachedir_read(dfd, name, MAX_SPILL, &len, why, whylen)) == NULL)
+		return READ_FAILED;
+	parsed = rp_spill_parse(text, len, sp);
+	free(text);
+	if (parsed != 0)
+		return READ_DAMAGED;
+	if (strcmp(sp->store, store_id) != 0) {
+		rp_spill_free(sp);
+		return READ_OTHER;
+	}
+	return READ_OURS;
+}
+
+/* What fold_one gathers: store_id's triggers onto b, the names of their
+ * files in old (NUL-separated), to remove once b is written. */
+struct fold {
+	const char *store_id;
+	struct rp_buf *b, *old;
+};
+
+/* One name of the directory, for rp_spill_write: an earlier file of its
+ * store folded in (one it cannot read or parse is left for the merge to
+ * say). */
+static void
+fold_one(int dfd, const char *name, void *arg)
+{
+	struct fold *f = arg;
+	struct rp_spill sp;
+	char why[256];
+	size_t i;
+
+	if (read_spill(dfd, name, f->store_id, &sp, why, sizeof(why)) != READ_OURS)
 		return;
-	}
-	while ((d = readdir(dp)) != NULL) {
-		if (!is_spill(d->d_name))
-			continue;
-		text = rp_cachedir_read(dfd, d->d_name, MAX_SPILL, &len, why, sizeof(why));
-		if (text == NULL)
-			continue;
-		if (rp_spill_parse(text, len, &sp) == 0 && strcmp(sp.store, store_id) == 0) {
-			for (i = 0; i < sp.n; i++)
-				put(b, sp.v[i].now, sp.v[i].name, sp.v[i].dedup_key);
-			rp_buf_append(old, d->d_name, strlen(d->d_name) + 1);
-		}
-		if (sp.text != NULL)
-			rp_spill_free(&sp);
-		free(text);
-	}
-	closedir(dp);
+	for (i = 0; i < sp.n; i++)
+		put(f->b, sp.v[i].now, sp.v[i].name, sp.v[i].dedup_key);
+	rp_buf_append(f->old, name, strlen(name) + 1);
+	rp_spill_free(&sp);
 }
 
 /* Files this process wrote: with the time and the pid, a name of its own. */
@@ -111,6 +128,7 @@ rp_spill_write(const char *dir, const char *store_id, time_t now, const struct r
     size_t n, char *why, size_t whylen)
 {
 	struct rp_buf b = {0}, lines = {0}, old = {0};
+	struct fold f;
 	char name[96];
 	size_t i, off;
 	int dfd, rc;
@@ -122,7 +140,10 @@ rp_spill_write(const char *dir, const char *store_id, time_t now, const struct r
 	if ((dfd = rp_cachedir_open(dir, why, whylen)) < 0)
 		return -1;
 	/* The earlier first: a trigger kept twice keeps its first time. */
-	fold_earlier(dfd, store_id, &lines, &old);
+	f.store_id = store_id;
+	f.b = &lines;
+	f.old = &old;
+	rp_cachedir_each(dfd, fold_one, &f);
 	for (i = 0; i < n; i++)
 		put(&lines, now, v[i].name, v[i].dedup_key);
 	rp_buf_printf(&b, HEADER "store %s\n", store_id);
@@ -218,79 +239,70 @@ rp_spill_free(struct rp_spill *sp)
 	memset(sp, 0, sizeof(*sp));
 }
 
-/* Records the file name of dfd if it is store_id's, then removes it. The
- * number recorded, 0 for another store's, -1 (why) on failure. */
-static long
-merge_one(int dfd, const char *name, const char *store_id, struct rp_store *s,
-    const struct rp_run_rec *run, char *why, size_t whylen)
+/* What merge_one needs and adds up. */
+struct merge {
+	const char *store_id;
+	struct rp_store *s;
+	const struct rp_run_rec *run;
+	long total;
+	int failed;
+	char *why;
+	size_t whylen;
+};
+
+/* One name of the directory, for rp_spill_merge: a file of its store
+ * recorded, then removed; a damaged one set aside, said once, never read
+ * again. */
+static void
+merge_one(int dfd, const char *name, void *arg)
 {
+	struct merge *m = arg;
 	struct rp_spill sp;
 	struct rp_err err;
 	struct rp_sent one;
-	size_t len, i;
-	char *text = rp_cachedir_read(dfd, name, MAX_SPILL, &len, why, whylen);
+	char aside[128];
+	size_t i;
+	int r = read_spill(dfd, name, m->store_id, &sp, m->why, m->whylen);
 
-	if (text == NULL)
-		return -1;
-	if (rp_spill_parse(text, len, &sp) != 0) {
-		char aside[128];
-		free(text);
-		/* Said once: set aside, never read again. */
+	if (r == READ_DAMAGED) {
 		snprintf(aside, sizeof(aside), "%s.damaged", name);
 		renameat(dfd, name, dfd, aside);
-		snprintf(why, whylen, "%s: damaged, its triggers not recorded", aside);
-		return -1;
+		snprintf(m->why, m->whylen, "%s: damaged, its triggers not recorded", aside);
 	}
-	free(text);
-	if (strcmp(sp.store, store_id) != 0) {
-		rp_spill_free(&sp);
-		return 0;
+	if (r != READ_OURS) {
+		m->failed |= r != READ_OTHER;
+		return;
 	}
 	/* One at a time: each has its own time (files are rare, and small). */
 	for (i = 0; i < sp.n; i++) {
 		one.name = sp.v[i].name;
 		one.dedup_key = sp.v[i].dedup_key;
-		if (rp_store_record_sent(s, &one, 1, sp.v[i].now, run, &err) != 0) {
-			snprintf(why, whylen, "%s", err.msg);
+		if (rp_store_record_sent(m->s, &one, 1, sp.v[i].now, m->run, &err) != 0) {
+			snprintf(m->why, m->whylen, "%s", err.msg);
+			m->failed = 1;
 			rp_spill_free(&sp);
-			return -1;
+			return;
 		}
 	}
+	m->total += (long)sp.n;
 	rp_spill_free(&sp);
 	unlinkat(dfd, name, 0);
-	return (long)i;
 }
 
 long
 rp_spill_merge(const char *dir, const char *store_id, struct rp_store *s,
     const struct rp_run_rec *run, char *why, size_t whylen)
 {
-	struct dirent *d;
-	long total = 0, k;
-	int dfd, fd, rc = 0;
-	DIR *dp;
+	struct merge m = {store_id, s, run, 0, 0, why, whylen};
+	int dfd;
 
 	if (dir == NULL)
 		return 0;
 	if ((dfd = rp_cachedir_open(dir, why, whylen)) < 0)
 		return 0; /* no directory of ours: nothing could have been kept */
-	if ((fd = dup(dfd)) < 0 || (dp = fdopendir(fd)) == NULL) {
-		if (fd >= 0)
-			close(fd);
-		close(dfd);
-		return 0;
-	}
-	while ((d = readdir(dp)) != NULL) {
-		if (!is_spill(d->d_name))
-			continue;
-		if ((k = merge_one(dfd, d->d_name, store_id, s, run, why, whylen)) < 0)
-			rc = -1;
-		else
-			total += k;
-	}
-	closedir(dp);
+	rp_cachedir_each(dfd, merge_one, &m);
 	close(dfd);
-	return rc != 0 ? -1 : total;
+	return m.failed ? -1 : m.total;
 }
 
 long

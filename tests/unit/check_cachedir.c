@@ -20,6 +20,15 @@ rmdir_ours(void)
 	ck_assert_int_eq(system(cmd), 0);
 }
 
+static void
+count(int dfd, const char *name, void *arg)
+{
+	(void)dfd;
+	ck_assert_str_ne(name, ".");
+	ck_assert_str_ne(name, "..");
+	++*(int *)arg;
+}
+
 /* Written, read back byte for byte; no temporary file left. */
 START_TEST(write_read)
 {
@@ -41,6 +50,12 @@ START_TEST(write_read)
 	ck_assert_ptr_null(rp_cachedir_read(dfd, "f", 2, &len, why, sizeof(why)));
 	ck_assert_ptr_null(rp_cachedir_read(dfd, "none", 100, &len, why, sizeof(why)));
 	ck_assert_msg(strstr(why, "none") != NULL, "%s", why);
+	/* One name, the file: no temporary one left, no dot entries. */
+	{
+		int n = 0;
+		ck_assert_int_eq(rp_cachedir_each(dfd, count, &n), 0);
+		ck_assert_int_eq(n, 1);
+	}
 	close(dfd);
 	rp_buf_free(&b);
 	rmdir_ours();
