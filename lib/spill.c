@@ -305,16 +305,26 @@ rp_spill_merge(const char *dir, const char *store_id, struct rp_store *s,
 	return m.failed ? -1 : m.total;
 }
 
+/* cfg's cache directory, its name copied into where (size wherelen; ""
+ * for none), and cfg's store into id (size idlen). */
+static const char *
+dir_and_store(const struct rp_config *cfg, char *where, size_t wherelen, char *id, size_t idlen)
+{
+	const char *dir = rp_clcache_dir(cfg->cache_dir, where, wherelen);
+
+	if (dir != where)
+		snprintf(where, wherelen, "%s", dir != NULL ? dir : "");
+	rp_spill_store_id(cfg, id, idlen);
+	return dir;
+}
+
 long
 rp_spill_flush(const struct rp_config *cfg, struct rp_store *s, char *where, size_t wherelen,
     char *why, size_t whylen)
 {
 	char id[512];
-	const char *dir = rp_clcache_dir(cfg->cache_dir, where, wherelen);
+	const char *dir = dir_and_store(cfg, where, wherelen, id, sizeof(id));
 
-	if (dir != where)
-		snprintf(where, wherelen, "%s", dir != NULL ? dir : "");
-	rp_spill_store_id(cfg, id, sizeof(id));
 	return rp_spill_merge(dir, id, s, NULL, why, whylen);
 }
 
@@ -323,10 +333,7 @@ rp_spill_keep(const struct rp_config *cfg, time_t now, const struct rp_sent *v, 
     char *where, size_t wherelen, char *why, size_t whylen)
 {
 	char id[512];
-	const char *dir = rp_clcache_dir(cfg->cache_dir, where, wherelen);
+	const char *dir = dir_and_store(cfg, where, wherelen, id, sizeof(id));
 
-	if (dir != where)
-		snprintf(where, wherelen, "%s", dir != NULL ? dir : "");
-	rp_spill_store_id(cfg, id, sizeof(id));
 	return rp_spill_write(dir, id, now, v, n, why, whylen);
 }
