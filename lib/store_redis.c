@@ -302,6 +302,28 @@ rp_reply_arena_free(struct rp_reply_arena *a)
 	}
 }
 
+/* No reply (connection gone, timeout): the store's fault is a lost
+ * connection unless known better; -1 with err. */
+static int
+reply_lost(struct rp_store *s, const char *what, struct rp_err *err)
+{
+	if (s->fault == RP_FAULT_NONE)
+		s->fault = RP_FAULT_LOST;
+	return rp_err_set(err, RP_EXIT_UNKNOWN, "redis at %s:%ld: %s: %s", s->host, s->port, what,
+	    rp_redis_errstr(s));
+}
+
+/* An error reply r (READONLY: a replica), said in err; the caller frees r
+ * as it was allocated. */
+static void
+reply_refused(struct rp_store *s, const redisReply *r, const char *what, struct rp_err *err)
+{
+	if (s->fault == RP_FAULT_NONE && strncmp(r->str, "READONLY", 8) == 0)
+		s->fault = RP_FAULT_READONLY;
+	rp_err_set(err, RP_EXIT_UNKNOWN, "redis at %s:%ld: %s: %.*s", s->host, s->port, what,
+	    (int)r->len, r->str);
+}
+
 int
 rp_redis_reply_big(struct rp_store *s, redisReply **r, const char *what,
     struct rp_reply_arena *a, struct rp_err *err)
@@ -311,12 +333,8 @@ rp_redis_reply_big(struct rp_store *s, redisReply **r, const char *what,
 	int rc;
 
 	*r = NULL;
-	if (s->c == NULL) {
-		if (s->fault == RP_FAULT_NONE)
-			s->fault = RP_FAULT_LOST;
-		return rp_err_set(err, RP_EXIT_UNKNOWN, "redis at %s:%ld: %s: %s", s->host, s->port,
-		    what, rp_redis_errstr(s));
-	}
+	if (s->c == NULL)
+		return reply_lost(s, what, err);
 	own = s->c->reader->fn;
 	s->c->reader->fn = &arena_fns;
 	reading_into = a;
@@ -328,17 +346,12 @@ rp_redis_reply_big(struct rp_store *s, redisReply **r, const char *what,
 		 * so that hiredis never frees it (the context is unusable after
 		 * an error anyway). */
 		s->c->reader->reply = NULL;
-		if (s->fault == RP_FAULT_NONE)
-			s->fault = RP_FAULT_LOST;
-		return rp_err_set(err, RP_EXIT_UNKNOWN, "redis at %s:%ld: %s: %s", s->host, s->port,
-		    what, rp_redis_errstr(s));
+		return reply_lost(s, what, err);
 	}
 	*r = p;
+	/* An error reply lives in the arena: freed with it. */
 	if ((*r)->type == REDIS_REPLY_ERROR) {
-		if (s->fault == RP_FAULT_NONE && strncmp((*r)->str, "READONLY", 8) == 0)
-			s->fault = RP_FAULT_READONLY;
-		rp_err_set(err, RP_EXIT_UNKNOWN, "redis at %s:%ld: %s: %.*s", s->host, s->port, what,
-		    (int)(*r)->len, (*r)->str);
+		reply_refused(s, *r, what, err);
 		*r = NULL;
 		return -1;
 	}
@@ -552,18 +565,11 @@ rp_redis_reply(struct rp_store *s, redisReply **r, const char *what, struct rp_e
 	void *p = NULL;
 
 	*r = NULL;
-	if (s->c == NULL || redisGetReply(s->c, &p) != REDIS_OK || p == NULL) {
-		if (s->fault == RP_FAULT_NONE)
-			s->fault = RP_FAULT_LOST;
-		return rp_err_set(err, RP_EXIT_UNKNOWN, "redis at %s:%ld: %s: %s", s->host, s->port,
-		    what, rp_redis_errstr(s));
-	}
+	if (s->c == NULL || redisGetReply(s->c, &p) != REDIS_OK || p == NULL)
+		return reply_lost(s, what, err);
 	*r = p;
 	if ((*r)->type == REDIS_REPLY_ERROR) {
-		if (s->fault == RP_FAULT_NONE && strncmp((*r)->str, "READONLY", 8) == 0)
-			s->fault = RP_FAULT_READONLY;
-		rp_err_set(err, RP_EXIT_UNKNOWN, "redis at %s:%ld: %s: %.*s", s->host, s->port, what,
-		    (int)(*r)->len, (*r)->str);
+		reply_refused(s, *r, what, err);
 		freeReplyObject(*r);
 		*r = NULL;
 		return -1;
