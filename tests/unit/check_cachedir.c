@@ -8,17 +8,10 @@
 #include <unistd.h>
 
 #include "cachedir.h"
+#include "testutil.h"
 #include "unit.h"
 
 static char dir[64];
-
-static void
-rmdir_ours(void)
-{
-	char cmd[128];
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	ck_assert_int_eq(system(cmd), 0);
-}
 
 static void
 count(int dfd, const char *name, void *arg)
@@ -37,8 +30,7 @@ START_TEST(write_read)
 	size_t len;
 	int dfd;
 
-	snprintf(dir, sizeof(dir), "/tmp/rp-unit-cachedir-XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
+	tmpdir_make(dir);
 	ck_assert_int_ge(dfd = rp_cachedir_open(dir, why, sizeof(why)), 0);
 	rp_buf_append(&b, "a\0b", 3);
 	ck_assert_msg(rp_cachedir_write(dfd, "f", &b, why, sizeof(why)) == 0, "%s", why);
@@ -58,7 +50,7 @@ START_TEST(write_read)
 	}
 	close(dfd);
 	rp_buf_free(&b);
-	rmdir_ours();
+	tmpdir_remove(dir);
 }
 END_TEST
 
@@ -70,8 +62,7 @@ START_TEST(not_ours)
 	size_t len;
 	int dfd, fd;
 
-	snprintf(dir, sizeof(dir), "/tmp/rp-unit-cachedir-XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
+	tmpdir_make(dir);
 	ck_assert_int_eq(chmod(dir, 0777), 0);
 	ck_assert_int_lt(rp_cachedir_open(dir, why, sizeof(why)), 0);
 	ck_assert_msg(strstr(why, "every user") != NULL, "%s", why);
@@ -90,7 +81,7 @@ START_TEST(not_ours)
 	ck_assert_int_eq(symlinkat(path, dfd, "l"), 0);
 	ck_assert_ptr_null(rp_cachedir_read(dfd, "l", 100, &len, why, sizeof(why)));
 	close(dfd);
-	rmdir_ours();
+	tmpdir_remove(dir);
 }
 END_TEST
 

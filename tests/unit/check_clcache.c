@@ -162,22 +162,6 @@ END_TEST
 
 static char dir[64];
 
-static const char *
-mkcache(void)
-{
-	snprintf(dir, sizeof(dir), "/tmp/rp-unit-cache-XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	return dir;
-}
-
-static void
-rmcache(void)
-{
-	char cmd[128];
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	ck_assert_int_eq(system(cmd), 0);
-}
-
 /* Loads path through the cache; returns the note. */
 static const char *
 load(const char *path, const char *d, struct rp_checklist *cl)
@@ -202,7 +186,7 @@ rewrite(const char *path, const char *text)
 START_TEST(load_through_cache)
 {
 	struct rp_checklist cl;
-	const char *path = tmpfile_with(rich), *d = mkcache();
+	const char *path = tmpfile_with(rich), *d = tmpdir_make(dir);
 	char *other = rp_xstrdup(rich);
 	struct stat st;
 
@@ -231,7 +215,7 @@ START_TEST(load_through_cache)
 	rp_checklist_free(&cl);
 	unlink(path);
 	free(other);
-	rmcache();
+	tmpdir_remove(dir);
 }
 END_TEST
 
@@ -253,7 +237,7 @@ the_entry(char *out, size_t n)
 START_TEST(not_trusted)
 {
 	struct rp_checklist cl;
-	const char *path = tmpfile_with(rich), *d = mkcache();
+	const char *path = tmpfile_with(rich), *d = tmpdir_make(dir);
 	char entry[256];
 	const char *note;
 
@@ -302,7 +286,7 @@ START_TEST(not_trusted)
 	rp_checklist_free(&cl);
 	unlink("/tmp/rp-unit-cache-link");
 	unlink(path);
-	rmcache();
+	tmpdir_remove(dir);
 }
 END_TEST
 
@@ -311,7 +295,7 @@ START_TEST(errors_not_cached)
 {
 	struct rp_checklist cl;
 	struct rp_err err;
-	const char *path = tmpfile_with("c:\n    type: nothing\n"), *d = mkcache();
+	const char *path = tmpfile_with("c:\n    type: nothing\n"), *d = tmpdir_make(dir);
 	char note[512];
 
 	ck_assert_int_eq(rp_checklist_load_cached(path, d, "rp-test", &cl, &err, note,
@@ -327,7 +311,7 @@ START_TEST(errors_not_cached)
 	    note, sizeof(note)), -1);
 	ck_assert_str_eq(err.msg, "/nonexistent.yaml: cannot read: No such file or directory");
 	rp_checklist_free(&cl);
-	rmcache();
+	tmpdir_remove(dir);
 }
 END_TEST
 
@@ -338,7 +322,7 @@ START_TEST(bounded)
 {
 	struct rp_checklist cl;
 	struct rp_err err;
-	const char *path = tmpfile_with(rich), *d = mkcache();
+	const char *path = tmpfile_with(rich), *d = tmpdir_make(dir);
 	char note[1024], prog[16], f[128], cmd[160];
 	struct timespec old[2] = {{0, 0}, {0, 0}};
 	FILE *p;
@@ -380,7 +364,7 @@ START_TEST(bounded)
 	snprintf(f, sizeof(f), "%s/.checklist-0000000000000001.cache.2.tmp", d);
 	ck_assert_int_eq(access(f, F_OK), 0);
 	unlink(path);
-	rmcache();
+	tmpdir_remove(dir);
 }
 END_TEST
 

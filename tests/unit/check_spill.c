@@ -8,6 +8,7 @@
 
 #include "spill.h"
 #include "store_test.h"
+#include "testutil.h"
 #include "unit.h"
 
 static const char good[] =
@@ -60,14 +61,6 @@ END_TEST
 
 static char dir[64];
 
-static const char *
-mkdir_ours(void)
-{
-	snprintf(dir, sizeof(dir), "/tmp/rp-unit-spill-XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	return dir;
-}
-
 static int
 files(const char *pattern)
 {
@@ -82,14 +75,6 @@ files(const char *pattern)
 	return n;
 }
 
-static void
-rmdir_ours(void)
-{
-	char cmd[128];
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	ck_assert_int_eq(system(cmd), 0);
-}
-
 /* Written for one store, recorded by a run of that store only, into the
  * records as a late record would (open incident, delivered), then gone. */
 START_TEST(write_then_merge)
@@ -99,7 +84,7 @@ START_TEST(write_then_merge)
 	struct rp_sent v[3] = {{"s1", "s1/failed@x"}, {"s\t2", "s2/k"}, {"s3", "s3/late@y"}};
 	struct rp_load l;
 	char why[512] = "", id[128];
-	const char *d = mkdir_ours();
+	const char *d = tmpdir_make(dir);
 
 	snprintf(id, sizeof(id), "127.0.0.1:1/2 %s", prefix);
 	ck_assert_msg(rp_spill_write(d, id, 1796000000, v, 3, why, sizeof(why)) == 0, "%s", why);
@@ -121,7 +106,7 @@ START_TEST(write_then_merge)
 	/* Nothing left: nothing recorded again. */
 	ck_assert_int_eq(rp_spill_merge(d, id, s, NULL, why, sizeof(why)), 0);
 	rp_store_close(s);
-	rmdir_ours();
+	tmpdir_remove(dir);
 }
 END_TEST
 
@@ -132,7 +117,7 @@ START_TEST(folded)
 	struct rp_sent a[2] = {{"s1", "s1/k"}, {"s2", "s2/k"}}, b[2] = {{"s2", "s2/k"}, {"s3", "s3/k"}};
 	struct rp_spill sp;
 	char why[512] = "", cmd[160], path[128];
-	const char *d = mkdir_ours();
+	const char *d = tmpdir_make(dir);
 	FILE *p;
 	char *text;
 	size_t len;
@@ -163,7 +148,7 @@ START_TEST(folded)
 	ck_assert_int_eq((long)sp.v[2].now, 200L);
 	rp_spill_free(&sp);
 	free(text);
-	rmdir_ours();
+	tmpdir_remove(dir);
 }
 END_TEST
 
@@ -174,7 +159,7 @@ START_TEST(refused_and_damaged)
 	struct rp_store *s = open_store(fresh_prefix("spill2"));
 	struct rp_sent v[1] = {{"s1", "s1/k"}};
 	char why[512] = "", path[128];
-	const char *d = mkdir_ours();
+	const char *d = tmpdir_make(dir);
 	int fd;
 
 	ck_assert_int_eq(chmod(d, 0770), 0);
@@ -192,7 +177,7 @@ START_TEST(refused_and_damaged)
 	ck_assert_int_eq(rp_spill_merge(d, "id", s, NULL, why, sizeof(why)), 0);
 	ck_assert_int_eq(rp_spill_merge(NULL, "id", s, NULL, why, sizeof(why)), 0);
 	rp_store_close(s);
-	rmdir_ours();
+	tmpdir_remove(dir);
 }
 END_TEST
 

@@ -1,4 +1,5 @@
-/* Helpers for the unit tests: temporary files with given contents. */
+/* Helpers for the unit tests: temporary files with given contents, and
+ * temporary directories. */
 #ifndef RP_TESTUTIL_H
 #define RP_TESTUTIL_H
 
@@ -25,6 +26,28 @@ tmpfile_with(const char *text)
 	fputs(text, f);
 	fclose(f);
 	return p;
+}
+
+/* A new directory of ours (mode 0700) under /tmp, its path in out (64
+ * bytes at least); returns out. */
+static inline const char *
+tmpdir_make(char *out)
+{
+	snprintf(out, 64, "/tmp/rp-unit-dir-XXXXXX");
+	if (mkdtemp(out) == NULL)
+		abort();
+	return out;
+}
+
+/* Removes dir and all below it. */
+static inline void
+tmpdir_remove(const char *dir)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		abort();
 }
 
 #endif
